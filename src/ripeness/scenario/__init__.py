@@ -1,0 +1,18 @@
+"""Scenario files: the schema, loading with validation, patches and provenance."""
+
+from .load import Loaded, builtin_scenarios, dump, from_raw, load, read, scenario_hash, with_patches
+from .schema import Scenario
+from .validate import provenance_counts
+
+__all__ = [
+    "Loaded",
+    "Scenario",
+    "builtin_scenarios",
+    "dump",
+    "from_raw",
+    "load",
+    "provenance_counts",
+    "read",
+    "scenario_hash",
+    "with_patches",
+]

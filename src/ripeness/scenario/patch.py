@@ -1,0 +1,79 @@
+"""Dotted paths into a scenario, and patches that set values through them.
+
+A path names a value the way a person would: ``support.russia-government.sorties_per_day``,
+``places.nubl.population``, ``supply.bab-al-salameh.open``, ``parameters.fire_rate``,
+``actors.opposition.params.optimism``. List entries are addressed by their key (``id``;
+``backer-client`` for support; the place for supply). Patches act on the raw (dict) form of a
+scenario, which is then validated again: a patch can never produce an unchecked scenario.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+__all__ = ["PatchError", "apply_patch", "entry_key", "resolve"]
+
+
+class PatchError(ValueError):
+    """A path that does not name a value in the scenario."""
+
+
+def entry_key(collection: str, entry: dict[str, Any]) -> str | None:
+    """The key that addresses a list entry in a dotted path."""
+    if collection == "support":
+        return f"{entry.get('backer')}-{entry.get('client')}"
+    if collection == "supply":
+        return str(entry.get("place"))
+    if collection == "links":
+        return f"{entry.get('a')}-{entry.get('b')}"
+    if collection == "uncertain":
+        return str(entry.get("path"))
+    v = entry.get("id")
+    return None if v is None else str(v)
+
+
+def _step(node: Any, part: str, collection: str, done: str) -> Any:
+    if isinstance(node, list):
+        for entry in node:
+            if isinstance(entry, dict) and entry_key(collection, entry) == part:
+                return entry
+        keys = [entry_key(collection, e) for e in node if isinstance(e, dict)]
+        raise PatchError(
+            f"'{done}' has no entry '{part}'; known: {', '.join(str(k) for k in keys[:30])}"
+        )
+    if isinstance(node, dict):
+        if part in node:
+            return node[part]
+        raise PatchError(
+            f"'{done or '(top)'}' has no key '{part}'; known: {', '.join(sorted(node)[:30])}"
+        )
+    raise PatchError(f"'{done}' is a value, it has no part '{part}'")
+
+
+def resolve(raw: dict[str, Any], path: str) -> Any:
+    """The value at ``path`` in a raw scenario dict (``{'value': ...}`` tables included)."""
+    node: Any = raw
+    parts = path.split(".")
+    collection = ""
+    for i, part in enumerate(parts):
+        node = _step(node, part, collection, ".".join(parts[:i]))
+        collection = part if i == 0 else collection
+    return node
+
+
+def apply_patch(raw: dict[str, Any], path: str, value: Any, why: str) -> dict[str, Any]:
+    """A copy of ``raw`` with ``path`` set to ``value``; numbers get provenance ``why``."""
+    out = copy.deepcopy(raw)
+    parts = path.split(".")
+    if len(parts) < 2 and parts[0] not in out:
+        raise PatchError(f"'{path}' is not a path to a value (e.g. 'talks.pause_days')")
+    parent = resolve(out, ".".join(parts[:-1])) if len(parts) > 1 else out
+    leaf = parts[-1]
+    if not isinstance(parent, dict):
+        raise PatchError(f"'{'.'.join(parts[:-1])}' is a list or a value; name an entry in it")
+    # A key the file omits may be set (its default is replaced); a key the schema does not
+    # know is caught when the patched dict is validated again.
+    is_num = isinstance(value, int | float) and not isinstance(value, bool)
+    parent[leaf] = {"value": value, "assumption": why} if is_num else value
+    return out

@@ -1,0 +1,297 @@
+"""The scenario format, declared once with pydantic.
+
+One TOML file describes one war: who fights (actors), where (places and links), what feeds the
+fighting (supply sources, backers' support), what is negotiated (stake and binary issues), how the
+talks run, dated exogenous events, named what-ifs and uncertain parameters. Field descriptions
+here are the reference for docs/scenario-format.md and for ``ripeness schema``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .quantity import Num, Quantity, bounded
+
+__all__ = [
+    "Actor",
+    "Corridor",
+    "Event",
+    "Issue",
+    "Link",
+    "Meta",
+    "Objective",
+    "Place",
+    "Scenario",
+    "Stake",
+    "SupplySource",
+    "Support",
+    "Talks",
+    "Uncertain",
+    "WhatIf",
+]
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+Id = str  # documented via Field(pattern=...)
+
+Unit = bounded(ge=0, le=1)
+NonNeg = bounded(ge=0)
+Pos = bounded(gt=0)
+
+
+class Entry(BaseModel):
+    """A table that may give provenance for all bare numbers inside it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str | None = Field(
+        None, description="Public reference for the bare numbers in this table (URL or a key "
+        "of [references])."
+    )
+    assumption: str | None = Field(
+        None, description="Why the bare numbers in this table are what they are, when no "
+        "source gives them."
+    )
+
+
+class Meta(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=ID_PATTERN, description="Short name used on the command line.")
+    title: str = Field(description="One-line human title.")
+    start: dt.date = Field(description="Day 0 of every run (YYYY-MM-DD).")
+    horizon_days: int = Field(ge=1, le=3650, description="Default run length, days.")
+    description: str = ""
+
+
+class Objective(Entry):
+    """What an actor values: places (extra weight), a limited aim, enemies to hit."""
+
+    kind: Literal["limited", "open"] = Field(
+        "open", description="limited: satisfied once `hold` is held (by the actor or its "
+        "client); open: more is always better."
+    )
+    places: dict[str, NonNeg] = Field(
+        default_factory=dict, description="Extra value of a place to this actor, in units of "
+        "place value (added to the place's own `value`)."
+    )
+    hold: list[str] = Field(
+        default_factory=list, description="Places whose control satisfies a limited objective."
+    )
+    description: str = ""
+
+
+class Actor(Entry):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    kind: Literal["belligerent", "backer", "mediator"]
+    description: str = ""
+    enemies: dict[str, NonNeg] = Field(
+        default_factory=dict, description="Belligerent: actors it fights, with a priority "
+        "weight. Backer: how strongly it wants each enemy of its client struck (air "
+        "allocation weight). Hostility between belligerents is symmetric: listing it on one "
+        "side is enough."
+    )
+    objective: Objective | None = None
+    params: dict[str, Num] = Field(
+        default_factory=dict, description="Per-actor values of per-actor model parameters "
+        "(see `ripeness params`)."
+    )
+
+
+class Place(Entry):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    lat: bounded(ge=-90, le=90) = Field(description="Latitude, decimal degrees WGS84.")
+    lon: bounded(ge=-180, le=180) = Field(description="Longitude, decimal degrees WGS84.")
+    population: NonNeg = Field(description="Civilians present on the start date, persons.")
+    terrain: Literal["urban", "rural", "mountain", "desert"] = "rural"
+    kind: Literal["city", "town", "village", "crossing", "base", "road", "region", "foreign"] = (
+        "town"
+    )
+    value: NonNeg = Field(description="Strategic value, in stake units before normalisation.")
+    controller: str = Field(description="Actor id controlling the place on the start date.")
+    forces: dict[str, NonNeg] = Field(
+        default_factory=dict, description="Fighters present per actor id on the start date."
+    )
+    fortification: Unit = Field(
+        default_factory=lambda: Quantity(value=0.0, assumption="no fortification declared"),
+        description="0 (open ground) to 1 (fortress): reduces attacker fire.",
+    )
+    refuge: bool = Field(
+        False, description="Civilians fleeing fighting head here (a border, a safe city)."
+    )
+    note: str = ""
+
+
+class Link(Entry):
+    a: str
+    b: str
+    km: Pos | None = Field(
+        None, description="Road length, km. Omitted: great-circle distance times the "
+        "`road_factor` parameter."
+    )
+    kind: Literal["road", "track", "front"] = "road"
+
+
+class SupplySource(Entry):
+    place: str = Field(description="Place id of the crossing, port, base or hinterland.")
+    actors: list[str] = Field(description="Actors that may draw supply here while they hold it.")
+    kind: Literal["crossing", "port", "airbase", "hinterland"] = "crossing"
+    open: bool = Field(True, description="False: closed (e.g. a border shut by its neighbour).")
+
+
+class Support(Entry):
+    backer: str
+    client: str
+    sorties_per_day: NonNeg = Field(
+        default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
+        description="Combat air sorties per day flown for the client in this theatre.",
+    )
+    fighters_per_day: NonNeg = Field(
+        default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
+        description="Fighters per day delivered to the client through its own supply sources.",
+    )
+
+    @property
+    def id(self) -> str:
+        return f"{self.backer}-{self.client}"
+
+
+class Corridor(Entry):
+    """A named supply route whose cutting is reported (e.g. Bab al-Salameh to east Aleppo)."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    actor: str
+    from_: str = Field(alias="from")
+    to: str
+    description: str = ""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Stake(Entry):
+    basis: Literal["value", "population"] = Field(
+        "value", description="A party's share of the stake: the value-weighted (or "
+        "population-weighted) share of places it controls among the talks' parties."
+    )
+    description: str = ""
+
+
+class Issue(Entry):
+    """A binary issue on the table (e.g. the head of state goes)."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    demanded_by: str
+    value: dict[str, NonNeg] = Field(
+        default_factory=dict, description="What granting the demand is worth to each party, "
+        "stake units (a gain to the demander, a loss to the others)."
+    )
+    indivisible: list[str] = Field(
+        default_factory=list, description="Parties that refuse any deal that does not settle "
+        "this issue their way."
+    )
+
+
+class Talks(Entry):
+    mediator: str
+    parties: list[str] = Field(min_length=2)
+    opens: dt.date
+    closes: dt.date | None = None
+    protocol: Literal["mediator", "alternating", "nash"] = "mediator"
+    session_every_days: bounded(ge=1) = Field(
+        default_factory=lambda: Quantity(value=1.0, assumption="daily sessions"),
+        description="Days between sessions while talks are on.",
+    )
+    pause_days: NonNeg = Field(description="Length of a suspension, days.")
+    suspend_after: bounded(ge=1) = Field(
+        description="Sessions in a row with no bargaining range before the mediator suspends."
+    )
+    escalation: Unit = Field(
+        description="A fall in one party's share within a day, stake units, that counts as a "
+        "sharp escalation and suspends the talks."
+    )
+    estimate_noise: NonNeg = Field(
+        description="Standard deviation of the mediator's error estimating a reservation."
+    )
+    forecast_horizon_days: bounded(ge=1) = Field(
+        description="How far ahead parties forecast the war, days."
+    )
+    appeal_to_backers: bool = True
+    description: str = ""
+
+
+class Event(Entry):
+    """A dated exogenous change: parameters set from that day on (never a battle outcome)."""
+
+    date: dt.date
+    description: str
+    set: dict[str, Any] = Field(description="Dotted path -> new value (see what-ifs).")
+
+
+class WhatIf(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str
+    set: dict[str, Any] = Field(description="Dotted path -> value, e.g. "
+                                "'support.russia-government.sorties_per_day' = 0.")
+
+
+class Uncertain(Entry):
+    path: str = Field(description="Dotted path of the number, as in what-ifs.")
+    low: Num
+    high: Num
+    distribution: Literal["uniform", "loguniform"] = "uniform"
+
+    @model_validator(mode="after")
+    def _order(self) -> Uncertain:
+        if self.low.value > self.high.value:
+            raise ValueError("low must not exceed high")
+        return self
+
+
+class Parameters(Entry):
+    """Overrides of global model parameters (names from the parameter registry)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, Num] = Field(init=False)  # type: ignore[assignment]
+
+    def values(self) -> dict[str, Quantity]:
+        return dict(self.model_extra or {})
+
+
+class Scenario(BaseModel):
+    """A whole scenario. Cross-references are checked by :func:`ripeness.validate`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    meta: Meta
+    references: dict[str, str] = Field(
+        default_factory=dict, description="Short keys for sources: key -> URL or citation."
+    )
+    actors: list[Actor] = Field(min_length=1)
+    places: list[Place] = Field(min_length=1)
+    links: list[Link] = Field(default_factory=list)
+    supply: list[SupplySource] = Field(default_factory=list)
+    support: list[Support] = Field(default_factory=list)
+    corridors: list[Corridor] = Field(default_factory=list)
+    stake: Stake = Field(default_factory=lambda: Stake(assumption="value-weighted control"))
+    issues: list[Issue] = Field(default_factory=list)
+    talks: Talks | None = None
+    events: list[Event] = Field(default_factory=list)
+    whatifs: dict[str, WhatIf] = Field(default_factory=dict)
+    uncertain: list[Uncertain] = Field(default_factory=list)
+    parameters: Parameters = Field(default_factory=Parameters)
+
+    # Convenience look-ups (cheap: scenarios hold tens to hundreds of entries).
+    def actor(self, actor_id: str) -> Actor:
+        return next(a for a in self.actors if a.id == actor_id)
+
+    def place(self, place_id: str) -> Place:
+        return next(p for p in self.places if p.id == place_id)
+
+    def ids(self, kind: str | None = None) -> list[str]:
+        return [a.id for a in self.actors if kind is None or a.kind == kind]

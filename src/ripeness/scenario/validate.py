@@ -1,0 +1,318 @@
+"""Checks that a schema-valid scenario hangs together, before any run starts.
+
+References between tables, duplicates, dates within the horizon, parameter names and bounds,
+provenance of every number, and places cut off from supply (a warning: that is a siege).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..errors import Problem
+from ..params import registry
+from .locate import line_index, locate
+from .patch import PatchError, apply_patch, resolve
+from .quantity import Quantity
+from .schema import Scenario
+
+__all__ = ["provenance_counts", "semantic_problems"]
+
+Loc = tuple[str | int, ...]
+_KEYLIKE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+class _Collector:
+    def __init__(self, file: str, text: str, raw: dict[str, Any]) -> None:
+        self.file, self.raw = file, raw
+        self.index = line_index(text) if text else {}
+        self.problems: list[Problem] = []
+
+    def add(self, loc: Loc, message: str, fix: str, severity: str = "error") -> None:
+        from .load import format_loc
+
+        self.problems.append(Problem(
+            file=self.file, location=format_loc(loc, self.raw), message=message, fix=fix,
+            severity=severity,  # type: ignore[arg-type]
+            line=locate(self.index, loc),
+        ))
+
+
+def _ref(c: _Collector, loc: Loc, value: str, known: dict[str, str] | list[str],
+         what: str) -> None:
+    if value not in known:
+        names = ", ".join(list(known)[:12]) + (" ..." if len(known) > 12 else "")
+        c.add(loc, f"unknown {what} '{value}'", f"use one of: {names}")
+
+
+def _duplicates(c: _Collector, name: str, keys: list[str]) -> None:
+    seen: set[str] = set()
+    for i, k in enumerate(keys):
+        if k in seen:
+            c.add((name, i), f"duplicate {name} entry '{k}'",
+                  "remove one of the two entries or give it another id")
+        seen.add(k)
+
+
+def _check_refs(s: Scenario, c: _Collector) -> None:
+    actors = {a.id: a.kind for a in s.actors}
+    bellig = [a.id for a in s.actors if a.kind == "belligerent"]
+    places = {p.id: p.name for p in s.places}
+    _duplicates(c, "actors", [a.id for a in s.actors])
+    _duplicates(c, "places", [p.id for p in s.places])
+    _duplicates(c, "links", ["-".join(sorted((lk.a, lk.b))) for lk in s.links])
+    _duplicates(c, "supply", [x.place for x in s.supply])
+    _duplicates(c, "support", [x.id for x in s.support])
+    _duplicates(c, "corridors", [x.id for x in s.corridors])
+    _duplicates(c, "issues", [x.id for x in s.issues])
+    for i, a in enumerate(s.actors):
+        for e in a.enemies:
+            _ref(c, ("actors", i, "enemies", e), e, actors, "actor")
+            if e == a.id:
+                c.add(("actors", i, "enemies", e), "an actor cannot be its own enemy",
+                      "remove it")
+        if a.objective:
+            for p in [*a.objective.places, *a.objective.hold]:
+                _ref(c, ("actors", i, "objective"), p, places, "place")
+    for i, p in enumerate(s.places):
+        _ref(c, ("places", i, "controller"), p.controller, actors, "actor")
+        for f in p.forces:
+            _ref(c, ("places", i, "forces", f), f, bellig, "belligerent")
+    for i, lk in enumerate(s.links):
+        _ref(c, ("links", i, "a"), lk.a, places, "place")
+        _ref(c, ("links", i, "b"), lk.b, places, "place")
+        if lk.a == lk.b:
+            c.add(("links", i), f"link joins '{lk.a}' to itself", "name two different places")
+    for i, src in enumerate(s.supply):
+        _ref(c, ("supply", i, "place"), src.place, places, "place")
+        for a in src.actors:
+            _ref(c, ("supply", i, "actors"), a, bellig, "belligerent")
+    for i, sp in enumerate(s.support):
+        _ref(c, ("support", i, "backer"), sp.backer, actors, "actor")
+        if actors.get(sp.backer, "backer") != "backer":
+            c.add(("support", i, "backer"), f"'{sp.backer}' is a {actors[sp.backer]}",
+                  "name an actor of kind = \"backer\"")
+        _ref(c, ("support", i, "client"), sp.client, bellig, "belligerent")
+    for i, co in enumerate(s.corridors):
+        _ref(c, ("corridors", i, "actor"), co.actor, bellig, "belligerent")
+        _ref(c, ("corridors", i, "from"), co.from_, places, "place")
+        _ref(c, ("corridors", i, "to"), co.to, places, "place")
+    for i, iss in enumerate(s.issues):
+        _ref(c, ("issues", i, "demanded_by"), iss.demanded_by, bellig, "belligerent")
+        for a in [*iss.value, *iss.indivisible]:
+            _ref(c, ("issues", i), a, bellig, "belligerent")
+    if s.talks:
+        t = s.talks
+        _ref(c, ("talks", "mediator"), t.mediator, actors, "actor")
+        if t.mediator in actors and actors[t.mediator] != "mediator":
+            c.add(("talks", "mediator"), f"'{t.mediator}' is a {actors[t.mediator]}",
+                  "name an actor of kind = \"mediator\"")
+        for a in t.parties:
+            _ref(c, ("talks", "parties"), a, bellig, "belligerent")
+        if len(set(t.parties)) != len(t.parties):
+            c.add(("talks", "parties"), "a party is listed twice", "list each party once")
+
+
+def _check_dates(s: Scenario, c: _Collector) -> None:
+    start = s.meta.start
+    end = start + dt.timedelta(days=s.meta.horizon_days)
+    fix = f"use a date from {start} to {end}, or change meta.horizon_days"
+
+    def inside(loc: Loc, d: dt.date) -> None:
+        if not start <= d <= end:
+            c.add(loc, f"date {d} is outside the scenario's horizon {start}..{end}", fix)
+
+    for i, ev in enumerate(s.events):
+        inside(("events", i, "date"), ev.date)
+    if s.talks:
+        inside(("talks", "opens"), s.talks.opens)
+        if s.talks.closes is not None and s.talks.closes < s.talks.opens:
+            c.add(("talks", "closes"), "talks close before they open", "swap the dates")
+
+
+def _check_params(s: Scenario, c: _Collector) -> None:
+    reg = registry()
+    names = ", ".join(reg)
+
+    def check(loc: Loc, name: str, q: Quantity, per_actor: bool) -> None:
+        p = reg.get(name)
+        if p is None:
+            c.add(loc, f"unknown parameter '{name}'", f"use one of: {names}")
+        elif per_actor and not p.per_actor:
+            c.add(loc, f"parameter '{name}' is global, not per actor",
+                  f"set it in [parameters] instead")
+        elif not p.low <= q.value <= p.high:
+            c.add(loc, f"parameter '{name}' = {q.value:g} is outside its bounds "
+                  f"[{p.low:g}, {p.high:g}] ({p.unit})", "use a value inside the bounds")
+
+    for name, q in s.parameters.values().items():
+        check(("parameters", name), name, q, False)
+    for i, a in enumerate(s.actors):
+        for name, q in a.params.items():
+            check(("actors", i, "params", name), name, q, True)
+
+
+def _check_paths(s: Scenario, raw: dict[str, Any], c: _Collector) -> None:
+    def try_sets(loc: Loc, sets: dict[str, Any]) -> None:
+        for path, value in sets.items():
+            try:
+                apply_patch(raw, path, value, "check")
+            except PatchError as e:
+                c.add((*loc, path), str(e), "write a path such as "
+                      "'support.russia-government.sorties_per_day'")
+
+    for i, ev in enumerate(s.events):
+        try_sets(("events", i, "set"), ev.set)
+    for name, w in s.whatifs.items():
+        try_sets(("whatifs", name, "set"), w.set)
+    for i, u in enumerate(s.uncertain):
+        try:
+            v = resolve(raw, u.path)
+        except PatchError as e:
+            c.add(("uncertain", i, "path"), str(e), "name a number in the scenario")
+            continue
+        if isinstance(v, dict):
+            v = v.get("value")
+        if not isinstance(v, int | float) or isinstance(v, bool):
+            c.add(("uncertain", i, "path"), f"'{u.path}' is not a number",
+                  "name a numeric value")
+
+
+def _supply_warnings(s: Scenario, c: _Collector) -> None:
+    """Warn about places whose controller has no path through its own ground to a source."""
+    ctrl = {p.id: p.controller for p in s.places}
+    nbrs: dict[str, list[str]] = {p.id: [] for p in s.places}
+    for lk in s.links:
+        if lk.a in nbrs and lk.b in nbrs:
+            nbrs[lk.a].append(lk.b)
+            nbrs[lk.b].append(lk.a)
+    bellig = {a.id for a in s.actors if a.kind == "belligerent"}
+    for actor in sorted(bellig):
+        seeds = [x.place for x in s.supply
+                 if x.open and actor in x.actors and ctrl.get(x.place) == actor]
+        reached, queue = set(seeds), deque(seeds)
+        while queue:
+            u = queue.popleft()
+            for v in nbrs[u]:
+                if v not in reached and ctrl[v] == actor:
+                    reached.add(v)
+                    queue.append(v)
+        cut = [p.id for p in s.places if p.controller == actor and p.id not in reached]
+        if cut:
+            i = next(i for i, a in enumerate(s.actors) if a.id == actor)
+            c.add(("actors", i), f"{actor} holds places with no path through its own ground "
+                  f"to any of its open supply sources: {', '.join(cut)} (besieged from day 0)",
+                  "nothing, if this is a siege; otherwise add a link or a supply source",
+                  severity="warning")
+
+
+def _iter_numbers(node: Any, loc: Loc, prov: str | None) -> Iterator[tuple[Loc, Any, str | None]]:
+    """Every number with the provenance that covers it (own, else the nearest table's)."""
+    if isinstance(node, Quantity):
+        yield loc, node, node.source or node.assumption or prov
+        return
+    if isinstance(node, BaseModel):
+        own = getattr(node, "source", None) or getattr(node, "assumption", None)
+        prov = own or prov
+        fields = dict(node)
+        fields.update(node.model_extra or {})
+        for k, v in fields.items():
+            yield from _iter_numbers(v, (*loc, k), prov)
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            yield from _iter_numbers(v, (*loc, k), prov)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _iter_numbers(v, (*loc, i), prov)
+
+
+def provenance_counts(s: Scenario) -> dict[str, int]:
+    """How many numbers are sourced, assumed, or neither (what-ifs excluded: counterfactuals)."""
+    counts = {"sourced": 0, "assumed": 0, "missing": 0}
+    for loc, q, _ in _numbers(s):
+        kind = _kind(s, loc, q)
+        counts[kind] += 1
+    return counts
+
+
+def _numbers(s: Scenario) -> Iterator[tuple[Loc, Any, str | None]]:
+    for name in type(s).model_fields:
+        if name in {"whatifs", "meta"}:
+            continue
+        yield from _iter_numbers(getattr(s, name), (name,), None)
+
+
+def _kind(s: Scenario, loc: Loc, q: Quantity) -> str:
+    if q.source:
+        return "sourced"
+    if q.assumption:
+        return "assumed"
+    node: Any = s
+    kind = "missing"
+    for part in loc[:-1]:
+        node = node[part] if isinstance(node, list | dict) else getattr(node, part, None)
+        if isinstance(node, BaseModel):
+            if getattr(node, "source", None):
+                kind = "sourced"
+            elif getattr(node, "assumption", None):
+                kind = "assumed"
+    return kind
+
+
+def _check_provenance(s: Scenario, c: _Collector, strict: bool) -> None:
+    for loc, q, prov in _numbers(s):
+        if prov is None:
+            c.add(loc, f"number {q.value:g} has no source and no assumption",
+                  "write it as { value = ..., source = \"URL\" } or { value = ..., assumption = "
+                  "\"why\" }, or give the table a `source` or `assumption`",
+                  severity="error" if strict else "warning")
+    for loc, _, prov in _iter_sources(s):
+        if prov and _KEYLIKE.match(prov) and "." not in prov and prov not in s.references:
+            c.add(loc, f"source '{prov}' looks like a reference key but [references] has no "
+                  "such key", "add it to [references] or write the URL or citation in full")
+
+
+def _iter_sources(s: Scenario) -> Iterator[tuple[Loc, None, str | None]]:
+    def walk(node: Any, loc: Loc) -> Iterator[tuple[Loc, None, str | None]]:
+        if isinstance(node, BaseModel):
+            src = getattr(node, "source", None)
+            if isinstance(src, str):
+                yield (*loc, "source"), None, src
+            for k, v in dict(node).items():
+                if k != "source":
+                    yield from walk(v, (*loc, k))
+            for k, v in (node.model_extra or {}).items():
+                yield from walk(v, (*loc, k))
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                yield from walk(v, (*loc, k))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from walk(v, (*loc, i))
+
+    for name in type(s).model_fields:
+        yield from walk(getattr(s, name), (name,))
+
+
+def semantic_problems(s: Scenario, raw: dict[str, Any], *, file: str, text: str,
+                      strict: bool) -> list[Problem]:
+    """All problems beyond the schema's: errors and warnings, in file order."""
+    c = _Collector(file, text, raw)
+    _check_refs(s, c)
+    _check_dates(s, c)
+    _check_params(s, c)
+    _check_paths(s, raw, c)
+    _check_provenance(s, c, strict)
+    if not any(p.severity == "error" for p in c.problems):
+        _supply_warnings(s, c)
+    linked = {x for lk in s.links for x in (lk.a, lk.b)}
+    for i, p in enumerate(s.places):
+        if s.links and p.id not in linked:
+            c.add(("places", i), f"place '{p.id}' has no links", "link it to a neighbour",
+                  severity="warning")
+    return sorted(c.problems, key=lambda p: (p.severity != "error", p.line or 10**9))
