@@ -170,13 +170,26 @@ def format_loc(loc: tuple[str | int, ...], raw: dict[str, Any] | None = None) ->
     return s
 
 
+def _at(raw: Any, loc: tuple[str | int, ...]) -> Any:
+    for part in loc:
+        try:
+            raw = raw[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return raw
+
+
+def _is_quantity(node: Any) -> bool:
+    return isinstance(node, dict) and set(node) <= {"value", "source", "assumption"}
+
+
 def _schema_problems(err: ValidationError, file: str, text: str,
                      raw: dict[str, Any]) -> list[Problem]:
     idx = line_index(text)
     out = []
     for e in err.errors():
         loc = _clean_loc(e["loc"])
-        if loc and loc[-1] == "value" and len(loc) > 1:
+        if len(loc) > 1 and loc[-1] == "value" and _is_quantity(_at(raw, loc[:-1])):
             loc = loc[:-1]
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "literal_error" and "expected" in e.get("ctx", {}):
@@ -196,6 +209,9 @@ def read(name_or_path: str | Path, *, strict: bool | None = None) -> Loaded:
     """
     text, file, builtin = _read_text(name_or_path)
     raw = _parse_toml(text, file)
+    if not raw:
+        raise _problem(file, "is empty (only comments)", "start from a built-in scenario: "
+                       "`ripeness scenarios` prints the path of each to copy")
     return from_raw(raw, file=file, text=text, builtin=builtin, strict=strict)
 
 

@@ -18,7 +18,7 @@ from pydantic import (
     model_serializer,
 )
 
-__all__ = ["Num", "Quantity", "bounded"]
+__all__ = ["WRAP", "Num", "Quantity", "bounds"]
 
 
 class Quantity(BaseModel):
@@ -54,8 +54,9 @@ def _wrap_number(v: Any) -> Any:
     return v
 
 
-def bounded(ge: float | None = None, le: float | None = None, gt: float | None = None) -> Any:
-    """A Quantity type whose value must lie in the given bounds."""
+def bounds(ge: float | None = None, le: float | None = None,
+           gt: float | None = None) -> AfterValidator:
+    """A validator that keeps a Quantity's value inside bounds (use in Annotated)."""
 
     def check(q: Quantity) -> Quantity:
         x = q.value
@@ -69,8 +70,11 @@ def bounded(ge: float | None = None, le: float | None = None, gt: float | None =
             raise ValueError(f"must be <= {le:g}, got {x:g}")
         return q
 
-    return Annotated[Quantity, BeforeValidator(_wrap_number), AfterValidator(check)]
+    return AfterValidator(check)
 
+
+#: Accepts a bare number or a {value, source|assumption} table.
+WRAP = BeforeValidator(_wrap_number)
 
 #: Any finite number with provenance.
-Num = bounded()
+Num = Annotated[Quantity, WRAP, bounds()]

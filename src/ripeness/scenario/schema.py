@@ -9,11 +9,11 @@ here are the reference for docs/scenario-format.md and for ``ripeness schema``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .quantity import Num, Quantity, bounded
+from .quantity import WRAP, Num, Quantity, bounds
 
 __all__ = [
     "Actor",
@@ -34,11 +34,13 @@ __all__ = [
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-Id = str  # documented via Field(pattern=...)
 
-Unit = bounded(ge=0, le=1)
-NonNeg = bounded(ge=0)
-Pos = bounded(gt=0)
+Unit = Annotated[Quantity, WRAP, bounds(ge=0, le=1)]
+NonNeg = Annotated[Quantity, WRAP, bounds(ge=0)]
+Pos = Annotated[Quantity, WRAP, bounds(gt=0)]
+AtLeastOne = Annotated[Quantity, WRAP, bounds(ge=1)]
+Lat = Annotated[Quantity, WRAP, bounds(ge=-90, le=90)]
+Lon = Annotated[Quantity, WRAP, bounds(ge=-180, le=180)]
 
 
 class Entry(BaseModel):
@@ -63,7 +65,7 @@ class Meta(BaseModel):
     title: str = Field(description="One-line human title.")
     start: dt.date = Field(description="Day 0 of every run (YYYY-MM-DD).")
     horizon_days: int = Field(ge=1, le=3650, description="Default run length, days.")
-    description: str = ""
+    description: str = Field("", description="A paragraph on what the scenario covers.")
 
 
 class Objective(Entry):
@@ -80,21 +82,23 @@ class Objective(Entry):
     hold: list[str] = Field(
         default_factory=list, description="Places whose control satisfies a limited objective."
     )
-    description: str = ""
+    description: str = Field("", description="The objective in words.")
 
 
 class Actor(Entry):
-    id: str = Field(pattern=ID_PATTERN)
-    name: str
-    kind: Literal["belligerent", "backer", "mediator"]
-    description: str = ""
+    id: str = Field(pattern=ID_PATTERN, description="Short id (lower-case, digits, - and _).")
+    name: str = Field(description="Name shown in reports.")
+    kind: Literal["belligerent", "backer", "mediator"] = Field(
+        description="belligerent: fights and holds ground; backer: supplies, bombs, presses; "
+        "mediator: convenes the talks.")
+    description: str = Field("", description="Who the actor is, in words.")
     enemies: dict[str, NonNeg] = Field(
         default_factory=dict, description="Belligerent: actors it fights, with a priority "
         "weight. Backer: how strongly it wants each enemy of its client struck (air "
         "allocation weight). Hostility between belligerents is symmetric: listing it on one "
         "side is enough."
     )
-    objective: Objective | None = None
+    objective: Objective | None = Field(None, description="What the actor values (a table).")
     params: dict[str, Num] = Field(
         default_factory=dict, description="Per-actor values of per-actor model parameters "
         "(see `ripeness params`)."
@@ -102,14 +106,15 @@ class Actor(Entry):
 
 
 class Place(Entry):
-    id: str = Field(pattern=ID_PATTERN)
-    name: str
-    lat: bounded(ge=-90, le=90) = Field(description="Latitude, decimal degrees WGS84.")
-    lon: bounded(ge=-180, le=180) = Field(description="Longitude, decimal degrees WGS84.")
+    id: str = Field(pattern=ID_PATTERN, description="Short id (lower-case, digits, - and _).")
+    name: str = Field(description="Name shown in reports.")
+    lat: Lat = Field(description="Latitude, decimal degrees WGS84.")
+    lon: Lon = Field(description="Longitude, decimal degrees WGS84.")
     population: NonNeg = Field(description="Civilians present on the start date, persons.")
-    terrain: Literal["urban", "rural", "mountain", "desert"] = "rural"
+    terrain: Literal["urban", "rural", "mountain", "desert"] = Field(
+        "rural", description="Sets the defender's terrain factor (see `ripeness params`).")
     kind: Literal["city", "town", "village", "crossing", "base", "road", "region", "foreign"] = (
-        "town"
+        Field("town", description="What the place is; descriptive only.")
     )
     value: NonNeg = Field(description="Strategic value, in stake units before normalisation.")
     controller: str = Field(description="Actor id controlling the place on the start date.")
@@ -123,29 +128,30 @@ class Place(Entry):
     refuge: bool = Field(
         False, description="Civilians fleeing fighting head here (a border, a safe city)."
     )
-    note: str = ""
+    note: str = Field("", description="Free text: what the sources say, caveats.")
 
 
 class Link(Entry):
-    a: str
-    b: str
+    a: str = Field(description="Place id at one end.")
+    b: str = Field(description="Place id at the other end.")
     km: Pos | None = Field(
         None, description="Road length, km. Omitted: great-circle distance times the "
         "`road_factor` parameter."
     )
-    kind: Literal["road", "track", "front"] = "road"
+    kind: Literal["road", "track", "front"] = Field("road", description="Descriptive only.")
 
 
 class SupplySource(Entry):
     place: str = Field(description="Place id of the crossing, port, base or hinterland.")
     actors: list[str] = Field(description="Actors that may draw supply here while they hold it.")
-    kind: Literal["crossing", "port", "airbase", "hinterland"] = "crossing"
+    kind: Literal["crossing", "port", "airbase", "hinterland"] = Field(
+        "crossing", description="Descriptive only.")
     open: bool = Field(True, description="False: closed (e.g. a border shut by its neighbour).")
 
 
 class Support(Entry):
-    backer: str
-    client: str
+    backer: str = Field(description="Actor id of a backer.")
+    client: str = Field(description="Actor id of the belligerent it supports.")
     sorties_per_day: NonNeg = Field(
         default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
         description="Combat air sorties per day flown for the client in this theatre.",
@@ -163,11 +169,11 @@ class Support(Entry):
 class Corridor(Entry):
     """A named supply route whose cutting is reported (e.g. Bab al-Salameh to east Aleppo)."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    actor: str
-    from_: str = Field(alias="from")
-    to: str
-    description: str = ""
+    id: str = Field(pattern=ID_PATTERN, description="Short id.")
+    actor: str = Field(description="Belligerent whose route it is.")
+    from_: str = Field(alias="from", description="Place id where the route starts (a source).")
+    to: str = Field(description="Place id the route feeds.")
+    description: str = Field("", description="The route in words.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -177,15 +183,15 @@ class Stake(Entry):
         "value", description="A party's share of the stake: the value-weighted (or "
         "population-weighted) share of places it controls among the talks' parties."
     )
-    description: str = ""
+    description: str = Field("", description="What is at stake, in words.")
 
 
 class Issue(Entry):
     """A binary issue on the table (e.g. the head of state goes)."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    title: str
-    demanded_by: str
+    id: str = Field(pattern=ID_PATTERN, description="Short id.")
+    title: str = Field(description="The demand in words.")
+    demanded_by: str = Field(description="Belligerent making the demand.")
     value: dict[str, NonNeg] = Field(
         default_factory=dict, description="What granting the demand is worth to each party, "
         "stake units (a gain to the demander, a loss to the others)."
@@ -197,17 +203,19 @@ class Issue(Entry):
 
 
 class Talks(Entry):
-    mediator: str
-    parties: list[str] = Field(min_length=2)
-    opens: dt.date
-    closes: dt.date | None = None
-    protocol: Literal["mediator", "alternating", "nash"] = "mediator"
-    session_every_days: bounded(ge=1) = Field(
+    mediator: str = Field(description="Actor id of the mediator.")
+    parties: list[str] = Field(min_length=2, description="Belligerents at the table.")
+    opens: dt.date = Field(description="First day of talks.")
+    closes: dt.date | None = Field(None, description="Last possible day (default: horizon).")
+    protocol: Literal["mediator", "alternating", "nash"] = Field(
+        "mediator", description="mediator: proposals inside the estimated range; alternating: "
+        "Rubinstein offers with war as outside option; nash: Nash bargaining solution.")
+    session_every_days: AtLeastOne = Field(
         default_factory=lambda: Quantity(value=1.0, assumption="daily sessions"),
         description="Days between sessions while talks are on.",
     )
     pause_days: NonNeg = Field(description="Length of a suspension, days.")
-    suspend_after: bounded(ge=1) = Field(
+    suspend_after: AtLeastOne = Field(
         description="Sessions in a row with no bargaining range before the mediator suspends."
     )
     escalation: Unit = Field(
@@ -217,34 +225,36 @@ class Talks(Entry):
     estimate_noise: NonNeg = Field(
         description="Standard deviation of the mediator's error estimating a reservation."
     )
-    forecast_horizon_days: bounded(ge=1) = Field(
+    forecast_horizon_days: AtLeastOne = Field(
         description="How far ahead parties forecast the war, days."
     )
-    appeal_to_backers: bool = True
-    description: str = ""
+    appeal_to_backers: bool = Field(
+        True, description="On suspension the mediator asks backers to press their clients.")
+    description: str = Field("", description="The talks in words.")
 
 
 class Event(Entry):
     """A dated exogenous change: parameters set from that day on (never a battle outcome)."""
 
-    date: dt.date
-    description: str
+    date: dt.date = Field(description="Day the change takes effect.")
+    description: str = Field(description="What happened, in words.")
     set: dict[str, Any] = Field(description="Dotted path -> new value (see what-ifs).")
 
 
 class WhatIf(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    description: str
+    description: str = Field(description="The question in words.")
     set: dict[str, Any] = Field(description="Dotted path -> value, e.g. "
                                 "'support.russia-government.sorties_per_day' = 0.")
 
 
 class Uncertain(Entry):
     path: str = Field(description="Dotted path of the number, as in what-ifs.")
-    low: Num
-    high: Num
-    distribution: Literal["uniform", "loguniform"] = "uniform"
+    low: Num = Field(description="Lowest plausible value, in the unit of the path's number.")
+    high: Num = Field(description="Highest plausible value.")
+    distribution: Literal["uniform", "loguniform"] = Field(
+        "uniform", description="How sensitivity analysis samples the range.")
 
     @model_validator(mode="after")
     def _order(self) -> Uncertain:
@@ -257,7 +267,7 @@ class Parameters(Entry):
     """Overrides of global model parameters (names from the parameter registry)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
-    __pydantic_extra__: dict[str, Num] = Field(init=False)  # type: ignore[assignment]
+    __pydantic_extra__: dict[str, Num] = Field(init=False)
 
     def values(self) -> dict[str, Quantity]:
         return dict(self.model_extra or {})

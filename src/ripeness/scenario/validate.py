@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -43,7 +43,7 @@ class _Collector:
         ))
 
 
-def _ref(c: _Collector, loc: Loc, value: str, known: dict[str, str] | list[str],
+def _ref(c: _Collector, loc: Loc, value: str, known: Mapping[str, str] | Sequence[str],
          what: str) -> None:
     if value not in known:
         names = ", ".join(list(known)[:12]) + (" ..." if len(known) > 12 else "")
@@ -79,9 +79,9 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         if a.objective:
             for p in [*a.objective.places, *a.objective.hold]:
                 _ref(c, ("actors", i, "objective"), p, places, "place")
-    for i, p in enumerate(s.places):
-        _ref(c, ("places", i, "controller"), p.controller, actors, "actor")
-        for f in p.forces:
+    for i, pl in enumerate(s.places):
+        _ref(c, ("places", i, "controller"), pl.controller, actors, "actor")
+        for f in pl.forces:
             _ref(c, ("places", i, "forces", f), f, bellig, "belligerent")
     for i, lk in enumerate(s.links):
         _ref(c, ("links", i, "a"), lk.a, places, "place")
@@ -90,8 +90,8 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
             c.add(("links", i), f"link joins '{lk.a}' to itself", "name two different places")
     for i, src in enumerate(s.supply):
         _ref(c, ("supply", i, "place"), src.place, places, "place")
-        for a in src.actors:
-            _ref(c, ("supply", i, "actors"), a, bellig, "belligerent")
+        for who in src.actors:
+            _ref(c, ("supply", i, "actors"), who, bellig, "belligerent")
     for i, sp in enumerate(s.support):
         _ref(c, ("support", i, "backer"), sp.backer, actors, "actor")
         if actors.get(sp.backer, "backer") != "backer":
@@ -104,16 +104,16 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         _ref(c, ("corridors", i, "to"), co.to, places, "place")
     for i, iss in enumerate(s.issues):
         _ref(c, ("issues", i, "demanded_by"), iss.demanded_by, bellig, "belligerent")
-        for a in [*iss.value, *iss.indivisible]:
-            _ref(c, ("issues", i), a, bellig, "belligerent")
+        for who in [*iss.value, *iss.indivisible]:
+            _ref(c, ("issues", i), who, bellig, "belligerent")
     if s.talks:
         t = s.talks
         _ref(c, ("talks", "mediator"), t.mediator, actors, "actor")
         if t.mediator in actors and actors[t.mediator] != "mediator":
             c.add(("talks", "mediator"), f"'{t.mediator}' is a {actors[t.mediator]}",
                   "name an actor of kind = \"mediator\"")
-        for a in t.parties:
-            _ref(c, ("talks", "parties"), a, bellig, "belligerent")
+        for who in t.parties:
+            _ref(c, ("talks", "parties"), who, bellig, "belligerent")
         if len(set(t.parties)) != len(t.parties):
             c.add(("talks", "parties"), "a party is listed twice", "list each party once")
 
@@ -145,7 +145,7 @@ def _check_params(s: Scenario, c: _Collector) -> None:
             c.add(loc, f"unknown parameter '{name}'", f"use one of: {names}")
         elif per_actor and not p.per_actor:
             c.add(loc, f"parameter '{name}' is global, not per actor",
-                  f"set it in [parameters] instead")
+                  "set it in [parameters] instead")
         elif not p.low <= q.value <= p.high:
             c.add(loc, f"parameter '{name}' = {q.value:g} is outside its bounds "
                   f"[{p.low:g}, {p.high:g}] ({p.unit})", "use a value inside the bounds")
@@ -247,6 +247,14 @@ def _numbers(s: Scenario) -> Iterator[tuple[Loc, Any, str | None]]:
         yield from _iter_numbers(getattr(s, name), (name,), None)
 
 
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, list) and isinstance(part, int):
+        return node[part]
+    if isinstance(node, dict):
+        return node[part]
+    return getattr(node, str(part), None)
+
+
 def _kind(s: Scenario, loc: Loc, q: Quantity) -> str:
     if q.source:
         return "sourced"
@@ -255,7 +263,7 @@ def _kind(s: Scenario, loc: Loc, q: Quantity) -> str:
     node: Any = s
     kind = "missing"
     for part in loc[:-1]:
-        node = node[part] if isinstance(node, list | dict) else getattr(node, part, None)
+        node = _child(node, part)
         if isinstance(node, BaseModel):
             if getattr(node, "source", None):
                 kind = "sourced"

@@ -1,0 +1,158 @@
+"""The ``ripeness`` command: a thin layer over the library, one flag per library argument."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .errors import Problem, ScenarioError
+
+__all__ = ["main"]
+
+MAX_PROBLEMS = 15  # keep a report on one screen
+
+
+def _print_problems(problems: Sequence[Problem], stream: Any = None) -> None:
+    stream = stream or sys.stderr
+    shown = list(problems)[:MAX_PROBLEMS]
+    for p in shown:
+        print(p.format(), file=stream)
+    if len(problems) > len(shown):
+        print(f"... and {len(problems) - len(shown)} more", file=stream)
+
+
+def _fail(problems: Sequence[Problem]) -> int:
+    errors = [p for p in problems if p.severity == "error"]
+    _print_problems(problems)
+    n = len(errors)
+    print(f"ripeness: {n} error{'s' if n != 1 else ''}; nothing was run.", file=sys.stderr)
+    return 2
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from .scenario import builtin_scenarios, read
+
+    for name, path in builtin_scenarios().items():
+        title = read(name).scenario.meta.title
+        print(f"{name:16s} {title}\n{'':16s} {path}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .scenario import read
+
+    loaded = read(args.scenario, strict=args.strict or None)
+    _print_problems(loaded.warnings)
+    s = loaded.scenario
+    print(f"{loaded.file}: valid ({len(s.actors)} actors, {len(s.places)} places, "
+          f"{len(s.links)} links; {len(loaded.warnings)} warning(s))")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .report.show import show
+
+    print(show(args.scenario))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .scenario.docs import field_reference
+    from .scenario.schema import Scenario
+
+    if args.markdown:
+        print(field_reference())
+    else:
+        print(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    from .params import registry
+
+    for p in registry().values():
+        scope = "per actor" if p.per_actor else "global"
+        print(f"{p.name} = {p.default:g}  [{p.low:g}, {p.high:g}] {p.unit} ({p.group}, {scope})")
+        print(textwrap.indent(textwrap.fill(p.description, 92), "    "))
+    return 0
+
+
+EPILOG = """examples:
+  ripeness scenarios                  list the built-in scenarios
+  ripeness show aleppo-2016           actors, places, supply, talks, provenance
+  ripeness validate my-war.toml       check a scenario file (exit 0 valid, 2 invalid)
+  ripeness schema > scenario.schema.json
+"""
+
+
+def _add(sub: Any, name: str, func: Callable[[argparse.Namespace], int], help: str,
+         example: str) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, description=help, epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(func=func)
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="ripeness", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Simulate a war together with the peace talks that try to end it.",
+        epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"ripeness {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    _add(sub, "scenarios", cmd_scenarios, "List the built-in scenarios and their files.",
+         "ripeness scenarios")
+    p = _add(sub, "show", cmd_show, "Summarise a scenario: actors, places by controller, "
+             "supply sources, talks schedule, and how many numbers are sourced or assumed.",
+             "ripeness show aleppo-2016")
+    p.add_argument("scenario", help="built-in name or path to a .toml file")
+    p = _add(sub, "validate", cmd_validate, "Check a scenario file and report every problem "
+             "at once (exit 0 valid, 2 invalid). Warnings (e.g. besieged places) do not fail.",
+             "ripeness validate my-war.toml")
+    p.add_argument("scenario", help="built-in name or path to a .toml file")
+    p.add_argument("--strict", action="store_true",
+                   help="numbers without source or assumption are errors (always on for "
+                   "built-in scenarios)")
+    p = _add(sub, "schema", cmd_schema, "Print the JSON Schema of the scenario format.",
+             "ripeness schema > scenario.schema.json")
+    p.add_argument("--markdown", action="store_true",
+                   help="print the field reference as Markdown tables instead")
+    _add(sub, "params", cmd_params, "List the model's parameters: default, bounds, unit, "
+         "meaning.", "ripeness params")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args))
+    except ScenarioError as e:
+        return _fail(e.problems)
+    except (FileExistsError, FileNotFoundError, PermissionError) as e:
+        print(f"ripeness: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ripeness: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # an internal error: a bug, not a user mistake
+        if os.environ.get("RIPENESS_DEBUG"):
+            raise
+        print(f"ripeness: internal error: {type(e).__name__}: {e}\n"
+              "Please report it; set RIPENESS_DEBUG=1 to see the traceback.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Reports: text summaries, tables, plots and explanations of scenarios and results."""

@@ -1,0 +1,101 @@
+"""The field reference of the scenario format, rendered from the schema itself.
+
+docs/scenario-format.md embeds this text between two markers; a test keeps them equal, so the
+documentation cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from .quantity import Quantity
+from .schema import (
+    Actor,
+    Corridor,
+    Event,
+    Issue,
+    Link,
+    Meta,
+    Objective,
+    Place,
+    Scenario,
+    Stake,
+    SupplySource,
+    Support,
+    Talks,
+    Uncertain,
+    WhatIf,
+)
+
+__all__ = ["BEGIN", "END", "field_reference"]
+
+BEGIN = "<!-- BEGIN GENERATED: ripeness schema --markdown -->"
+END = "<!-- END GENERATED -->"
+
+TABLES: list[tuple[str, type[BaseModel]]] = [
+    ("[meta]", Meta), ("[[actors]]", Actor), ("[actors.objective]", Objective),
+    ("[[places]]", Place), ("[[links]]", Link), ("[[supply]]", SupplySource),
+    ("[[support]]", Support), ("[[corridors]]", Corridor), ("[stake]", Stake),
+    ("[[issues]]", Issue), ("[talks]", Talks), ("[[events]]", Event),
+    ("[whatifs.NAME]", WhatIf), ("[[uncertain]]", Uncertain),
+]
+
+
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if tp is Quantity:
+        return "number"
+    if origin is typing.Literal:
+        return " \\| ".join(f'"{a}"' for a in args)
+    if origin in (list,):
+        return f"list of {_type_name(args[0])}"
+    if origin in (dict,):
+        return f"table of {_type_name(args[1])}"
+    if origin in (typing.Union, __import__("types").UnionType):
+        names = [_type_name(a) for a in args if a is not type(None)]
+        return " or ".join(names) + (" (optional)" if type(None) in args else "")
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return "table"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _default(f: FieldInfo) -> str:
+    if f.is_required():
+        return "required"
+    if f.default_factory is not None:
+        v = f.default_factory()  # type: ignore[call-arg]
+        if isinstance(v, Quantity):
+            return f"{v.value:g}"
+        return "empty" if v in ({}, []) else "see description"
+    d = f.default
+    return "none" if d is None else f"`{str(d).lower() if isinstance(d, bool) else d}`"
+
+
+def field_reference() -> str:
+    """Markdown tables, one per scenario table, from the pydantic declarations."""
+    out: list[str] = []
+    for title, model in TABLES:
+        doc = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""
+        out += [f"### `{title}`", ""]
+        if doc and not doc.startswith("A table that"):
+            out += [doc, ""]
+        if "source" in model.model_fields:
+            out += ["Also `source` / `assumption`: provenance for the bare numbers here.", ""]
+        out += ["| key | type | default | meaning |", "|---|---|---|---|"]
+        for name, f in model.model_fields.items():
+            if name in ("source", "assumption"):
+                continue
+            key = f.alias or name
+            desc = (f.description or "").replace("|", "\\|")
+            out.append(f"| `{key}` | {_type_name(f.annotation)} | {_default(f)} | {desc} |")
+        out.append("")
+    top = ", ".join(f"`{f.alias or n}`" for n, f in Scenario.model_fields.items())
+    out += [f"Top-level tables: {top}.", ""]
+    return "\n".join(out)

@@ -1,0 +1,30 @@
+"""Shared fixtures: the toy scenario and helpers to write mutated copies of scenarios."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+DATA = Path(__file__).parent / "data"
+TOY = DATA / "toy.toml"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture
+def toy_raw() -> dict[str, Any]:
+    return tomllib.loads(TOY.read_text())
+
+
+@pytest.fixture
+def write_toml(tmp_path: Path) -> Callable[[dict[str, Any]], Path]:
+    def write(raw: dict[str, Any], name: str = "scenario.toml") -> Path:
+        p = tmp_path / name
+        p.write_text(tomli_w.dumps(raw))
+        return p
+
+    return write
