@@ -13,5 +13,4 @@ def test_scenario_format_reference_is_current() -> None:
     text = (DOCS / "scenario-format.md").read_text()
     generated = text.split(BEGIN)[1].split(END)[0].strip()
     assert generated == field_reference().strip(), (
-        "docs/scenario-format.md is stale: regenerate its reference section with "
-        "`ripeness schema --markdown`")
+        "docs/scenario-format.md is stale: run `python -m ripeness.scenario.docs`")

@@ -105,6 +105,13 @@ CASES: list[tuple[str, Callable[[Raw], None], list[str]]] = [
         "date": __import__("datetime").date(2016, 2, 5), "description": "x",
         "set": {"support.nobody.sorties_per_day": 1}, "assumption": "test"}),
      ["events[0].set", "no key 'support'"]),
+    ("event-value-out-of-bounds", _append("events", {
+        "date": __import__("datetime").date(2016, 2, 5), "description": "x",
+        "set": {"places.capital.fortification": 5}, "assumption": "test"}),
+     ["events[0].set", "would make the scenario invalid", "fortification"]),
+    ("uncertain-range-beyond-parameter-bounds", _set("uncertain", [{
+        "path": "actors.gov.params.optimism", "low": 0, "high": 0.9, "source": "toy"}]),
+     ["uncertain[0].high", "outside its bounds"]),
     ("whatif-unknown-place", _set("whatifs", {"w": {"description": "x",
                                                    "set": {"places.atlantis.population": 1}}}),
      ["whatifs.w.set", "no entry 'atlantis'"]),

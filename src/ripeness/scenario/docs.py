@@ -99,3 +99,17 @@ def field_reference() -> str:
     top = ", ".join(f"`{f.alias or n}`" for n, f in Scenario.model_fields.items())
     out += [f"Top-level tables: {top}.", ""]
     return "\n".join(out)
+
+
+def rewrite(path: str) -> None:
+    """Replace the generated section of a Markdown file (``python -m ripeness.scenario.docs``)."""
+    from pathlib import Path
+
+    p = Path(path)
+    head, rest = p.read_text().split(BEGIN)
+    tail = rest.split(END)[1]
+    p.write_text(f"{head}{BEGIN}\n\n{field_reference()}\n{END}{tail}")
+
+
+if __name__ == "__main__":
+    rewrite("docs/scenario-format.md")

@@ -216,7 +216,8 @@ def read(name_or_path: str | Path, *, strict: bool | None = None) -> Loaded:
 
 
 def from_raw(raw: dict[str, Any], *, file: str = "<memory>", text: str = "",
-             builtin: bool = False, strict: bool | None = None) -> Loaded:
+             builtin: bool = False, strict: bool | None = None,
+             check_patches: bool = True) -> Loaded:
     """Validate a raw (dict) scenario; ``text`` only serves to find line numbers."""
     from .validate import semantic_problems  # local: validate imports this module's helpers
 
@@ -225,7 +226,8 @@ def from_raw(raw: dict[str, Any], *, file: str = "<memory>", text: str = "",
     except ValidationError as e:
         raise ScenarioError(_schema_problems(e, file, text, raw)) from None
     strict = builtin if strict is None else strict
-    problems = semantic_problems(scenario, raw, file=file, text=text, strict=strict)
+    problems = semantic_problems(scenario, raw, file=file, text=text, strict=strict,
+                                 check_patches=check_patches)
     if any(p.severity == "error" for p in problems):
         raise ScenarioError(problems)
     return Loaded(scenario=scenario, file=file, builtin=builtin, raw=raw,
@@ -256,14 +258,7 @@ def with_patches(loaded: Loaded, sets: dict[str, Any], why: str) -> Loaded:
 
 
 def dump(scenario: Scenario) -> str:
-    """The scenario as TOML text (comments are not kept)."""
-    data = scenario.model_dump(mode="python", by_alias=True, exclude_none=True)
-    return tomli_w.dumps(_drop_empty(data))
-
-
-def _drop_empty(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {k: _drop_empty(v) for k, v in x.items() if v not in ({}, [], None)}
-    if isinstance(x, list):
-        return [_drop_empty(v) for v in x]
-    return x
+    """The scenario as TOML text (comments are not kept; defaults are left out)."""
+    data = scenario.model_dump(mode="python", by_alias=True, exclude_none=True,
+                               exclude_defaults=True)
+    return tomli_w.dumps(data)

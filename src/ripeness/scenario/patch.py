@@ -27,6 +27,8 @@ def entry_key(collection: str, entry: dict[str, Any]) -> str | None:
         return str(entry.get("place"))
     if collection == "links":
         return f"{entry.get('a')}-{entry.get('b')}"
+    if collection == "events":
+        return None if entry.get("id") is None else str(entry["id"])
     if collection == "uncertain":
         return str(entry.get("path"))
     v = entry.get("id")
@@ -62,13 +64,27 @@ def resolve(raw: dict[str, Any], path: str) -> Any:
     return node
 
 
+def _parent(raw: dict[str, Any], parts: list[str]) -> Any:
+    """The table holding the last part; missing intermediate tables are created (the schema
+    then rejects keys it does not know), so a default-valued table such as an actor's
+    `params` can be patched."""
+    node: Any = raw
+    collection = ""
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(node, dict) and part not in node and (i > 0 or part == "parameters"):
+            node[part] = {}
+        node = _step(node, part, collection, ".".join(parts[:i]))
+        collection = part if i == 0 else collection
+    return node
+
+
 def apply_patch(raw: dict[str, Any], path: str, value: Any, why: str) -> dict[str, Any]:
     """A copy of ``raw`` with ``path`` set to ``value``; numbers get provenance ``why``."""
     out = copy.deepcopy(raw)
     parts = path.split(".")
     if len(parts) < 2 and parts[0] not in out:
         raise PatchError(f"'{path}' is not a path to a value (e.g. 'talks.pause_days')")
-    parent = resolve(out, ".".join(parts[:-1])) if len(parts) > 1 else out
+    parent = _parent(out, parts)
     leaf = parts[-1]
     if not isinstance(parent, dict):
         raise PatchError(f"'{'.'.join(parts[:-1])}' is a list or a value; name an entry in it")

@@ -236,9 +236,13 @@ class Talks(Entry):
 class Event(Entry):
     """A dated exogenous change: parameters set from that day on (never a battle outcome)."""
 
+    id: str | None = Field(None, pattern=ID_PATTERN,
+                           description="Short id, so what-ifs can address the event.")
     date: dt.date = Field(description="Day the change takes effect.")
     description: str = Field(description="What happened, in words.")
     set: dict[str, Any] = Field(description="Dotted path -> new value (see what-ifs).")
+    enabled: bool = Field(True, description="false: the event does not happen (a what-if "
+                          "can switch it off with `events.ID.enabled = false`).")
 
 
 class WhatIf(BaseModel):

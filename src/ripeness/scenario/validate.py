@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..errors import Problem
+from ..errors import Problem, ScenarioError
 from ..params import registry
 from .locate import line_index, locate
 from .patch import PatchError, apply_patch, resolve
@@ -158,29 +158,59 @@ def _check_params(s: Scenario, c: _Collector) -> None:
 
 
 def _check_paths(s: Scenario, raw: dict[str, Any], c: _Collector) -> None:
-    def try_sets(loc: Loc, sets: dict[str, Any]) -> None:
-        for path, value in sets.items():
-            try:
-                apply_patch(raw, path, value, "check")
-            except PatchError as e:
-                c.add((*loc, path), str(e), "write a path such as "
-                      "'support.russia-government.sorties_per_day'")
-
+    """Every path in events, what-ifs and uncertain ranges resolves, and the values it would
+    set (each event, each what-if, both ends of each range) give a valid scenario."""
     for i, ev in enumerate(s.events):
-        try_sets(("events", i, "set"), ev.set)
+        _try_sets(c, raw, ("events", i, "set"), ev.set)
     for name, w in s.whatifs.items():
-        try_sets(("whatifs", name, "set"), w.set)
+        _try_sets(c, raw, ("whatifs", name, "set"), w.set)
     for i, u in enumerate(s.uncertain):
+        loc: Loc = ("uncertain", i, "path")
         try:
-            v = resolve(raw, u.path)
+            v = _registry_default(u.path) if _is_param_path(u.path) else resolve(raw, u.path)
         except PatchError as e:
-            c.add(("uncertain", i, "path"), str(e), "name a number in the scenario")
+            c.add(loc, str(e), "name a number in the scenario")
             continue
         if isinstance(v, dict):
             v = v.get("value")
         if not isinstance(v, int | float) or isinstance(v, bool):
-            c.add(("uncertain", i, "path"), f"'{u.path}' is not a number",
-                  "name a numeric value")
+            c.add(loc, f"'{u.path}' is not a number", "name a numeric value")
+            continue
+        for end in ("low", "high"):
+            _try_sets(c, raw, ("uncertain", i, end), {u.path: getattr(u, end).value})
+
+
+def _is_param_path(path: str) -> bool:
+    """A model parameter (global or per actor), which may be absent from the file."""
+    parts = path.split(".")
+    return (len(parts) == 2 and parts[0] == "parameters") or (
+        len(parts) == 4 and parts[0] == "actors" and parts[2] == "params")
+
+
+def _registry_default(path: str) -> float:
+    p = registry().get(path.split(".")[-1])
+    if p is None:
+        raise PatchError(f"unknown parameter '{path.split('.')[-1]}' (see `ripeness params`)")
+    return p.default
+
+
+def _try_sets(c: _Collector, raw: dict[str, Any], loc: Loc, sets: dict[str, Any]) -> None:
+    from .load import from_raw
+
+    patched = raw
+    for path, value in sets.items():
+        try:
+            patched = apply_patch(patched, path, value, "check")
+        except PatchError as e:
+            c.add((*loc, path), str(e), "write a path such as "
+                  "'support.russia-government.sorties_per_day'")
+            return
+    try:
+        from_raw(patched, file=c.file, strict=False, check_patches=False)
+    except ScenarioError as e:
+        for p in e.errors:
+            c.add(loc, f"would make the scenario invalid: {p.location}: {p.message}",
+                  "use a value the field accepts (see docs/scenario-format.md)")
 
 
 def _supply_warnings(s: Scenario, c: _Collector) -> None:
@@ -308,13 +338,14 @@ def _iter_sources(s: Scenario) -> Iterator[tuple[Loc, None, str | None]]:
 
 
 def semantic_problems(s: Scenario, raw: dict[str, Any], *, file: str, text: str,
-                      strict: bool) -> list[Problem]:
+                      strict: bool, check_patches: bool = True) -> list[Problem]:
     """All problems beyond the schema's: errors and warnings, in file order."""
     c = _Collector(file, text, raw)
     _check_refs(s, c)
     _check_dates(s, c)
     _check_params(s, c)
-    _check_paths(s, raw, c)
+    if check_patches:
+        _check_paths(s, raw, c)
     _check_provenance(s, c, strict)
     if not any(p.severity == "error" for p in c.problems):
         _supply_warnings(s, c)
