@@ -225,7 +225,7 @@ def from_raw(raw: dict[str, Any], *, file: str = "<memory>", text: str = "",
         scenario = Scenario.model_validate(raw)
     except ValidationError as e:
         raise ScenarioError(_schema_problems(e, file, text, raw)) from None
-    strict = builtin if strict is None else strict
+    strict = (builtin or scenario.meta.strict) if strict is None else strict
     problems = semantic_problems(scenario, raw, file=file, text=text, strict=strict,
                                  check_patches=check_patches)
     if any(p.severity == "error" for p in problems):

@@ -66,6 +66,9 @@ class Meta(BaseModel):
     start: dt.date = Field(description="Day 0 of every run (YYYY-MM-DD).")
     horizon_days: int = Field(ge=1, le=3650, description="Default run length, days.")
     description: str = Field("", description="A paragraph on what the scenario covers.")
+    strict: bool = Field(
+        False, description="true: a number without source or assumption is an error, not a "
+        "warning (always on for built-in scenarios, and kept by copies of them).")
 
 
 class Objective(Entry):

@@ -1,0 +1,171 @@
+"""The talks' state, the engine's daily observation, pre-drawn noise and the session record.
+
+Every array has a leading run axis. K = parties, I = issues, B = backers, S = support entries
+for the parties (``TalksSpec.sup_*``), N = support entries in the scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "CAUSES",
+    "CLOSED",
+    "NOT_OPEN",
+    "OPEN",
+    "PHASES",
+    "SETTLED",
+    "SUSPENDED",
+    "SessionRecord",
+    "TalksNoise",
+    "TalksObs",
+    "TalksState",
+]
+
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+Ints = NDArray[np.int64]
+Int8 = NDArray[np.int8]
+
+#: Phase codes (``TalksState.phase``): talks not yet open, open (sessions on schedule),
+#: suspended (pause), settled (a deal: the war between the parties is over), closed.
+NOT_OPEN, OPEN, SUSPENDED, SETTLED, CLOSED = 0, 1, 2, 3, 4
+PHASES = ("not open", "open", "suspended", "settled", "closed")
+
+#: Cause codes (``SessionRecord.cause``): why a session ended without a deal.
+#: 1..4 are the causes whose removal is tried as a counterfactual (in this order);
+#: 5: a range existed but the mediator misjudged it (private information).
+CAUSES = ("none", "optimism", "shifting power", "indivisible issue", "costs too low",
+          "private information")
+
+
+@dataclass(frozen=True)
+class TalksObs:
+    """What the war engine reports each day.
+
+    shares: float64[run, K], each party's value-weighted share of the stake (sum <= 1);
+    deaths: float64[run, K], the party's own military dead that day, persons;
+    backer_satisfied: bool[run, B], whether each backer's limited objective is met today;
+    forecast: optional float64[run, K], a model-consistent forecast of each party's share
+    after the horizon (the engine run forward, see ``beliefs.ForecastHook``); None: each
+    party extrapolates its own trend.
+    """
+
+    shares: Floats
+    deaths: Floats
+    backer_satisfied: Bools
+    forecast: Floats | None = None
+
+
+@dataclass(frozen=True)
+class TalksNoise:
+    """Random draws for one day, drawn by the engine's counter-based RNG (batch invariant).
+
+    estimate: float64[run, K], standard normals: the mediator's error estimating each
+    reservation (scaled by ``estimate_noise``); ceasefire: float64[run], uniforms on [0, 1):
+    a ceasefire in force breaks down when below ``ceasefire_breakdown``.
+    """
+
+    estimate: Floats
+    ceasefire: Floats
+
+    @classmethod
+    def quiet(cls, runs: int, k: int) -> TalksNoise:
+        """No estimation error, no ceasefire breakdown (for tests and the theory checks)."""
+        return cls(np.zeros((runs, k)), np.ones(runs))
+
+
+@dataclass(frozen=True)
+class TalksState:
+    """The talks of every run.
+
+    phase: int8[run] (PHASES); next_session, resume_day: int64[run], days from start;
+    failures: int64[run], sessions in a row with no range found; sessions: int64[run] held;
+    prev_shares: float64[run, K] (NaN before the first day); trend: float64[run, K],
+    share/day; death_rate: float64[run, K], dead/day (smoothed); strong: float64[run, K],
+    belief that the party is the strong side; ceasefire: bool[run]; terms: float64[run, K],
+    settled shares (NaN until settled); granted: bool[run, I] issues granted in the deal;
+    pressed: bool[run, S], backer presses its client; cost_mult: float64[run, K], multiplier
+    on each party's cost of fighting; aid_factor: float64[run, N], fraction of each support
+    entry's aid delivered.
+    """
+
+    phase: Int8
+    next_session: Ints
+    resume_day: Ints
+    failures: Ints
+    sessions: Ints
+    prev_shares: Floats
+    trend: Floats
+    death_rate: Floats
+    strong: Floats
+    ceasefire: Bools
+    terms: Floats
+    granted: Bools
+    pressed: Bools
+    cost_mult: Floats
+    aid_factor: Floats
+
+    @property
+    def settled(self) -> Bools:
+        """bool[run]: a deal ended the war between the parties (the engine masks these)."""
+        return np.asarray(self.phase == SETTLED)
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One day of talks in every run (fields are meaningful where ``held`` unless noted).
+
+    Every day: phase int8[run] (after the day); share, forecast, cost, reservation
+    float64[run, K] (stake units; reservation before issues); escalation, suspended,
+    resumed, appealed, ceasefire (in force after the day), ceasefire_agreed, ceasefire_broke,
+    settled (today) bool[run]; ripe bool[run], ripeness_margin float64[run], p_win and
+    expected_battles float64[run, K] (each party's random-walk view of the war).
+    Sessions: held bool[run]; package int64[run] (row of ``spec.packages`` offered, -1 none);
+    required float64[run, K] true least shares for that package (best package if none);
+    estimate float64[run, K] the mediator's estimate of them; estimated_range, range_exists
+    bool[run]; width float64[run] (1 − Σ required for the best package; < 0: no range);
+    offer float64[run, K] (NaN: no offer); accepted bool[run, K]; margin float64[run, K]
+    (offer − required: < 0 is a refusal by that much); proposer int64[run] (-1: mediator);
+    cause int8[run] (CAUSES); counterfactual float64[run, 4]: the width the range would have
+    had without optimism, without rising trends, with issues made divisible, with costs
+    doubled; ceasefire_refused bool[run, K] (a party that refused a ceasefire today);
+    backer_refused bool[run, S].
+    """
+
+    day: int
+    phase: Int8
+    share: Floats
+    forecast: Floats
+    cost: Floats
+    reservation: Floats
+    escalation: Bools
+    suspended: Bools
+    resumed: Bools
+    appealed: Bools
+    ceasefire: Bools
+    ceasefire_agreed: Bools
+    ceasefire_broke: Bools
+    settled: Bools
+    ripe: Bools
+    ripeness_margin: Floats
+    p_win: Floats
+    expected_battles: Floats
+    held: Bools
+    package: Ints
+    required: Floats
+    estimate: Floats
+    estimated_range: Bools
+    range_exists: Bools
+    width: Floats
+    offer: Floats
+    accepted: Bools
+    margin: Floats
+    proposer: Ints
+    cause: Int8
+    counterfactual: Floats
+    ceasefire_refused: Bools
+    backer_refused: Bools
