@@ -77,7 +77,7 @@ def _mutate(raw: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: Path(p).parent.name)
-@settings(max_examples=120, deadline=None,
+@settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_mutations_never_raise_unhandled(path: Path, data: st.DataObject) -> None:

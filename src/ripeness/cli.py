@@ -8,6 +8,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from .errors import Problem, ScenarioError
@@ -82,10 +83,47 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scenario_arg(args: argparse.Namespace) -> Any:
+    """The scenario with --what-if and --set applied (validated again)."""
+    from .scenario import parse_set, read, variant
+
+    sets = dict(parse_set(x) for x in (getattr(args, "set", None) or []))
+    return variant(read(args.scenario), getattr(args, "what_if", None), sets)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .simulate import simulate
+
+    loaded = _scenario_arg(args)
+    if args.out is not None and Path(args.out).exists() and not args.overwrite:
+        raise FileExistsError(f"{args.out} already exists; choose another folder or add "
+                              "--overwrite to replace it")
+    result = simulate(loaded, runs=args.runs, seed=args.seed, days=args.days)
+    if not args.quiet:
+        run = result.manifest["first_run"]
+        print(f"{loaded.scenario.meta.title}: run {run}, seed {args.seed}")
+        for line in result.digest(run=run):
+            print(line)
+    if args.out is not None:
+        out = result.save(args.out, overwrite=args.overwrite)
+        print(f"results written to {out}/ (manifest.json, daily.nc, events.parquet)")
+    return 0
+
+
+def _add_variant_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--what-if", metavar="NAME", help="apply a what-if declared in the "
+                   "scenario (see `ripeness show`)")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE", help="set a value by "
+                   "its dotted path, e.g. support.russia-government.sorties_per_day=0 "
+                   "(repeatable)")
+
+
 EPILOG = """examples:
   ripeness scenarios                  list the built-in scenarios
   ripeness show aleppo-2016           actors, places, supply, talks, provenance
   ripeness validate my-war.toml       check a scenario file (exit 0 valid, 2 invalid)
+  ripeness run aleppo-2016 --days 30  one war, day by day
+  ripeness run aleppo-2016 --what-if no-russian-air --out results/no-air
   ripeness schema > scenario.schema.json
 """
 
@@ -108,6 +146,20 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"ripeness {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    p = _add(sub, "run", cmd_run, "Run a scenario and print a day-by-day digest of one war "
+             "(what changed hands, sieges, corridors, casualties); --out writes the results.",
+             "ripeness run aleppo-2016 --seed 7 --days 30 --out results/seed7")
+    p.add_argument("scenario", help="built-in name or path to a .toml file")
+    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--days", type=int, default=None, help="days to run (default: the "
+                   "scenario's horizon)")
+    p.add_argument("--runs", type=int, default=1, help="runs in the batch (default 1; the "
+                   "digest shows the first)")
+    p.add_argument("--out", metavar="DIR", default=None, help="write manifest.json, "
+                   "daily.nc and events.parquet here")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing DIR")
+    p.add_argument("--quiet", action="store_true", help="no digest")
+    _add_variant_flags(p)
     _add(sub, "scenarios", cmd_scenarios, "List the built-in scenarios and their files.",
          "ripeness scenarios")
     p = _add(sub, "show", cmd_show, "Summarise a scenario: actors, places by controller, "

@@ -1,6 +1,17 @@
 """Scenario files: the schema, loading with validation, patches and provenance."""
 
-from .load import Loaded, builtin_scenarios, dump, from_raw, load, read, scenario_hash, with_patches
+from .load import (
+    Loaded,
+    builtin_scenarios,
+    dump,
+    from_raw,
+    load,
+    parse_set,
+    read,
+    scenario_hash,
+    variant,
+    with_patches,
+)
 from .schema import Scenario
 from .validate import provenance_counts
 
@@ -11,8 +22,10 @@ __all__ = [
     "dump",
     "from_raw",
     "load",
+    "parse_set",
     "provenance_counts",
     "read",
     "scenario_hash",
+    "variant",
     "with_patches",
 ]

@@ -28,8 +28,10 @@ __all__ = [
     "builtin_scenarios",
     "dump",
     "load",
+    "parse_set",
     "read",
     "scenario_hash",
+    "variant",
     "with_patches",
 ]
 
@@ -255,6 +257,34 @@ def with_patches(loaded: Loaded, sets: dict[str, Any], why: str) -> Loaded:
     if problems:
         raise ScenarioError(problems)
     return from_raw(raw, file=f"{loaded.file} ({why})", builtin=False, strict=False)
+
+
+def variant(loaded: Loaded, whatif: str | None = None,
+            sets: dict[str, Any] | None = None) -> Loaded:
+    """The scenario with a named what-if and/or ``--set`` patches applied, validated again."""
+    s = loaded.scenario
+    if whatif is not None:
+        if whatif not in s.whatifs:
+            known = ", ".join(s.whatifs) or "(none declared)"
+            raise _problem(loaded.file, f"no what-if named '{whatif}'",
+                           f"use one of: {known}; or declare it under [whatifs.{whatif}]",
+                           location="whatifs")
+        loaded = with_patches(loaded, dict(s.whatifs[whatif].set), f"what-if {whatif}")
+    if sets:
+        loaded = with_patches(loaded, sets, "--set")
+    return loaded
+
+
+def parse_set(text: str) -> tuple[str, Any]:
+    """``path=value`` from the command line; the value is read as TOML (0, false, "x", [])."""
+    if "=" not in text:
+        raise _problem("--set", f"'{text}' is not path=value",
+                       "write e.g. --set support.russia-government.sorties_per_day=0")
+    path, value = (x.strip() for x in text.split("=", 1))
+    try:
+        return path, tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        return path, value
 
 
 def dump(scenario: Scenario) -> str:

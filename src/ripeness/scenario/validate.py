@@ -164,6 +164,7 @@ def _check_paths(s: Scenario, raw: dict[str, Any], c: _Collector) -> None:
         _try_sets(c, raw, ("events", i, "set"), ev.set)
     for name, w in s.whatifs.items():
         _try_sets(c, raw, ("whatifs", name, "set"), w.set)
+    numeric: list[int] = []
     for i, u in enumerate(s.uncertain):
         loc: Loc = ("uncertain", i, "path")
         try:
@@ -176,8 +177,14 @@ def _check_paths(s: Scenario, raw: dict[str, Any], c: _Collector) -> None:
         if not isinstance(v, int | float) or isinstance(v, bool):
             c.add(loc, f"'{u.path}' is not a number", "name a numeric value")
             continue
-        for end in ("low", "high"):
-            _try_sets(c, raw, ("uncertain", i, end), {u.path: getattr(u, end).value})
+        numeric.append(i)
+    # Both ends of all ranges at once (cheap); one by one only to say which range is wrong.
+    for end in ("low", "high"):
+        sets = {s.uncertain[i].path: getattr(s.uncertain[i], end).value for i in numeric}
+        if sets and not _valid_with(raw, sets):
+            for i in numeric:
+                u = s.uncertain[i]
+                _try_sets(c, raw, ("uncertain", i, end), {u.path: getattr(u, end).value})
 
 
 def _is_param_path(path: str) -> bool:
@@ -192,6 +199,12 @@ def _registry_default(path: str) -> float:
     if p is None:
         raise PatchError(f"unknown parameter '{path.split('.')[-1]}' (see `ripeness params`)")
     return p.default
+
+
+def _valid_with(raw: dict[str, Any], sets: dict[str, Any]) -> bool:
+    probe = _Collector("", "", raw)
+    _try_sets(probe, raw, (), sets)
+    return not probe.problems
 
 
 def _try_sets(c: _Collector, raw: dict[str, Any], loc: Loc, sets: dict[str, Any]) -> None:

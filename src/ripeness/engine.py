@@ -1,0 +1,268 @@
+"""The day loop over state arrays: ``init`` makes a batch, ``step`` advances it one day.
+
+Every array of :class:`State` has a leading run axis; ``step`` is pure and uses array
+operations only (loops run over the handful of actors or support entries, never over runs or
+places). A run that has ended (``active`` False) is masked: its state no longer changes. The
+order of a day: supply and sieges, reinforcement, operations, air, combat and the breakpoint
+rule, withdrawal, redeployment, people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import rng
+from .world import air, combat, movement, operations, people, supply
+from .world.compile import Params, World
+
+__all__ = ["State", "init", "step"]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class State:
+    """The batch after ``day`` days (R runs, P places, A actors, S support entries).
+
+    run: int64[run], run indices (what the random draws depend on). control: int64[run, place],
+    actor index. force: float64[run, place, actor], fighters. civilians, killed, displaced:
+    float64[run, place], persons (residents; cumulative killed and fled, by place of origin).
+    hosted: float64[run, place], displaced persons arrived at refuges. displaced_out:
+    float64[run], persons who left the map. mil_dead: float64[run, actor], cumulative fighters
+    put out of action. besieged_days: int64[run, place], days in a row unsupplied.
+    engaged_start: float64[run, place], the defender's strength when the current assault on
+    the place began (0: not under attack). ceasefire: bool[run, actor, actor], pairs that do
+    not fight. active: bool[run], False once a run has ended. aid_factor: float64[run, support],
+    multiplies delivered fighters and sorties. supplied: bool[run, place], the holder reaches
+    a source. lost: float32[run, place, place], see :class:`~ripeness.world.supply.Structure`.
+    corridor: bool[run, corridor], open. relief: float64[run, actor, place]. struct_control:
+    int64[run, place], the map the last four were computed for; struct_phase: the parameter
+    phase. attacker: int64[run, place], today's attacker (-1: none). sorties: float64[run,
+    place], sorties flown on the place today.
+    """
+
+    day: int
+    seed: int
+    run: I64
+    control: I64
+    force: F64
+    civilians: F64
+    killed: F64
+    displaced: F64
+    hosted: F64
+    displaced_out: F64
+    mil_dead: F64
+    besieged_days: I64
+    engaged_start: F64
+    ceasefire: B
+    active: B
+    aid_factor: F64
+    supplied: B
+    lost: NDArray[np.float32]
+    corridor: B
+    relief: F64
+    struct_control: I64
+    struct_phase: int
+    attacker: I64
+    sorties: F64
+
+    @property
+    def runs(self) -> int:
+        return int(self.run.shape[0])
+
+
+def init(world: World, runs: int, seed: int, first_run: int = 0) -> State:
+    """A batch of ``runs`` runs (indices first_run ...) at the start date."""
+    n_p, n_a = world.shape
+    p = world.params_on(0)
+    control = np.tile(world.control0, (runs, 1))
+    force, _ = movement.rehome(np.tile(world.force0, (runs, 1, 1)), control, world)
+    st = supply.structure(control, p, world)
+    zeros = np.zeros((runs, n_p))
+    return State(
+        day=0, seed=seed, run=np.arange(first_run, first_run + runs, dtype=np.int64),
+        control=control, force=force, civilians=np.tile(world.pop0, (runs, 1)),
+        killed=zeros, displaced=zeros, hosted=zeros, displaced_out=np.zeros(runs),
+        mil_dead=np.zeros((runs, n_a)), besieged_days=np.zeros((runs, n_p), dtype=np.int64),
+        engaged_start=zeros, ceasefire=np.zeros((runs, n_a, n_a), dtype=bool),
+        active=np.ones(runs, dtype=bool),
+        aid_factor=np.ones((runs, len(world.support_ids))),
+        supplied=st.supplied, lost=st.lost, corridor=st.corridor, relief=st.relief,
+        struct_control=control, struct_phase=p.phase,
+        attacker=np.full((runs, n_p), -1, dtype=np.int64), sorties=zeros,
+    )
+
+
+def _refresh(s: State, world: World, p: Params) -> State:
+    """Recompute supply, cut sets, corridors and relief for runs whose map changed."""
+    stale = (s.control != s.struct_control).any(axis=1) | (p.phase != s.struct_phase)
+    if not stale.any():
+        return s
+    idx = np.flatnonzero(stale)
+    new = supply.structure(s.control[idx], p, world)
+    out = {}
+    for name in ("supplied", "lost", "corridor", "relief"):
+        arr = getattr(s, name).copy()
+        arr[idx] = getattr(new, name)
+        out[name] = arr
+    return replace(s, **out, struct_control=s.control, struct_phase=p.phase)
+
+
+def _holder_force(force: F64, control: I64) -> F64:
+    """float[run, place]: the holder's fighters at each place."""
+    n_r, n_p = control.shape
+    return force[np.arange(n_r)[:, None], np.arange(n_p)[None, :], control]
+
+
+def _set_holder(force: F64, control: I64, value: F64) -> F64:
+    out = force.copy()
+    n_r, n_p = control.shape
+    out[np.arange(n_r)[:, None], np.arange(n_p)[None, :], control] = value
+    return out
+
+
+def _siege_and_reinforce(s: State, world: World, p: Params) -> tuple[F64, F64]:
+    """Besieged holders decay; supplied ones recruit; aid lands at the client's own sources.
+    Returns (force, deaths float[run, actor])."""
+    held = _holder_force(s.force, s.control)
+    decay = np.where(s.supplied, 0.0, p.num("siege_force_decay") * held)
+    recruits = np.where(s.supplied, p.by_actor("recruit_rate")[s.control] * s.civilians, 0.0)
+    force = _set_holder(s.force, s.control, held - decay + recruits)
+    for i, client in enumerate(world.support_client):
+        at = (s.control == client) & p.source[None, :, client] & s.supplied
+        n = at.sum(axis=1, keepdims=True)
+        per = p.fighters[i] * s.aid_factor[:, i, None] / np.maximum(n, 1)
+        force[:, :, client] += np.where(at, per, 0.0)
+    deaths = _by_actor(decay, s.control, len(world.actor_ids))
+    return force, deaths
+
+
+def _by_actor(x: F64, who: I64, n_a: int) -> F64:
+    """float[run, actor]: x[run, place] summed by the actor index who[run, place]."""
+    n_r = x.shape[0]
+    flat = (np.arange(n_r)[:, None] * n_a + np.where(who >= 0, who, 0)).ravel()
+    w = np.where(who >= 0, x, 0.0).ravel()
+    out = np.bincount(flat, weights=w, minlength=n_r * n_a)
+    return np.asarray(out, dtype=np.float64).reshape(n_r, n_a)
+
+
+def _pad(x: NDArray[np.generic], fill: float) -> NDArray[np.generic]:
+    return np.concatenate([x, np.full((x.shape[0], 1), fill, dtype=x.dtype)], axis=1)
+
+
+def _engagements(s: State, force: F64, plan: operations.Plan, sorties: F64,
+                 world: World, p: Params) -> combat.Engagements:
+    """Committed attackers, garrisons and fire coefficients at every attacked place."""
+    att = plan.attacker
+    from_nb = _pad(plan.per_target, 0.0)[:, world.nbr]
+    ctrl_nb = _pad(s.control, -1)[:, world.nbr]
+    mine = ctrl_nb == att[:, :, None]
+    att0 = np.where(att >= 0, (from_nb * mine).sum(axis=2), 0.0)
+    sup_nb = _pad(s.supplied, False)[:, world.nbr]
+    sup_share = (from_nb * mine * sup_nb).sum(axis=2) / np.maximum(att0, 1e-12)
+    unsup = p.num("unsupplied_fire")
+    garrison = _holder_force(force, s.control) - plan.per_target * plan.targets_of.sum(axis=2)
+    fire = p.by_actor("fire_rate")
+    att_fire = (fire[np.maximum(att, 0)] * air.boost(sorties, att, world, p)
+                * (sup_share + (1 - sup_share) * unsup)
+                / operations.defence_factor(world, p)[None, :])
+    def_fire = fire[s.control] * np.where(s.supplied, 1.0, unsup)
+    start = np.where(s.engaged_start > 0, s.engaged_start, np.maximum(garrison, 0.0))
+    return combat.Engagements(attacker=att, att0=att0, def0=np.maximum(garrison, 0.0),
+                              att_fire=att_fire, def_fire=def_fire, start=start)
+
+
+def _noise(s: State, e: combat.Engagements, p: Params, day: int) -> tuple[F64, F64]:
+    """Log-normal fire shocks (mean 1) for the engaged places, drawn by (run, day, place)."""
+    rr, vv = np.nonzero(e.attacker >= 0)
+    sd = p.num("combat_noise")
+    if sd == 0:
+        return np.ones(len(rr)), np.ones(len(rr))
+    za = rng.normal(s.seed, s.run[rr], day, rng.COMBAT_ATTACKER, vv)
+    zd = rng.normal(s.seed, s.run[rr], day, rng.COMBAT_DEFENDER, vv)
+    return np.exp(sd * za - sd * sd / 2), np.exp(sd * zd - sd * sd / 2)
+
+
+def _apply_battle(s: State, force: F64, plan: operations.Plan, bt: combat.Battle,
+                  p: Params, world: World) -> tuple[F64, I64, F64]:
+    """Losses to attackers (back at their origins) and defenders; captures; occupation.
+    Returns (force, control, deaths float[run, actor])."""
+    engaged = bt.attacker >= 0
+    surv = np.where(engaged, bt.att1 / np.maximum(bt.att0, 1e-12), 1.0)
+    back = _pad(np.where(bt.broken, 0.0, surv), 0.0)[:, world.nbr]
+    returned = plan.per_target * (plan.targets_of * back).sum(axis=2)
+    sent = plan.per_target * plan.targets_of.sum(axis=2)
+    held = _holder_force(force, s.control)
+    ws = p.num("withdraw_survival")
+    def_left = np.where(bt.broken, ws * bt.def1, bt.def1)
+    held = np.where(engaged, held - bt.def0 + def_left, held) - sent + returned
+    force = _set_holder(force, s.control, np.maximum(held, 0.0))
+    control = np.where(bt.broken, bt.attacker, s.control)
+    n_r, n_p = control.shape
+    occupy = np.where(bt.broken, bt.att1, 0.0)
+    force[np.arange(n_r)[:, None], np.arange(n_p)[None, :], control] += occupy
+    n_a = len(world.actor_ids)
+    dead = (_by_actor(bt.att0 - bt.att1, bt.attacker, n_a)
+            + _by_actor(bt.def0 - def_left, np.where(engaged, s.control, -1), n_a))
+    return force, control, dead
+
+
+def _mask(old: State, new: State) -> State:
+    """Inactive runs keep their old state (arrays with a run axis only)."""
+    if old.active.all():
+        return new
+    out: dict[str, Any] = {}
+    for f in fields(State):
+        a, b = getattr(old, f.name), getattr(new, f.name)
+        if isinstance(a, np.ndarray) and f.name != "run":
+            keep = old.active.reshape((-1,) + (1,) * (a.ndim - 1))
+            out[f.name] = np.where(keep, b, a)
+    return replace(new, **out)
+
+
+def step(state: State, world: World, p: Params, day: int) -> State:
+    """Advance every run of the batch by one day (``day``: 0 = the start date)."""
+    s = _refresh(state, world, p)
+    force, dead = _siege_and_reinforce(s, world, p)
+    plan = operations.plan(s.control, force, s.supplied, s.lost, s.relief, s.aid_factor,
+                           s.ceasefire, world, p)
+    held = _holder_force(force, s.control)
+    flown = air.allocate(plan.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p)
+    struck = air.strike_losses(flown, held, p)
+    force = _set_holder(force, s.control, held - struck)
+    dead += _by_actor(struck, s.control, len(world.actor_ids))
+    e = _engagements(s, force, plan, flown, world, p)
+    bt = combat.fight(e, _noise(s, e, p, day), p.by_actor("breakpoint")[s.control],
+                      p.num("rout_ratio"))
+    force, control, lost = _apply_battle(s, force, plan, bt, p, world)
+    force, surrendered = movement.rehome(force, control, world)
+    force = movement.move(force, control, s.relief, world, p)
+    done = _finish(s, force, control, dead + lost + surrendered, bt, flown, world, p, day)
+    done = _refresh(done, world, p)
+    days = np.where(done.supplied, 0, done.besieged_days + 1)
+    return _mask(state, replace(done, besieged_days=days))
+
+
+def _finish(s: State, force: F64, control: I64, dead: F64, bt: combat.Battle, flown: F64,
+            world: World, p: Params, day: int) -> State:
+    """People, siege counters and the bookkeeping of the day."""
+    engaged = bt.attacker >= 0
+    sorties = flown.sum(axis=1)
+    besieged = ~s.supplied
+    now = people.People(s.civilians, s.killed, s.displaced, s.hosted, s.displaced_out)
+    losses = (bt.att0 - bt.att1) + (bt.def0 - bt.def1)
+    ppl = people.people_day(now, sorties, losses, engaged | (sorties > 0), besieged, world, p)
+    start = np.where(engaged & ~bt.broken, np.where(s.engaged_start > 0, s.engaged_start,
+                                                    bt.def0), 0.0)
+    return replace(
+        s, day=day + 1, control=control, force=force, civilians=ppl.civilians,
+        killed=ppl.killed, displaced=ppl.displaced, hosted=ppl.hosted, displaced_out=ppl.out,
+        mil_dead=s.mil_dead + dead, engaged_start=start,
+        attacker=bt.attacker, sorties=sorties,
+    )

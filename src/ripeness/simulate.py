@@ -1,0 +1,244 @@
+"""``simulate``: run a batch of days and return one typed :class:`Result`.
+
+The result holds the daily arrays as an xarray Dataset (``daily``), the event log as a pandas
+DataFrame (``events``: places changing hands, sieges begun and relieved, corridors cut and
+reopened), and a manifest (scenario hash, package version, seed, runs, parameters used). It
+saves to a folder (manifest.json, daily.nc, events.parquet) and loads back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from numpy.typing import NDArray
+
+from .engine import State, init, step
+from .scenario import Loaded, Scenario, load, scenario_hash
+from .world.compile import World, compile_scenario
+
+__all__ = ["Result", "simulate"]
+
+
+def _record(s: State) -> dict[str, NDArray[Any]]:
+    """The arrays kept for one day (float32 to halve memory)."""
+    besieged = np.where(s.supplied, 0.0, s.civilians)
+    return {
+        "control": s.control.astype(np.int8), "force": s.force.astype(np.float32),
+        "supplied": s.supplied.copy(), "besieged": besieged.astype(np.float32),
+        "civilians": s.civilians.astype(np.float32), "killed": s.killed.astype(np.float32),
+        "displaced": s.displaced.astype(np.float32), "hosted": s.hosted.astype(np.float32),
+        "mil_dead": s.mil_dead.astype(np.float32), "sorties": s.sorties.astype(np.float32),
+        "attacker": s.attacker.astype(np.int8), "corridor_open": s.corridor.copy(),
+    }
+
+
+_DIMS = {
+    "control": ("place",), "force": ("place", "actor"), "supplied": ("place",),
+    "besieged": ("place",), "civilians": ("place",), "killed": ("place",),
+    "displaced": ("place",), "hosted": ("place",), "mil_dead": ("actor",),
+    "sorties": ("place",), "attacker": ("place",), "corridor_open": ("corridor",),
+}
+
+_DOC = {
+    "control": "actor index holding the place at the end of the day (see attrs 'actors')",
+    "force": "fighters per place and actor, end of day",
+    "supplied": "the holder reaches one of its open sources through its own ground",
+    "besieged": "civilians in places whose holder is cut off from supply, persons",
+    "civilians": "residents, persons",
+    "killed": "civilians killed since the start, by place, persons (cumulative)",
+    "displaced": "civilians who fled the place since the start, persons (cumulative)",
+    "hosted": "displaced civilians arrived at a refuge, persons (cumulative)",
+    "mil_dead": "fighters put out of action since the start, by actor (cumulative)",
+    "sorties": "sorties flown on the place that day",
+    "attacker": "actor index attacking the place that day, -1 none",
+    "corridor_open": "the corridor's actor holds a road from its start to its end",
+}
+
+
+def _dataset(days: list[dict[str, NDArray[Any]]], first: State, world: World) -> xr.Dataset:
+    dates = pd.date_range(pd.Timestamp(world.start), periods=len(days), freq="D")
+    data = {}
+    for k, dims in _DIMS.items():
+        arr = np.stack([d[k] for d in days], axis=1)
+        data[k] = xr.Variable(("run", "day", *dims), arr, attrs={"description": _DOC[k]})
+    start = _record(first)
+    for k in ("control", "supplied", "corridor_open", "force"):
+        data[f"{k}_start"] = xr.Variable(("run", *_DIMS[k]), start[k])
+    coords = {"run": first.run, "day": np.arange(len(days)), "date": ("day", dates),
+              "place": list(world.place_ids), "actor": list(world.actor_ids),
+              "corridor": list(world.corridor_ids)}
+    return xr.Dataset(data, coords=coords, attrs={"actors": " ".join(world.actor_ids)})
+
+
+def _events(ds: xr.Dataset, world: World) -> pd.DataFrame:
+    """The event log, from day-to-day differences of the recorded arrays."""
+    rows: list[pd.DataFrame] = []
+    actors, places = np.array(world.actor_ids), np.array(world.place_ids)
+    dates = pd.DatetimeIndex(ds["date"].values)
+
+    def prev(name: str) -> NDArray[Any]:
+        cur = ds[name].values
+        return np.concatenate([ds[f"{name}_start"].values[:, None], cur[:, :-1]], axis=1)
+
+    ctl, ctl0 = ds["control"].values, prev("control")
+    r, d, p = np.nonzero(ctl != ctl0)
+    rows.append(pd.DataFrame({"run": ds["run"].values[r], "day": d, "kind": "captured",
+                              "place": places[p], "actor": actors[ctl[r, d, p]],
+                              "detail": [f"from {x}" for x in actors[ctl0[r, d, p]]]}))
+    sup, sup0 = ds["supplied"].values, prev("supplied")
+    for kind, hit in (("siege begun", sup0 & ~sup), ("siege relieved", ~sup0 & sup)):
+        r, d, p = np.nonzero(hit & (ctl == ctl0))
+        rows.append(pd.DataFrame({"run": ds["run"].values[r], "day": d, "kind": kind,
+                                  "place": places[p], "actor": actors[ctl[r, d, p]],
+                                  "detail": ""}))
+    cor, cor0 = ds["corridor_open"].values, prev("corridor_open")
+    for kind, hit in (("corridor cut", cor0 & ~cor), ("corridor reopened", ~cor0 & cor)):
+        r, d, c = np.nonzero(hit)
+        rows.append(pd.DataFrame({
+            "run": ds["run"].values[r], "day": d, "kind": kind,
+            "place": places[world.corridor_to[c]], "actor": actors[world.corridor_actor[c]],
+            "detail": np.array(world.corridor_ids, dtype=object)[c] if len(c) else []}))
+    ev = pd.concat(rows, ignore_index=True)
+    ev["date"] = dates[ev["day"].to_numpy()] if len(ev) else pd.Series(dtype="datetime64[ns]")
+    ev = ev.sort_values(["run", "day", "kind", "place"], kind="stable", ignore_index=True)
+    return ev[["run", "day", "date", "kind", "place", "actor", "detail"]].astype(
+        {"run": np.int64, "day": np.int64, "kind": str, "place": str, "actor": str,
+         "detail": str})
+
+
+def _manifest(scenario: Scenario, world: World, seed: int, first_run: int, runs: int,
+              days: int) -> dict[str, Any]:
+    from . import __version__
+
+    return {
+        "scenario": scenario.meta.name, "scenario_hash": scenario_hash(scenario),
+        "package": "ripeness", "version": __version__, "numpy": np.__version__,
+        "seed": seed, "first_run": first_run, "runs": runs, "days": days,
+        "run_indices": [first_run, first_run + runs - 1],
+        "start": world.start.isoformat(),
+        "parameters": world.params_on(0).used(world.actor_ids),
+        "events": [{"day": d, "parameters": p.used(world.actor_ids)}
+                   for d, p in world.phases[1:]],
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "rng": "counter-based SplitMix64 of (seed, run, day, purpose, element)",
+    }
+
+
+@dataclass(frozen=True)
+class Result:
+    """One batch's outcome: ``daily`` arrays (run x day x ...), ``events``, ``manifest``."""
+
+    daily: xr.Dataset
+    events: pd.DataFrame
+    manifest: dict[str, Any]
+
+    def save(self, directory: str | Path, overwrite: bool = False) -> Path:
+        """Write DIR/manifest.json, DIR/daily.nc and DIR/events.parquet atomically."""
+        target = Path(directory)
+        if target.exists() and not overwrite:
+            raise FileExistsError(f"{target} already exists; choose another folder or pass "
+                                  "overwrite=True (--overwrite) to replace it")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
+        try:
+            (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
+            self.daily.to_netcdf(tmp / "daily.nc")
+            self.events.to_parquet(tmp / "events.parquet", index=False)
+            _swap(tmp, target)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return target
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Result:
+        """A result saved by :meth:`save`."""
+        d = Path(directory)
+        with xr.open_dataset(d / "daily.nc") as ds:
+            daily = ds.load()
+        return cls(daily=daily, events=pd.read_parquet(d / "events.parquet"),
+                   manifest=json.loads((d / "manifest.json").read_text()))
+
+    def digest(self, run: int = 0) -> list[str]:
+        """A day-by-day account of run ``run`` that a person can read."""
+        ds = self.daily.sel(run=run)
+        ev = self.events[self.events["run"] == run]
+        actors = list(ds["actor"].values)
+        dead = np.diff(ds["mil_dead"].values, axis=0, prepend=0.0)
+        killed = ds["killed"].values.sum(axis=1)
+        civ = np.diff(killed, prepend=0.0)
+        lines = []
+        for i, day in enumerate(ds["day"].values):
+            date = pd.Timestamp(ds["date"].values[i]).date().isoformat()
+            told = [_tell(e) for e in ev[ev["day"] == day].itertuples()]
+            toll = ", ".join(f"{a} {x:,.0f}" for a, x in zip(actors, dead[i], strict=True)
+                             if x >= 0.5)
+            lines.append(f"{date} (day {day}): " + "; ".join(
+                [*told, f"fighters lost: {toll or 'none'}", f"civilians killed: {civ[i]:,.0f}"]))
+        return lines
+
+
+def _tell(e: Any) -> str:
+    """One event in words."""
+    if e.kind == "captured":
+        return f"{e.actor} took {e.place} ({e.detail})"
+    if e.kind.startswith("siege"):
+        return f"{e.kind.replace('siege ', 'siege of ' + e.place + ' ')} ({e.actor})"
+    return f"{e.detail} ({e.actor}) {e.kind.replace('corridor ', '')}"
+
+
+def _swap(tmp: Path, target: Path) -> None:
+    """Put ``tmp`` at ``target``, replacing an old result only once the new one is complete."""
+    if not target.exists():
+        os.replace(tmp, target)
+        return
+    old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
+    os.replace(target, old / "x")
+    os.replace(tmp, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _scenario(scenario: Scenario | Loaded | str | Path) -> Scenario:
+    return scenario.scenario if isinstance(scenario, Loaded) else load(scenario)
+
+
+def simulate(scenario: Scenario | Loaded | str | Path, runs: int = 1, seed: int = 0,
+             days: int | None = None, first_run: int = 0, record: bool = True) -> Result:
+    """Run runs first_run .. first_run + runs - 1 for ``days`` days (default: the horizon).
+
+    Run k's trajectory depends only on (scenario, seed, k): alone or in any batch it is the
+    same. Use the same seed for a variant scenario to share random draws (common random
+    numbers). ``record=False`` keeps only the final day (for benchmarks).
+    """
+    if runs < 1:
+        raise ValueError(f"runs must be at least 1, got {runs}")
+    sc = _scenario(scenario)
+    world = compile_scenario(sc)
+    n_days = sc.meta.horizon_days if days is None else days
+    state = first = init(world, runs, seed, first_run)
+    kept = []
+    for day in range(n_days):
+        state = step(state, world, world.params_on(day), day)
+        if record or day == n_days - 1:
+            kept.append(_record(state))
+    ds = _dataset(kept, first, world)
+    if not record:
+        ds = ds.assign_coords(day=[n_days - 1], date=("day", [pd.Timestamp(world.start)
+                                                            + pd.Timedelta(days=n_days - 1)]))
+    return Result(daily=ds, events=_events(ds, world) if record else _empty_events(),
+                  manifest=_manifest(sc, world, seed, first_run, runs, n_days))
+
+
+def _empty_events() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in (
+        ("run", "int64"), ("day", "int64"), ("date", "datetime64[ns]"), ("kind", str),
+        ("place", str), ("actor", str), ("detail", str))})

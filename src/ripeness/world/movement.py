@@ -1,0 +1,87 @@
+"""Movement of forces: redeployment toward pressure, withdrawal, and no orphans.
+
+Each day a share ``move_rate`` of an actor's fighters at a place it holds moves one link,
+through its own ground, to the neighbouring own place under the most pressure when that exceeds
+the pressure where they stand. Pressure at own place u for actor a is
+
+    log((hostile fighters next to u + 1) / (a's fighters at u + 1))
+    + move_value_weight * best (value + relief pull) of an enemy place next to u
+
+so forces drain from quiet rear areas to threatened fronts and toward valued targets (Assad's
+forces turn to the next front once one is safe). Fighters left on ground their actor no longer
+holds (a lost place) go to the own neighbour with most own fighters, or surrender.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .compile import Params, World
+
+__all__ = ["move", "rehome"]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+
+def _pad(x: NDArray[np.generic], fill: float) -> NDArray[np.generic]:
+    return np.concatenate([x, np.full((x.shape[0], 1), fill, dtype=x.dtype)], axis=1)
+
+
+def _send(amount: F64, dest: I64, world: World) -> F64:
+    """float[run, place]: what arrives at each place when place p sends amount[p] to dest[p]."""
+    n_p = amount.shape[1]
+    nb = world.nbr  # [P, D]; the receivers gather from their own neighbours (no scatter)
+    amt = _pad(amount, 0.0)[:, nb]
+    to = _pad(dest, -1)[:, nb]
+    return np.asarray((amt * (to == np.arange(n_p)[None, :, None])).sum(axis=2))
+
+
+def _best_neighbour(key: F64, allowed: NDArray[np.bool_], world: World) -> tuple[I64, F64]:
+    """Per place: the allowed neighbour with the largest key (ties by place index)."""
+    k = np.where(_pad(allowed, False)[:, world.nbr], _pad(key, -np.inf)[:, world.nbr], -np.inf)
+    d = np.argmax(k, axis=2)
+    best = np.take_along_axis(k, d[:, :, None], axis=2)[:, :, 0]
+    return world.nbr[np.arange(key.shape[1])[None, :], d], best
+
+
+def rehome(force: F64, control: I64, world: World) -> tuple[F64, F64]:
+    """Fighters on ground their actor does not hold move to the own neighbour with most own
+    fighters, or surrender. Returns (force, surrendered float[run, actor])."""
+    out = force.copy()
+    lost = np.zeros((force.shape[0], force.shape[2]))
+    for a in range(force.shape[2]):
+        own = control == a
+        orphan = np.where(own, 0.0, force[:, :, a])
+        if not orphan.any():
+            continue
+        dest, best = _best_neighbour(force[:, :, a], own, world)
+        can = np.isfinite(best)
+        arrive = _send(np.where(can, orphan, 0.0), dest, world)
+        lost[:, a] = np.where(can, 0.0, orphan).sum(axis=1)
+        out[:, :, a] = np.where(own, force[:, :, a] + arrive, 0.0)
+    return out, lost
+
+
+def move(force: F64, control: I64, relief: F64, world: World, p: Params) -> F64:
+    """One day of redeployment along own ground toward higher pressure."""
+    out = force.copy()
+    n_r, n_p = control.shape
+    defender = force[np.arange(n_r)[:, None], np.arange(n_p)[None, :], control]
+    rate = p.num("move_rate")
+    for a in np.flatnonzero(world.belligerent):
+        own = control == a
+        hostile = world.hostile[a][control]
+        hf = np.where(hostile, defender, 0.0)
+        threat = _pad(hf, 0.0)[:, world.nbr].sum(axis=2)
+        target = np.where(hostile, world.obj_norm[a][None, :] + p.num("relief_weight")
+                          * relief[:, a, :], 0.0)
+        pull = _pad(target, 0.0)[:, world.nbr].max(axis=2)
+        pressure = (np.log((threat + 1.0) / (force[:, :, a] + 1.0))
+                    + p.num("move_value_weight") * pull)
+        dest, best = _best_neighbour(pressure, own, world)
+        go = own & (best > pressure)
+        leaving = np.where(go, rate * force[:, :, a], 0.0)
+        out[:, :, a] = force[:, :, a] - leaving + _send(leaving, dest, world)
+    return out

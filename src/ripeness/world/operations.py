@@ -1,0 +1,167 @@
+"""Operations: where each belligerent attacks today, by a transparent score.
+
+For actor a, a candidate target is a place held by an enemy (not under ceasefire with a) next
+to a place where a holds ground and has fighters. Its score is
+
+    ratio_weight * log(expected local force ratio)
+    + value_weight * (value of the place to a, normalised + relief_weight * relief pull)
+    + cut_weight * (enemy force its capture would cut off from supply / enemy's total force)
+
+The expected ratio is a's committed force x fire x expected air boost over the defender's force
+x fire x terrain and fortification factors (x unsupplied_fire when the defender is cut off).
+Each place of a picks one axis, its best-scoring neighbouring target; a target's committed
+force is what the places that picked it send: ``commit_fraction`` of their fighters beyond a
+reserve (``hold_ratio`` x the hostile fighters next to them). Each actor attacks its best
+``attacks_per_day`` targets whose ratio exceeds its ``attack_threshold`` and whose score is
+positive; a place is attacked by one actor a day (the best score, ties by actor index).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .compile import Params, World
+
+__all__ = ["Plan", "air_expected", "defence_factor", "free_force", "plan", "sent_split"]
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The day's attacks. attacker: int[run, place], -1 where none. score: float[run, place].
+    per_target: float[run, place], fighters each origin place sends to each of its targets.
+    targets_of: bool[run, place, degree], origin u attacks its neighbour ``world.nbr[u, d]``."""
+
+    attacker: I64
+    score: F64
+    per_target: F64
+    targets_of: B
+
+
+def defence_factor(world: World, p: Params) -> F64:
+    """float[place]: divisor of attacker fire (terrain x fortification)."""
+    return p.terrain_defence * (1.0 + p.num("fortification_effect") * world.fortification)
+
+
+def air_expected(aid: F64, world: World, p: Params) -> F64:
+    """float[run, actor]: the air boost an attacker expects on one of its targets."""
+    n_a = len(world.actor_ids)
+    s = np.zeros((aid.shape[0], n_a))
+    for i, client in enumerate(world.support_client):
+        s[:, client] += p.sorties[i] * aid[:, i]
+    s = s / np.maximum(p.by_actor("attacks_per_day"), 1.0)[None, :]
+    return 1.0 + p.num("air_boost") * s / (s + p.num("air_half"))
+
+
+def _gather(x: F64, world: World, fill: float = 0.0) -> F64:
+    """x[run, place] -> [run, place, degree] at each place's neighbours (pads -> fill)."""
+    padded = np.concatenate([x, np.full((x.shape[0], 1), fill, dtype=x.dtype)], axis=1)
+    return padded[:, world.nbr]
+
+
+def free_force(control: I64, defender: F64, world: World, p: Params) -> F64:
+    """float[run, place]: the holder's fighters beyond the reserve it keeps against the
+    hostile fighters next to it (hold_ratio x their number)."""
+    n_r = control.shape[0]
+    ctrl_nb = np.concatenate([control, np.zeros((n_r, 1), dtype=np.int64)], axis=1)[:, world.nbr]
+    hostile = world.hostile[control[:, :, None], ctrl_nb]
+    threat = (_gather(defender, world) * hostile).sum(axis=2)
+    return np.asarray(np.maximum(defender - p.by_actor("hold_ratio")[control] * threat, 0.0))
+
+
+def _score(att: F64, a: int, ctx: dict[str, F64], world: World,
+           p: Params) -> tuple[F64, F64]:
+    """(score, expected ratio) float[run, place] of actor a for attacking fire power ``att``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(ctx["defence"] > 0, att / ctx["defence"], np.inf)
+        log_ratio = np.log(np.clip(ratio, 1e-9, 1e3))
+    value = world.obj_norm[a][None, :] + p.num("relief_weight") * ctx["relief"][:, a, :]
+    score = (p.num("ratio_weight") * log_ratio + p.num("value_weight") * value
+             + p.num("cut_weight") * ctx["cut"])
+    return score, ratio
+
+
+def _actor_choice(a: int, control: I64, free: F64, ctx: dict[str, F64], world: World,
+                  p: Params, ceasefire: B) -> tuple[F64, I64]:
+    """Actor a's targets: (score float[run, place], -inf where it does not attack; the target
+    each of its places attacks, int[run, place], P for none). Every place first picks its
+    best neighbouring target by the score it would have with all of a's fighters around it;
+    a target is then kept if the fighters of the places that picked it pass the threshold."""
+    n_r, n_p = control.shape
+    own_f = np.where(control == a, free * ctx["supply"], 0.0)
+    power = p.by_actor("commit_fraction")[a] * p.by_actor("fire_rate")[a] * ctx["air"][:, a, None]
+    hostile = world.hostile[a][control] & ~ceasefire[:, a, :][np.arange(n_r)[:, None], control]
+    thr = p.by_actor("attack_threshold")[a]
+    pot = _gather(own_f, world).sum(axis=2) * power
+    s0, r0 = _score(pot, a, ctx, world, p)
+    s0 = np.where(hostile & (pot > 0) & (r0 > thr) & (s0 > 0), s0, -np.inf)
+    nb = _gather(s0, world, fill=-np.inf)
+    d = np.argmax(nb, axis=2)
+    ok = np.isfinite(np.take_along_axis(nb, d[:, :, None], axis=2)[:, :, 0]) & (own_f > 0)
+    choice = np.where(ok, world.nbr[np.arange(n_p)[None, :], d], n_p)
+    picked = _gather(choice.astype(np.float64), world, fill=-1.0) == np.arange(n_p)[None, :, None]
+    committed = (_gather(own_f, world) * picked).sum(axis=2) * power
+    s1, r1 = _score(committed, a, ctx, world, p)
+    return np.where(hostile & (committed > 0) & (r1 > thr) & (s1 > 0), s1, -np.inf), choice
+
+
+def _top(score: F64, k: int) -> B:
+    """bool[run, place]: the k best finite scores per run (ties by place index)."""
+    chosen = np.zeros(score.shape, dtype=bool)
+    s = score.copy()
+    rows = np.arange(s.shape[0])
+    for _ in range(k):
+        best = np.argmax(s, axis=1)
+        hit = np.isfinite(s[rows, best])
+        chosen[rows[hit], best[hit]] = True
+        s[rows, best] = -np.inf
+    return chosen
+
+
+def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relief: F64,
+         aid: F64, ceasefire: B, world: World, p: Params) -> Plan:
+    """Choose the day's attacks for every run and actor."""
+    n_r, n_p = control.shape
+    rows = np.arange(n_r)[:, None]
+    defender = force[rows, np.arange(n_p)[None, :], control]  # [R, P]
+    fire_d = p.by_actor("fire_rate")[control]
+    fire_d = fire_d * np.where(supplied, 1.0, p.num("unsupplied_fire"))
+    total = force.sum(axis=1)[rows, control]  # the defender's total force
+    cut = np.matmul(lost, defender.astype(np.float32)[:, :, None])[:, :, 0]
+    ctx = {
+        "defence": defender * fire_d * defence_factor(world, p)[None, :],
+        "cut": np.where(total > 0, cut / np.maximum(total, 1e-9), 0.0),
+        "relief": relief,
+        "air": air_expected(aid, world, p),
+    }
+    free = free_force(control, defender, world, p)
+    ctx["supply"] = np.where(supplied, 1.0, p.num("unsupplied_fire"))
+    scores = np.full((n_r, len(world.actor_ids), n_p), -np.inf)
+    choice = np.full((n_r, n_p), n_p)
+    for a in np.flatnonzero(world.belligerent):
+        s, c = _actor_choice(int(a), control, free, ctx, world, p, ceasefire)
+        k = int(p.by_actor("attacks_per_day")[a])
+        scores[:, a, :] = np.where(_top(s, k), s, -np.inf)
+        choice = np.where(control == a, c, choice)
+    best = np.argmax(scores, axis=1)
+    top = np.take_along_axis(scores, best[:, None, :], axis=1)[:, 0, :]
+    attacker = np.where(np.isfinite(top), best, -1)
+    per_target, targets_of = sent_split(attacker, choice, control, free, world, p)
+    return Plan(attacker=attacker, score=np.where(attacker >= 0, top, 0.0),
+                per_target=per_target, targets_of=targets_of)
+
+
+def sent_split(attacker: I64, choice: I64, control: I64, free: F64, world: World,
+               p: Params) -> tuple[F64, B]:
+    """Fighters each place sends, and which neighbour it attacks (its chosen target, if that
+    target is attacked today by the place's holder)."""
+    att_nb = _gather(attacker.astype(np.float64), world, fill=-1.0)  # [R, P, D]
+    targets_of = (att_nb == control[:, :, None]) & (world.nbr[None, :, :] == choice[:, :, None])
+    n = targets_of.sum(axis=2)
+    return p.by_actor("commit_fraction")[control] * free * (n > 0), targets_of

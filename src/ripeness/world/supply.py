@@ -1,0 +1,198 @@
+"""Supply: which places connect, through an actor's own ground, to one of its open sources.
+
+Place sets are bitsets (uint64 words, bit p = place p) so that thousands of runs, and for the
+cut analysis every place of every run, are searched at once. One breadth-first step expands a
+set by per-byte look-up tables: ``table[word, byte, value]`` is the neighbour set of the places
+whose bits are set in that byte. The search stops when no instance changes (at most P steps).
+
+What depends only on who controls what (supply, the places a loss would strand, corridors,
+the pull of besieged places) is recomputed only for runs whose map changed that day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from .compile import Params, World
+
+__all__ = [
+    "Structure",
+    "bitset_table",
+    "expand",
+    "pack",
+    "reach",
+    "structure",
+    "unpack",
+]
+
+U64 = NDArray[np.uint64]
+B = NDArray[np.bool_]
+
+
+def pack(mask: B) -> U64:
+    """bool[..., P] -> uint64[..., W], bit p of the set = mask[..., p]."""
+    n = mask.shape[-1]
+    w = (n + 63) // 64
+    byts = np.packbits(mask, axis=-1, bitorder="little")
+    pad = np.zeros((*mask.shape[:-1], w * 8), dtype=np.uint8)
+    pad[..., : byts.shape[-1]] = byts
+    return pad.view("<u8").astype(np.uint64, copy=False)
+
+
+def unpack(bits: U64, n: int) -> B:
+    """uint64[..., W] -> bool[..., P] (P = n)."""
+    byts = np.ascontiguousarray(bits).astype("<u8", copy=False).view(np.uint8)
+    return np.unpackbits(byts, axis=-1, count=n, bitorder="little").view(np.bool_)
+
+
+def bitset_table(adj: B) -> U64:
+    """uint64[word, byte, 256, word]: the neighbour set of each byte's set of places."""
+    n = adj.shape[0]
+    w = (n + 63) // 64
+    nb = pack(adj)  # [P, W]: neighbour set of each place
+    table = np.zeros((w, 8, 256, w), dtype=np.uint64)
+    values = np.arange(256)
+    for word in range(w):
+        for byte in range(8):
+            for bit in range(8):
+                p = word * 64 + byte * 8 + bit
+                if p < n:
+                    on = (values >> bit) & 1 == 1
+                    table[word, byte, on] |= nb[p]
+    return table
+
+
+def expand(bits: U64, table: U64, n: int) -> U64:
+    """uint64[..., W]: the neighbours of each set (bytes beyond place n - 1 are skipped)."""
+    byts = np.ascontiguousarray(bits).view(np.uint8)
+    out = np.zeros_like(bits)
+    for j in range((n + 7) // 8):
+        out |= table[j // 8, j % 8][byts[..., j]]
+    return out
+
+
+def reach(own: U64, seeds: U64, table: U64, n: int) -> U64:
+    """uint64[..., W]: places of ``own`` connected through ``own`` to ``seeds & own``."""
+    r = seeds & own
+    for _ in range(n):
+        nxt = (r | expand(r, table, n)) & own
+        if np.array_equal(nxt, r):
+            break
+        r = nxt
+    return r
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What follows from control alone, for a batch of runs.
+
+    supplied: bool[run, place], the controller of the place reaches one of its open sources
+    through its own ground. lost: float32[run, place v, place p], 1 where losing v would cut
+    p off from its controller's supply (p supplied now, stranded without v). corridor: bool[run,
+    corridor], the corridor's actor holds a path from its start to its end. relief:
+    float64[run, actor, place], the pull of the actor's own besieged places on each place,
+    value-weighted, strongest on the shortest ways out of the pockets (what makes an attacker
+    push toward a pocket along the shortest road).
+    """
+
+    supplied: B
+    lost: NDArray[np.float32]
+    corridor: B
+    relief: NDArray[np.float64]
+
+
+def _own_bits(control: NDArray[np.int64], n_actors: int) -> U64:
+    """uint64[run, actor, W]: each actor's territory."""
+    return pack(control[:, None, :] == np.arange(n_actors)[None, :, None])
+
+
+def _supplied(own: U64, src: U64, control: NDArray[np.int64], world: World) -> tuple[U64, B]:
+    n = len(world.place_ids)
+    sup = reach(own, src[None], world.table, n)  # [R, A, W]
+    per_actor = unpack(sup, n)  # [R, A, P]
+    r = np.arange(control.shape[0])[:, None]
+    return sup, per_actor[r, control, np.arange(n)[None, :]]
+
+
+def _lost(own: U64, src: U64, sup: U64, control: NDArray[np.int64],
+          world: World) -> NDArray[np.float32]:
+    """float32[run, v, p]: p loses supply if its controller loses v (all v at once)."""
+    n, rr = len(world.place_ids), np.arange(control.shape[0])[:, None]
+    single = pack(np.eye(n, dtype=bool))  # [P, W]
+    terr = own[rr, control] & ~single[None]  # [R, P(v), W]: controller's ground minus v
+    after = reach(terr, src[control], world.table, n)
+    stranded = sup[rr, control] & ~after & ~single[None]
+    return unpack(stranded, n).astype(np.float32)
+
+
+def _corridors(own: U64, world: World) -> B:
+    n, c = len(world.place_ids), len(world.corridor_ids)
+    if c == 0:
+        return np.zeros((own.shape[0], 0), dtype=bool)
+    single = pack(np.eye(n, dtype=bool))
+    terr = own[:, world.corridor_actor]  # [R, C, W]
+    got = unpack(reach(terr, single[world.corridor_from][None], world.table, n), n)
+    return got[:, np.arange(c), world.corridor_to]
+
+
+def _hops_from(seeds: U64, world: World) -> NDArray[np.float64]:
+    """float[run, place]: links from each place to the nearest place of ``seeds`` (any
+    ground; inf when none), by breadth-first layers on the bitsets."""
+    n = len(world.place_ids)
+    dist = np.where(unpack(seeds, n), 0.0, np.inf)
+    reached = seeds
+    for i in range(1, n + 1):
+        nxt = reached | expand(reached, world.table, n)
+        new = unpack(nxt & ~reached, n)
+        if not new.any():
+            break
+        dist[new] = i
+        reached = nxt
+    return dist
+
+
+def _relief(control: NDArray[np.int64], supplied: B, world: World,
+            decay: float) -> NDArray[np.float64]:
+    """float[run, actor, place]: the pull of each actor's own besieged places on each place.
+
+    For pocket b and place v: obj_norm[b] x decay^(detour), where detour = hops(v, b) +
+    hops(v, the actor's supplied ground) - hops(b, the actor's supplied ground) is 0 on a
+    shortest way out of the pocket and grows off it; summed over the actor's pockets.
+    """
+    n_r, n_p = control.shape
+    out = np.zeros((n_r, len(world.actor_ids), n_p))
+    powers = decay ** np.arange(2 * n_p + 2, dtype=np.float64)  # detours are whole links
+    for a in np.flatnonzero(world.belligerent):
+        pocket = (control == a) & ~supplied
+        rows = np.flatnonzero(pocket.any(axis=1))  # only runs where a has a pocket
+        if len(rows) == 0:
+            continue
+        pocket = pocket[rows]
+        dist = _hops_from(pack((control[rows] == a) & supplied[rows]), world)  # [r, P]
+        cols = np.flatnonzero(pocket.any(axis=0))  # only places that are a pocket somewhere
+        with np.errstate(invalid="ignore"):  # inf - inf: no way out at all
+            detour = world.hops[None, :, cols] + dist[:, :, None] - dist[:, None, cols]
+        ok = np.isfinite(detour)
+        k = np.where(ok, powers[np.clip(np.where(ok, detour, 0), 0, 2 * n_p + 1).astype(int)],
+                     0.0)
+        out[rows, a, :] = (k * (pocket[:, cols] * world.obj_norm[a][cols])[:, None, :]).sum(2)
+    return out
+
+
+def structure(control: NDArray[np.int64], params: Params, world: World) -> Structure:
+    """Supply, cut sets, corridors and relief pull for the runs in ``control`` [run, place]."""
+    n_a = len(world.actor_ids)
+    own = _own_bits(control, n_a)
+    src = pack(params.source.T)  # [A, W]
+    sup, supplied = _supplied(own, src, control, world)
+    return Structure(
+        supplied=supplied,
+        lost=_lost(own, src, sup, control, world),
+        corridor=_corridors(own, world),
+        relief=_relief(control, supplied, world, params.num("relief_decay")),
+    )

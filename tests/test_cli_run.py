@@ -1,0 +1,54 @@
+"""`ripeness run`: a readable digest, result files, what-ifs, and no lost results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ripeness.cli import main
+
+from .conftest import TOY
+
+
+def test_run_prints_a_digest_and_writes_results(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "res"
+    assert main(["run", str(TOY), "--days", "5", "--seed", "3", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "2016-02-01 (day 0)" in text and "2016-02-05 (day 4)" in text
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 3 and manifest["days"] == 5 and manifest["scenario"] == "toy"
+    assert (out / "daily.nc").is_file() and (out / "events.parquet").is_file()
+
+
+def test_run_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "res"
+    assert main(["run", str(TOY), "--days", "2", "--out", str(out), "--quiet"]) == 0
+    before = (out / "manifest.json").read_text()
+    assert main(["run", str(TOY), "--days", "3", "--out", str(out), "--quiet"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert (out / "manifest.json").read_text() == before  # nothing lost
+    assert main(["run", str(TOY), "--days", "3", "--out", str(out), "--quiet",
+                 "--overwrite"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["days"] == 3
+
+
+def test_unknown_what_if_and_bad_set_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(TOY), "--what-if", "nothing-like-it"]) == 2
+    assert "no what-if named 'nothing-like-it'" in capsys.readouterr().err
+    assert main(["run", str(TOY), "--set", "places.capital.population=-3"]) == 2
+    err = capsys.readouterr().err
+    assert "population" in err and "Traceback" not in err
+    assert main(["run", str(TOY), "--set", "nonsense"]) == 2
+
+
+def test_set_changes_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["run", str(TOY), "--days", "3", "--out", str(a), "--quiet"]) == 0
+    assert main(["run", str(TOY), "--days", "3", "--out", str(b), "--quiet",
+                 "--set", "parameters.recruit_rate=0"]) == 0
+    pa = json.loads((a / "manifest.json").read_text())["parameters"]
+    pb = json.loads((b / "manifest.json").read_text())["parameters"]
+    assert pa != pb

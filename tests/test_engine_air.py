@@ -1,0 +1,76 @@
+"""Air power, dated events and shares on small hand-made maps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ripeness.engine as eng
+from ripeness.simulate import simulate
+from ripeness.world import air, compile_scenario, shares
+from ripeness.world.operations import plan
+
+from .engine_scenarios import T, actor, build, place
+
+
+def _backed(sorties: float, weights: dict[str, float] | None = None, **extra: object) -> object:
+    """gov (backed by 'ally' from the air) faces reb and isis; nobody can attack on day 0
+    except gov at 'front'."""
+    actors = [actor("gov", enemies={"reb": 1.0, "isis": 1.0}), actor("reb"), actor("isis"),
+              actor("ally", kind="backer", enemies=weights or {})]
+    ps = [place("base", "gov", {"gov": 3000}, lat=36.0), place("front", "reb", {"reb": 200},
+          lat=36.1), place("far", "reb", {"reb": 2000}, lat=36.2),
+          place("east", "isis", {"isis": 500}, lat=36.0, lon=37.2)]
+    support = [{"backer": "ally", "client": "gov", "sorties_per_day": sorties, **T}]
+    return build(ps, [("base", "front"), ("front", "far"), ("base", "east")],
+                 [("base", ["gov"]), ("far", ["reb"])], actors=actors, support=support,
+                 **extra)
+
+
+def _flown(sc: object) -> tuple[np.ndarray, object]:
+    world = compile_scenario(sc)  # type: ignore[arg-type]
+    p = world.params_on(0)
+    s = eng.init(world, 2, 0)
+    pl = plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor, s.ceasefire,
+              world, p)
+    held = eng._holder_force(s.force, s.control)
+    return air.allocate(pl.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p), world
+
+
+def test_sorties_go_only_to_the_clients_enemies_and_add_up() -> None:
+    flown, world = _flown(_backed(40.0))
+    assert flown.sum(axis=(1, 2)) == pytest.approx([40.0, 40.0])
+    own = [world.place_ids.index("base")]
+    assert (flown[:, :, own] == 0).all()
+    front = world.place_ids.index("front")
+    assert flown[0, 0, front] == flown[0, 0].max()  # the client's assault gets most
+
+
+def test_strike_weights_steer_the_air_and_zero_sorties_fly_nothing() -> None:
+    flown, world = _flown(_backed(40.0, weights={"reb": 1.0, "isis": 0.0}))
+    assert flown[:, :, world.place_ids.index("east")].sum() == 0
+    none, _ = _flown(_backed(0.0))
+    assert none.sum() == 0
+
+
+def test_a_dated_event_changes_sorties_from_its_day() -> None:
+    ev = [{"date": "2016-02-04", "description": "drawdown",
+           "set": {"support.ally-gov.sorties_per_day": 0}, **T}]
+    res = simulate(_backed(40.0, events=ev), runs=1, days=6)
+    per_day = res.daily["sorties"].values[0].sum(axis=1)
+    assert (per_day[:3] > 0).all() and (per_day[3:] == 0).all()
+
+
+def test_events_may_set_parameters_only() -> None:
+    ev = [{"date": "2016-02-04", "description": "a scripted capture",
+           "set": {"places.front.controller": "gov"}, **T}]
+    with pytest.raises(ValueError, match="parameters only"):
+        compile_scenario(_backed(40.0, events=ev))  # type: ignore[arg-type]
+
+
+def test_shares_sum_to_one_over_belligerents() -> None:
+    world = compile_scenario(_backed(40.0))  # type: ignore[arg-type]
+    s = eng.init(world, 3, 0)
+    sh = shares(s, world)
+    assert sh.sum(axis=1) == pytest.approx(np.ones(3))
+    assert (sh[:, world.actor_ids.index("ally")] == 0).all()

@@ -1,0 +1,103 @@
+"""Supply and sieges on small hand-made maps: cut the only road, reopen it, decay rates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import ripeness.engine as eng
+from ripeness.simulate import simulate
+from ripeness.world import supply
+from ripeness.world.compile import compile_scenario
+
+from .engine_scenarios import build, place
+
+
+def _pocket(gov_mid: float, reb_mid: float) -> object:
+    """src(gov, source) - mid - pocket(gov); reb's base beside mid. Noise off."""
+    return build(
+        [place("src", "gov", {"gov": 5000}, lat=36.0),
+         place("mid", "gov" if gov_mid else "reb",
+               {"gov": gov_mid} if gov_mid else {"reb": reb_mid}, lat=36.1),
+         place("pocket", "gov", {"gov": 200}, lat=36.2),
+         place("base", "reb", {"reb": 5000}, lat=36.1, lon=37.2)],
+        [("src", "mid"), ("mid", "pocket"), ("mid", "base")],
+        [("src", ["gov"]), ("base", ["reb"])],
+        parameters={"combat_noise": 0.0, "assumption": "test: deterministic"},
+    )
+
+
+def test_bitset_search_matches_a_plain_search() -> None:
+    rng = np.random.default_rng(1)
+    n = 70  # two uint64 words
+    adj = np.zeros((n, n), dtype=bool)
+    for i in range(n - 1):
+        adj[i, i + 1] = adj[i + 1, i] = rng.random() < 0.9
+    adj |= (rng.random((n, n)) < 0.01)
+    adj = adj | adj.T
+    np.fill_diagonal(adj, False)
+    table = supply.bitset_table(adj)
+    own = rng.random((20, n)) < 0.8
+    seeds = np.zeros((20, n), dtype=bool)
+    seeds[:, 0] = True
+    got = supply.unpack(supply.reach(supply.pack(own), supply.pack(seeds), table, n), n)
+    for r in range(20):  # a plain breadth-first search per run, to compare
+        want = np.zeros(n, dtype=bool)
+        frontier = [0] if own[r, 0] else []
+        for v in frontier:
+            want[v] = True
+        while frontier:
+            nxt = [w for v in frontier for w in np.flatnonzero(adj[v]) if own[r, w] and not want[w]]
+            want[nxt] = True
+            frontier = list(dict.fromkeys(nxt))
+        assert np.array_equal(got[r], want)
+
+
+def test_cutting_the_only_road_besieges_the_pocket() -> None:
+    """Rebels take 'mid', the pocket's only road: the pocket is besieged the same day."""
+    res = simulate(_pocket(gov_mid=20, reb_mid=0), runs=1, days=1)
+    ev = res.events
+    assert list(ev[["kind", "place"]].itertuples(index=False, name=None)) == [
+        ("captured", "mid"), ("siege begun", "pocket")]
+    assert not bool(res.daily["supplied"].sel(place="pocket").values[0, 0])
+
+
+def test_reopening_the_road_relieves_the_pocket() -> None:
+    """The pocket starts besieged; the government takes 'mid' and relieves it."""
+    sc = _pocket(gov_mid=0, reb_mid=30)
+    world = compile_scenario(sc)
+    assert not eng.init(world, 1, 0).supplied[0, world.place_ids.index("pocket")]
+    res = simulate(sc, runs=1, days=2)
+    kinds = list(res.events[["day", "kind", "place"]].itertuples(index=False, name=None))
+    assert kinds[:2] == [(0, "captured", "mid"), (0, "siege relieved", "pocket")]
+
+
+def test_besieged_forces_decay_at_the_stated_rate_and_get_nothing() -> None:
+    sc = _pocket(gov_mid=0, reb_mid=30)
+    world = compile_scenario(sc)
+    p = world.params_on(0)
+    s = eng.init(world, 2, 0)
+    s = replace(s, ceasefire=np.ones_like(s.ceasefire))  # nobody fights
+    pocket, src = world.place_ids.index("pocket"), world.place_ids.index("src")
+    gov = world.actor_ids.index("gov")
+    civ = s.civilians[0, src]
+    for day in range(5):
+        s = eng.step(s, world, p, day)
+    rate = p.num("siege_force_decay")
+    assert s.force[0, pocket, gov] == pytest.approx(200 * (1 - rate) ** 5, rel=1e-12)
+    assert s.besieged_days[0, pocket] == 5 and s.besieged_days[0, src] == 0
+    assert s.force[0, src, gov] > 5000 - 1e-9  # supplied: recruits (rate x civilians)
+    assert s.civilians[0, pocket] < 1000  # besieged civilians die at the siege rate
+    assert civ == 1000
+
+
+def test_cut_value_counts_the_force_a_loss_would_strand() -> None:
+    sc = _pocket(gov_mid=20, reb_mid=0)
+    world = compile_scenario(sc)
+    st = supply.structure(world.control0[None, :], world.params_on(0), world)
+    mid, pocket = world.place_ids.index("mid"), world.place_ids.index("pocket")
+    stranded = np.flatnonzero(st.lost[0, mid])
+    assert stranded.tolist() == [pocket]
+    assert st.lost[0, pocket].sum() == 0  # losing the pocket strands nothing else
