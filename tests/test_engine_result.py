@@ -44,10 +44,12 @@ def test_save_round_trips_and_refuses_to_overwrite(result: Result, tmp_path: Pat
     out = tmp_path / "res"
     result.save(out)
     assert sorted(p.name for p in out.iterdir()) == ["daily.nc", "events.parquet",
-                                                     "manifest.json"]
+                                                     "manifest.json", "sessions.parquet"]
     back = Result.load(out)
     for name in result.daily.data_vars:
-        assert np.array_equal(back.daily[name].values, result.daily[name].values), name
+        a, b = back.daily[name].values, result.daily[name].values
+        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
+    assert back.sessions.equals(result.sessions)
     assert back.manifest == result.manifest
     assert len(back.events) == len(result.events)
     with pytest.raises(FileExistsError, match="overwrite"):

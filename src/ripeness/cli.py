@@ -106,7 +106,28 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(line)
     if args.out is not None:
         out = result.save(args.out, overwrite=args.overwrite)
-        print(f"results written to {out}/ (manifest.json, daily.nc, events.parquet)")
+        print(f"results written to {out}/ (manifest.json, daily.nc, events.parquet, "
+              "sessions.parquet)")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .simulate import Result
+
+    d = Path(args.dir)
+    if not (d / "manifest.json").is_file():
+        raise FileNotFoundError(f"{d} holds no results (no manifest.json); write some with "
+                                "`ripeness run SCENARIO --out DIR`")
+    result = Result.load(d)
+    runs = result.daily["run"].values
+    if args.run not in runs:
+        raise FileNotFoundError(f"{d} has runs {runs.min()}..{runs.max()}, not {args.run}")
+    if args.csv:
+        frame = result.sessions
+        frame[frame["run"] == args.run].to_csv(sys.stdout, index=False)
+        return 0
+    for line in result.explain(run=args.run):
+        print(textwrap.fill(line, 100, subsequent_indent="    "))
     return 0
 
 
@@ -160,6 +181,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace an existing DIR")
     p.add_argument("--quiet", action="store_true", help="no digest")
     _add_variant_flags(p)
+    p = _add(sub, "explain", cmd_explain, "Tell the story of the talks of one run: each "
+             "session's forecasts, costs, reservations, the range, the offer, who refused "
+             "by how much and why.", "ripeness explain results/seed7 --run 0")
+    p.add_argument("dir", help="a folder written by `ripeness run ... --out DIR`")
+    p.add_argument("--run", type=int, default=0, help="run index (default 0)")
+    p.add_argument("--csv", action="store_true", help="print the sessions table as CSV "
+                   "instead (for notebooks and spreadsheets)")
     _add(sub, "scenarios", cmd_scenarios, "List the built-in scenarios and their files.",
          "ripeness scenarios")
     p = _add(sub, "show", cmd_show, "Summarise a scenario: actors, places by controller, "

@@ -20,6 +20,7 @@ __all__ = [
     "COMBAT_DEFENDER",
     "PEOPLE",
     "TALKS",
+    "TALKS_CEASEFIRE",
     "bits",
     "normal",
     "uniform",
@@ -31,6 +32,7 @@ COMBAT_DEFENDER: Final = 2
 AIR: Final = 3
 PEOPLE: Final = 4
 TALKS: Final = 5
+TALKS_CEASEFIRE: Final = 6
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

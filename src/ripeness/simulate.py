@@ -22,17 +22,26 @@ import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
 
-from .engine import State, init, step
+from . import coupling
+from .coupling import OUTCOMES, Batch, Link
+from .engine import State
 from .scenario import Loaded, Scenario, load, scenario_hash
+from .talks import compile_talks
+from .talks.explain import sessions_frame
+from .talks.state import CAUSES, PHASES, SessionRecord
 from .world.compile import World, compile_scenario
+from .world.shares import shares
 
 __all__ = ["Result", "simulate"]
 
 
-def _record(s: State) -> dict[str, NDArray[Any]]:
+def _record(s: State, world: World, b: Batch | None = None) -> dict[str, NDArray[Any]]:
     """The arrays kept for one day (float32 to halve memory)."""
     besieged = np.where(s.supplied, 0.0, s.civilians)
-    return {
+    extra: dict[str, NDArray[Any]] = {"share": shares(s, world).astype(np.float32)}
+    if b is not None and b.talks is not None:
+        extra["talks_phase"] = b.talks.phase.copy()
+    return {**extra,
         "control": s.control.astype(np.int8), "force": s.force.astype(np.float32),
         "supplied": s.supplied.copy(), "besieged": besieged.astype(np.float32),
         "civilians": s.civilians.astype(np.float32), "killed": s.killed.astype(np.float32),
@@ -71,13 +80,55 @@ def _dataset(days: list[dict[str, NDArray[Any]]], first: State, world: World) ->
     for k, dims in _DIMS.items():
         arr = np.stack([d[k] for d in days], axis=1)
         data[k] = xr.Variable(("run", "day", *dims), arr, attrs={"description": _DOC[k]})
-    start = _record(first)
+    start = _record(first, world)
     for k in ("control", "supplied", "corridor_open", "force"):
         data[f"{k}_start"] = xr.Variable(("run", *_DIMS[k]), start[k])
+    data.update(_party_daily(days))
     coords = {"run": first.run, "day": np.arange(len(days)), "date": ("day", dates),
               "place": list(world.place_ids), "actor": list(world.actor_ids),
-              "corridor": list(world.corridor_ids)}
+              "corridor": list(world.corridor_ids), "cause": list(CAUSES)}
     return xr.Dataset(data, coords=coords, attrs={"actors": " ".join(world.actor_ids)})
+
+
+def _party_daily(days: list[dict[str, NDArray[Any]]]) -> dict[str, xr.Variable]:
+    """Shares of the stake per belligerent and the talks' phase, per day (if recorded)."""
+    out = {"share": xr.Variable(("run", "day", "actor"),
+                                np.stack([d["share"] for d in days], axis=1),
+                                attrs={"description": "value-weighted share of the stake "
+                                       "held by each belligerent"})}
+    if "talks_phase" in days[0]:
+        out["talks_phase"] = xr.Variable(
+            ("run", "day"), np.stack([d["talks_phase"] for d in days], axis=1),
+            attrs={"description": "talks phase code: " + ", ".join(
+                f"{i} {p}" for i, p in enumerate(PHASES))})
+    return out
+
+
+def _summary(b: Batch, link: Link, world: World, day: int) -> dict[str, xr.Variable]:
+    """Per-run outcome and talks tally (what ensembles keep)."""
+    t = b.tally
+    code, when = coupling.outcome(b, link, world, day)
+    run_vars: dict[str, tuple[NDArray[Any], str]] = {
+        "outcome": (code, "outcome code: " + ", ".join(
+            f"{i} {o}" for i, o in enumerate(OUTCOMES))),
+        "outcome_day": (when, "day the outcome was reached (-1: ongoing)"),
+        "settled_day": (t.settled_day, "day of a settlement (-1: none)"),
+        "first_suspension_day": (t.first_suspension_day, "day talks were first suspended"),
+        "sessions": (t.sessions, "sessions of talks held"),
+        "suspensions": (t.suspensions, "times the mediator suspended the talks"),
+        "ceasefire_days": (t.ceasefire_days, "days with a ceasefire in force"),
+        "peak_besieged": (t.peak_besieged, "most civilians besieged on any day, persons"),
+        "besieged_person_days": (t.besieged_person_days, "civilians besieged x days"),
+        "last_capture_day": (t.last_capture_day, "last day a place changed hands"),
+    }
+    out = {k: xr.Variable(("run",), v, attrs={"description": d})
+           for k, (v, d) in run_vars.items()}
+    out["failed_sessions"] = xr.Variable(("run", "cause"), t.causes, attrs={
+        "description": "sessions without a deal, by dominant cause"})
+    if b.talks is not None and link.spec is not None:
+        out["terms"] = xr.Variable(("run", "party"), b.talks.terms, attrs={
+            "description": "settled shares of the stake (NaN: no settlement)"})
+    return out
 
 
 def _events(ds: xr.Dataset, world: World) -> pd.DataFrame:
@@ -136,14 +187,17 @@ def _manifest(scenario: Scenario, world: World, seed: int, first_run: int, runs:
 
 @dataclass(frozen=True)
 class Result:
-    """One batch's outcome: ``daily`` arrays (run x day x ...), ``events``, ``manifest``."""
+    """One batch's outcome: ``daily`` arrays (run x day x ...; per-run outcome and talks
+    tally), ``events`` (captures, sieges, corridors), ``sessions`` (the talks, one row per
+    run and day with a session or a talks event; empty when not recorded), ``manifest``."""
 
     daily: xr.Dataset
     events: pd.DataFrame
     manifest: dict[str, Any]
+    sessions: pd.DataFrame
 
     def save(self, directory: str | Path, overwrite: bool = False) -> Path:
-        """Write DIR/manifest.json, DIR/daily.nc and DIR/events.parquet atomically."""
+        """Write DIR/manifest.json, daily.nc, events.parquet, sessions.parquet atomically."""
         target = Path(directory)
         if target.exists() and not overwrite:
             raise FileExistsError(f"{target} already exists; choose another folder or pass "
@@ -154,6 +208,7 @@ class Result:
             (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
             self.daily.to_netcdf(tmp / "daily.nc")
             self.events.to_parquet(tmp / "events.parquet", index=False)
+            self.sessions.to_parquet(tmp / "sessions.parquet", index=False)
             _swap(tmp, target)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -166,7 +221,8 @@ class Result:
         with xr.open_dataset(d / "daily.nc") as ds:
             daily = ds.load()
         return cls(daily=daily, events=pd.read_parquet(d / "events.parquet"),
-                   manifest=json.loads((d / "manifest.json").read_text()))
+                   manifest=json.loads((d / "manifest.json").read_text()),
+                   sessions=pd.read_parquet(d / "sessions.parquet"))
 
     def digest(self, run: int = 0) -> list[str]:
         """A day-by-day account of run ``run`` that a person can read."""
@@ -182,9 +238,43 @@ class Result:
             told = [_tell(e) for e in ev[ev["day"] == day].itertuples()]
             toll = ", ".join(f"{a} {x:,.0f}" for a, x in zip(actors, dead[i], strict=True)
                              if x >= 0.5)
+            talk = _talks_line(self.sessions, run, int(day))
             lines.append(f"{date} (day {day}): " + "; ".join(
-                [*told, f"fighters lost: {toll or 'none'}", f"civilians killed: {civ[i]:,.0f}"]))
+                [*told, *talk, f"fighters lost: {toll or 'none'}",
+                 f"civilians killed: {civ[i]:,.0f}"]))
         return lines
+
+    def explain(self, run: int = 0) -> list[str]:
+        """The story of the talks in run ``run``, in plain language with the numbers."""
+        from .talks.explain import explain
+
+        if "held" not in self.sessions.columns:
+            return [f"No talks in this scenario (run {run})."]
+        return explain(self.sessions, run)
+
+
+def _talks_line(sessions: pd.DataFrame, run: int, day: int) -> list[str]:
+    """The talks of one day in a few words (digest)."""
+    if "held" not in sessions.columns:
+        return []
+    rows = sessions[(sessions["run"] == run) & (sessions["day"] == day)]
+    out = []
+    for r in rows.itertuples():
+        if r.settled:
+            out.append("TALKS: settlement signed")
+        elif r.held:
+            out.append(f"talks: {'no range' if not r.range_exists else 'offer refused'}"
+                       f" ({r.cause})")
+        if r.suspended:
+            out.append(f"TALKS SUSPENDED until day {r.resume_day}"
+                       + (" (escalation)" if r.escalation else ""))
+        if r.resumed:
+            out.append("talks resumed")
+        if r.ceasefire_agreed:
+            out.append("CEASEFIRE agreed")
+        if r.ceasefire_broke:
+            out.append("ceasefire broke down")
+    return out
 
 
 def _tell(e: Any) -> str:
@@ -215,29 +305,47 @@ def simulate(scenario: Scenario | Loaded | str | Path, runs: int = 1, seed: int 
              days: int | None = None, first_run: int = 0, record: bool = True) -> Result:
     """Run runs first_run .. first_run + runs - 1 for ``days`` days (default: the horizon).
 
-    Run k's trajectory depends only on (scenario, seed, k): alone or in any batch it is the
-    same. Use the same seed for a variant scenario to share random draws (common random
-    numbers). ``record=False`` keeps only the final day (for benchmarks).
+    The war and the talks advance together each day (:mod:`ripeness.coupling`). Run k's
+    trajectory depends only on (scenario, seed, k): alone or in any batch it is the same. Use
+    the same seed for a variant scenario to share random draws (common random numbers).
+    ``record=False`` keeps only the final day and the per-run outcome (for ensembles).
     """
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
     sc = _scenario(scenario)
     world = compile_scenario(sc)
+    link = coupling.compile_link(sc, world, compile_talks(sc, list(world.actor_ids)))
     n_days = sc.meta.horizon_days if days is None else days
-    state = first = init(world, runs, seed, first_run)
-    kept = []
+    batch = coupling.start(world, link, runs, seed, first_run)
+    first = batch.war
+    kept, records = [], []
     for day in range(n_days):
-        state = step(state, world, world.params_on(day), day)
+        batch, rec = coupling.advance(batch, world, link, world.params_on(day), day)
         if record or day == n_days - 1:
-            kept.append(_record(state))
+            kept.append(_record(batch.war, world, batch))
+        if record and rec is not None:
+            records.append(rec)
     ds = _dataset(kept, first, world)
+    ds = ds.assign(_summary(batch, link, world, n_days))
+    if link.spec is not None:
+        ds = ds.assign_coords(party=list(link.spec.party_ids))
     if not record:
         ds = ds.assign_coords(day=[n_days - 1], date=("day", [pd.Timestamp(world.start)
                                                             + pd.Timedelta(days=n_days - 1)]))
     return Result(daily=ds, events=_events(ds, world) if record else _empty_events(),
-                  manifest=_manifest(sc, world, seed, first_run, runs, n_days))
+                  manifest=_manifest(sc, world, seed, first_run, runs, n_days),
+                  sessions=_sessions(records, link, first.run))
 
 
+def _sessions(records: list[SessionRecord], link: Link, run_ids: NDArray[np.int64]
+              ) -> pd.DataFrame:
+    """The talks' table, with run indices (not batch positions)."""
+    if link.spec is None or not records:
+        return pd.DataFrame({"run": pd.Series(dtype="int64"), "day": pd.Series(dtype="int64")})
+    frame = sessions_frame(records, link.spec)
+    if len(frame):
+        frame["run"] = run_ids[frame["run"].to_numpy()]
+    return frame
 def _empty_events() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in (
         ("run", "int64"), ("day", "int64"), ("date", "datetime64[ns]"), ("kind", str),
