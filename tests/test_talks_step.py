@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ripeness.talks as talks
+from ripeness.errors import ScenarioError
 from ripeness.scenario import from_raw
 from ripeness.talks import (
     CAUSES,
@@ -97,8 +98,8 @@ def test_alternating_needs_two_parties() -> None:
     raw["actors"].insert(2, {"id": "isis", "name": "ISIS", "kind": "belligerent",
                              "assumption": "toy"})
     raw["talks"]["parties"] = ["gov", "reb", "isis"]
-    with pytest.raises(ValueError, match="exactly two parties"):
-        compile_talks(from_raw(raw).scenario)
+    with pytest.raises(ScenarioError, match="exactly two parties"):
+        from_raw(raw)  # rejected when the scenario is validated, before any run
 
 
 def test_event_trace() -> None:

@@ -9,7 +9,7 @@ this module is the only place where they meet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,7 +19,7 @@ from .engine import State, init, step
 from .scenario.schema import Scenario
 from .talks import TalksNoise, TalksObs, TalksSpec, TalksState, talks_init, talks_step
 from .talks.backers import ceasefire_pairs
-from .talks.state import CAUSES, SessionRecord
+from .talks.state import CAUSES, NOT_OPEN, OPEN, SUSPENDED, SessionRecord
 from .world.compile import Params, World
 from .world.shares import shares
 
@@ -38,13 +38,16 @@ ONGOING, SETTLEMENT, VICTORY, PARTITION = 0, 1, 2, 3
 class Link:
     """What the coupling needs beyond the world and the talks spec (compiled once).
 
-    spec: the talks (None: a scenario without talks). hold: bool[backer, place], places of
-    each backer's limited objective (the talks' backer order); limited: bool[backer];
+    spec: the talks (None: a scenario without talks). lookahead: days the engine is played
+    forward for a model-consistent forecast (0: parties extrapolate trends). hold:
+    bool[backer, place], places of each backer's limited objective (the talks' backer
+    order); limited: bool[backer];
     client: bool[backer, actor], the belligerents each backer supports. quiet_days: days
     without a capture between the parties that make a ceasefire a frozen partition.
     """
 
     spec: TalksSpec | None
+    lookahead: int
     hold: B
     limited: B
     client: B
@@ -66,8 +69,11 @@ def compile_link(scenario: Scenario, world: World, spec: TalksSpec | None) -> Li
         for sp in scenario.support:
             if sp.backer == b:
                 client[i, actors.index(sp.client)] = True
-    quiet = int(world.params_on(0).num("partition_quiet_days"))
-    return Link(spec=spec, hold=hold, limited=limited, client=client, quiet_days=quiet)
+    p = world.params_on(0)
+    model = scenario.talks is not None and scenario.talks.forecast == "model"
+    look = int(p.num("forecast_lookahead_days")) if model else 0
+    return Link(spec=spec, lookahead=look, hold=hold, limited=limited, client=client,
+                quiet_days=int(p.num("partition_quiet_days")))
 
 
 @dataclass(frozen=True)
@@ -140,14 +146,51 @@ def _noise(war: State, spec: TalksSpec, day: int) -> TalksNoise:
     )
 
 
+def _take(war: State, idx: I64) -> State:
+    """The runs ``idx`` of a batch (every array with a run axis)."""
+    out = {f.name: getattr(war, f.name)[idx] for f in fields(State)
+           if isinstance(getattr(war, f.name), np.ndarray)}
+    return replace(war, **out)
+
+
+def _session_due(talks: TalksState, spec: TalksSpec, day: int) -> B:
+    """bool[run]: talks may meet today (open and due, opening, or resuming)."""
+    ph = talks.phase
+    return np.asarray(((ph == OPEN) & (day >= talks.next_session))
+                      | ((ph == NOT_OPEN) & (day >= spec.opens) & (day < spec.closes))
+                      | ((ph == SUSPENDED) & (day >= talks.resume_day)))
+
+
+def model_forecast(war: State, talks: TalksState, world: World, link: Link, day: int) -> F64:
+    """float[run, K]: each party's share after ``link.lookahead`` days of war played out by the
+    engine from today, without talks or ceasefires, on random draws of its own (a root seed
+    derived from the run's seed and the day, so no party foresees the real draws).
+    Runs with no session due keep today's shares (nothing to forecast for)."""
+    spec = link.spec
+    assert spec is not None
+    now = _party_shares(war, world, spec)
+    idx = np.flatnonzero(_session_due(talks, spec, day) & war.active)
+    if idx.size == 0:
+        return now
+    seed = int(rng.bits(war.seed, 0, day, rng.FORECAST, 0)) % 2**63
+    sim = replace(_take(war, idx), seed=seed,
+                  ceasefire=np.zeros_like(war.ceasefire[idx]))
+    for k in range(link.lookahead):
+        sim = step(sim, world, world.params_on(day + 1 + k), day + 1 + k)
+    out = now.copy()
+    out[idx] = _party_shares(sim, world, spec)
+    return out
+
+
 def _talk(before: State, war: State, talks: TalksState, world: World, link: Link,
           day: int) -> tuple[State, TalksState, SessionRecord]:
     """The day's talks, then their effect on the war (ceasefire, settlement, aid)."""
     spec = link.spec
     assert spec is not None
+    forecast = (model_forecast(war, talks, world, link, day) if link.lookahead > 0 else None)
     obs = TalksObs(shares=_party_shares(war, world, spec),
                    deaths=(war.mil_dead - before.mil_dead)[:, spec.party],
-                   backer_satisfied=backer_satisfied(war, link))
+                   backer_satisfied=backer_satisfied(war, link), forecast=forecast)
     new, rec = talks_step(talks, spec, obs, day, _noise(war, spec, day))
     new = _freeze(talks, new, before.active)
     war = replace(war, ceasefire=ceasefire_pairs(spec, new.ceasefire, len(world.actor_ids)),

@@ -18,6 +18,7 @@ __all__ = [
     "AIR",
     "COMBAT_ATTACKER",
     "COMBAT_DEFENDER",
+    "FORECAST",
     "PEOPLE",
     "TALKS",
     "TALKS_CEASEFIRE",
@@ -33,6 +34,7 @@ AIR: Final = 3
 PEOPLE: Final = 4
 TALKS: Final = 5
 TALKS_CEASEFIRE: Final = 6
+FORECAST: Final = 7
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -41,6 +41,7 @@ def _record(s: State, world: World, b: Batch | None = None) -> dict[str, NDArray
     extra: dict[str, NDArray[Any]] = {"share": shares(s, world).astype(np.float32)}
     if b is not None and b.talks is not None:
         extra["talks_phase"] = b.talks.phase.copy()
+        extra["ceasefire"] = b.talks.ceasefire.copy()
     return {**extra,
         "control": s.control.astype(np.int8), "force": s.force.astype(np.float32),
         "supplied": s.supplied.copy(), "besieged": besieged.astype(np.float32),
@@ -101,6 +102,9 @@ def _party_daily(days: list[dict[str, NDArray[Any]]]) -> dict[str, xr.Variable]:
             ("run", "day"), np.stack([d["talks_phase"] for d in days], axis=1),
             attrs={"description": "talks phase code: " + ", ".join(
                 f"{i} {p}" for i, p in enumerate(PHASES))})
+        out["ceasefire"] = xr.Variable(
+            ("run", "day"), np.stack([d["ceasefire"] for d in days], axis=1),
+            attrs={"description": "a ceasefire between the talks' parties is in force"})
     return out
 
 

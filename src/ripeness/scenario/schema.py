@@ -218,6 +218,11 @@ class Talks(Entry):
         description="Days between sessions while talks are on.",
     )
     pause_days: NonNeg = Field(description="Length of a suspension, days.")
+    hearings: NonNeg = Field(
+        default_factory=lambda: Quantity(value=0.0, assumption="proposals from the first "
+                                         "session"),
+        description="Sessions the mediator spends hearing the parties before it tables a "
+        "first proposal (proximity talks); they count neither as failures nor as offers.")
     suspend_after: AtLeastOne = Field(
         description="Sessions in a row with no bargaining range before the mediator suspends."
     )
@@ -231,6 +236,10 @@ class Talks(Entry):
     forecast_horizon_days: AtLeastOne = Field(
         description="How far ahead parties forecast the war, days."
     )
+    forecast: Literal["trend", "model"] = Field(
+        "trend", description="How parties forecast the war: trend extrapolates each party's "
+        "recent gains over the horizon; model runs the war engine itself forward "
+        "`forecast_lookahead_days` (model-consistent expectations, slower).")
     appeal_to_backers: bool = Field(
         True, description="On suspension the mediator asks backers to press their clients.")
     description: str = Field("", description="The talks in words.")

@@ -114,6 +114,10 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
                   "name an actor of kind = \"mediator\"")
         for who in t.parties:
             _ref(c, ("talks", "parties"), who, bellig, "belligerent")
+        if t.protocol == "alternating" and len(t.parties) != 2:
+            c.add(("talks", "protocol"), "the alternating-offers protocol (Rubinstein) needs "
+                  f"exactly two parties, got {len(t.parties)}",
+                  "use protocol = \"mediator\" or \"nash\", or list two parties")
         if len(set(t.parties)) != len(t.parties):
             c.add(("talks", "parties"), "a party is listed twice", "list each party once")
 

@@ -79,6 +79,7 @@ class TalksSpec:
     every: int
     pause_days: int
     suspend_after: int
+    hearings: int
     escalation: float
     estimate_noise: float
     horizon: int
@@ -174,6 +175,7 @@ def _policy(scenario: Scenario) -> dict[str, object]:
         "every": max(1, round(t.session_every_days.value)),
         "pause_days": round(t.pause_days.value),
         "suspend_after": max(1, round(t.suspend_after.value)),
+        "hearings": round(t.hearings.value),
         "escalation": float(t.escalation.value),
         "estimate_noise": float(t.estimate_noise.value),
         "horizon": max(1, round(t.forecast_horizon_days.value)),

@@ -23,8 +23,8 @@ __all__ = ["explain", "sessions_frame"]
 
 _PER_PARTY = ("share", "forecast", "cost", "reservation", "required", "estimate", "offer",
               "margin", "accepted", "p_win")
-_PER_RUN = ("held", "estimated_range", "range_exists", "width", "suspended", "resumed",
-            "appealed", "escalation", "ceasefire", "ceasefire_agreed", "ceasefire_broke",
+_PER_RUN = ("held", "hearing", "estimated_range", "range_exists", "width", "suspended",
+            "resumed", "appealed", "escalation", "ceasefire", "ceasefire_agreed", "ceasefire_broke",
             "settled", "ripe", "ripeness_margin")
 _REMOVED = {"optimism": "without optimism",
             "shifting power": "without the rising side's extrapolated gains",
@@ -95,7 +95,10 @@ def _session(row: pd.Series, parties: list[str]) -> list[str]:
     if not row["range_exists"]:
         out.append(f"Their demands exceed the stake by {_f(-row['width'])}: no bargaining "
                    "range.")
-    if row["estimated_range"]:
+    if row.get("hearing", False):
+        state = "a range existed" if row["range_exists"] else "no range existed"
+        out.append(f"The mediator heard the parties and tabled no proposal yet ({state}).")
+    elif row["estimated_range"]:
         offer = ", ".join(f"{p} {_f(row[f'offer[{p}]'])}" for p in parties)
         extra = f" (granting {row['issues_granted']})" if row["issues_granted"] else ""
         who = "The mediator" if row["proposer"] == "mediator" else str(row["proposer"])

@@ -124,7 +124,9 @@ class SessionRecord:
     resumed, appealed, ceasefire (in force after the day), ceasefire_agreed, ceasefire_broke,
     settled (today) bool[run]; ripe bool[run], ripeness_margin float64[run], p_win and
     expected_battles float64[run, K] (each party's random-walk view of the war).
-    Sessions: held bool[run]; package int64[run] (row of ``spec.packages`` offered, -1 none);
+    Sessions: held bool[run]; hearing bool[run] (a session before the mediator's first
+    proposal: no offer, not a failure);
+    package int64[run] (row of ``spec.packages`` offered, -1 none);
     required float64[run, K] true least shares for that package (best package if none);
     estimate float64[run, K] the mediator's estimate of them; estimated_range, range_exists
     bool[run]; width float64[run] (1 − Σ required for the best package; < 0: no range);
@@ -155,6 +157,7 @@ class SessionRecord:
     p_win: Floats
     expected_battles: Floats
     held: Bools
+    hearing: Bools
     package: Ints
     required: Floats
     estimate: Floats

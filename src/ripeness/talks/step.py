@@ -141,6 +141,7 @@ class _Session(NamedTuple):
     width: Floats
     counterfactual: Floats
     cause: NDArray[np.int8]
+    hearing: Bools
 
 
 def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, z: Floats,
@@ -149,6 +150,9 @@ def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, z: Floats
     true_req = package_required(spec, now.reservation)
     best_pkg, need = best_package(true_req)
     offer = make_offer(spec, now.reservation, true_req, z, st.sessions)
+    hearing = held & (st.sessions < spec.hearings)  # no proposal yet: the mediator listens
+    offer = offer._replace(found=offer.found & ~hearing,
+                           shares=np.where(hearing[:, None], np.nan, offer.shares))
     req, ok, margin = verdicts(offer, true_req)
     deal = held & ok.all(axis=-1)
     width = 1.0 - need
@@ -156,14 +160,15 @@ def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, z: Floats
     best_req = np.take_along_axis(true_req, best_pkg[:, None, None], axis=1)[:, 0, :]
     req = np.where(offer.found[:, None], req, best_req)
     return _Session(offer, req, ok, margin, deal, width, cf,
-                    cause_of(held & ~deal, width, cf))
+                    cause_of(held & ~deal & ~hearing, width, cf), hearing)
 
 
 def _outcome(spec: TalksSpec, st: TalksState, sch: dict[str, NDArray[Any]], ses: _Session,
              day: int) -> dict[str, NDArray[Any]]:
     """Settle, count sessions with no range found, suspend and appeal to the backers."""
     held = sch["held"]
-    failures = np.where(held, np.where(ses.offer.found, 0, st.failures + 1), st.failures)
+    counted = held & ~ses.hearing
+    failures = np.where(counted, np.where(ses.offer.found, 0, st.failures + 1), st.failures)
     give_up = held & ~ses.deal & (failures >= spec.suspend_after)
     suspended = sch["escalated"] | give_up
     phase = np.where(ses.deal, SETTLED, np.where(give_up, SUSPENDED, sch["phase"]))
@@ -230,7 +235,8 @@ def _record(day: int, obs: TalksObs, now: Assessment, sch: dict[str, NDArray[Any
         ceasefire_agreed=cf["agreed"], ceasefire_broke=cf["broke"], settled=ses.deal,
         p_win=rip.p_win, expected_battles=rip.battles, ripe=rip.ripe,
         ripeness_margin=rip.margin,
-        held=held, package=np.where(held & o.found, o.package, -1), required=ses.required,
+        held=held, hearing=ses.hearing,
+        package=np.where(held & o.found, o.package, -1), required=ses.required,
         estimate=o.estimate, estimated_range=held & o.found,
         range_exists=ses.width >= -TIE, width=ses.width,
         offer=np.where(held[:, None], o.shares, np.nan), accepted=held[:, None] & ses.ok,

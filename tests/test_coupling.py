@@ -1,0 +1,107 @@
+"""The war and the talks together: batch invariance, masking, ceasefires, and a trace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ripeness
+from ripeness.coupling import OUTCOMES
+from ripeness.scenario import read, variant
+
+TWO = Path(__file__).parent / "data" / "two_place_talks.toml"
+
+
+def _same(a: ripeness.Result, b: ripeness.Result) -> None:
+    for name in a.daily.data_vars:
+        x, y = a.daily[name].values, b.daily[name].values
+        assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), name
+    cols = [c for c in a.sessions.columns if c != "date"]
+    assert a.sessions[cols].reset_index(drop=True).equals(b.sessions[cols].reset_index(drop=True))
+
+
+@pytest.mark.parametrize("forecast", ["trend", "model"])
+def test_run_k_is_the_same_alone_and_in_a_batch(forecast: str) -> None:
+    loaded = variant(read("aleppo-2016"), sets={"talks.forecast": forecast})
+    days = 6 if forecast == "trend" else 4
+    batch = ripeness.simulate(loaded, runs=6, seed=11, days=days)
+    alone = ripeness.simulate(loaded, runs=1, seed=11, days=days, first_run=3)
+    _same(batch.daily.sel(run=[3]).pipe(lambda d: ripeness.Result(
+        d, batch.events, batch.manifest,
+        batch.sessions[batch.sessions["run"] == 3])), alone)
+
+
+def test_trace_of_sessions_suspension_and_resumption() -> None:
+    """Two parties that cannot fight; shares stay 0.75 / 0.25; both optimistic by 0.1.
+
+    Reservations are therefore 0.85 and 0.35 every day (no discounting, no deaths): their sum
+    exceeds the stake by 0.2, so no bargaining range ever exists, and removing optimism alone
+    would open one (width 0), so optimism is the cause. Day 0: a hearing (hearings = 1), no
+    proposal and no failure. Days 1 and 2: no range, failures 1 and 2; with suspend_after = 2
+    the mediator suspends on day 2 for pause_days = 3. Days 3-4: no talks. Day 5: resumed;
+    days 5-6 fail again; suspended on day 6 until day 9; days 9-10 fail; suspended again.
+    """
+    res = ripeness.simulate(TWO, runs=1, days=12)
+    s = res.sessions.set_index("day")
+    assert list(s.index) == [0, 1, 2, 5, 6, 9, 10]
+    assert s["hearing"].tolist() == [True] + [False] * 6
+    np.testing.assert_allclose(s["reservation[a]"], 0.85)
+    np.testing.assert_allclose(s["reservation[b]"], 0.35)
+    np.testing.assert_allclose(s["width"], -0.2)
+    assert not s["range_exists"].any()
+    assert s["offer[a]"].isna().all()  # no range found: no offer
+    assert list(s.index[s["suspended"]]) == [2, 6, 10]
+    assert list(s.index[s["resumed"]]) == [5, 9]
+    assert (s.loc[[1, 2, 5, 6, 9, 10], "cause"] == "optimism").all()
+    assert s.loc[0, "cause"] == "none"
+    assert res.events.empty  # nothing moved on the map
+    assert OUTCOMES[int(res.daily["outcome"].values[0])] == "ongoing"
+
+
+def test_without_optimism_they_settle_on_the_first_proposal() -> None:
+    """Reservations 0.75 and 0.25 fill the stake exactly: the range is the single point
+    (0.75, 0.25). The mediator hears the parties on day 0 and proposes it on day 1; both
+    accept (margins 0), the run is settled on day 1 and masked afterwards."""
+    res = ripeness.simulate(variant(read(TWO), "no-optimism"), runs=1, days=12)
+    s = res.sessions.set_index("day")
+    assert list(s.index) == [0, 1]
+    assert s.loc[1, "offer[a]"] == pytest.approx(0.75)
+    assert s.loc[1, "offer[b]"] == pytest.approx(0.25)
+    assert bool(s.loc[1, "accepted[a]"]) and bool(s.loc[1, "accepted[b]"])
+    d = res.daily
+    assert OUTCOMES[int(d["outcome"].values[0])] == "settlement"
+    assert int(d["settled_day"].values[0]) == 1
+    np.testing.assert_allclose(d["terms"].values[0], [0.75, 0.25])
+
+
+def test_a_settled_run_is_frozen() -> None:
+    loaded = variant(read("aleppo-2016"), "no-assad-condition")
+    res = ripeness.simulate(loaded, runs=8, seed=2, days=12)
+    d = res.daily
+    settled = np.flatnonzero(d["settled_day"].values >= 0)
+    assert settled.size > 0
+    for k in settled:
+        day = int(d["settled_day"].values[k])
+        ctrl = d["control"].values[k, day:]
+        force = d["force"].values[k, day:]
+        assert (ctrl == ctrl[0]).all() and np.array_equal(force, np.broadcast_to(
+            force[0], force.shape))
+        assert not res.events[(res.events["run"] == d["run"].values[k])
+                              & (res.events["day"] > day)].shape[0]
+
+
+def test_no_attack_between_parties_under_a_ceasefire() -> None:
+    res = ripeness.simulate("aleppo-2016", runs=60, seed=0, days=60)
+    d = res.daily
+    cf = d["ceasefire"].values  # [run, day]
+    assert cf.any(), "expected some ceasefires in 60 runs x 60 days"
+    actors = list(d["actor"].values)
+    gov, opp = actors.index("government"), actors.index("opposition")
+    att, ctl = d["attacker"].values, d["control"].values
+    prev = np.concatenate([d["control_start"].values[:, None], ctl[:, :-1]], axis=1)
+    # On a day that starts under a ceasefire, neither party attacks a place the other holds.
+    under = np.concatenate([np.zeros((cf.shape[0], 1), bool), cf[:, :-1]], axis=1)
+    pair = ((att == gov) & (prev == opp)) | ((att == opp) & (prev == gov))
+    assert not (pair & under[:, :, None]).any()
