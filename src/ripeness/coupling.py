@@ -220,7 +220,7 @@ def _count(t: Tally, before: State, war: State, talks: TalksState | None,
         besieged_person_days=t.besieged_person_days + np.where(live, besieged, 0.0))
     if talks is None or rec is None:
         return out
-    failed = live & rec.held & ~rec.settled
+    failed = live & rec.held & ~rec.hearing & ~rec.settled
     causes = t.causes.copy()
     causes[np.flatnonzero(failed), rec.cause[failed]] += 1
     return replace(
