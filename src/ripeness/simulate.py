@@ -210,7 +210,7 @@ class Result:
         tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
         try:
             (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
-            self.daily.to_netcdf(tmp / "daily.nc")
+            self.daily.to_netcdf(tmp / "daily.nc", engine="netcdf4")
             self.events.to_parquet(tmp / "events.parquet", index=False)
             self.sessions.to_parquet(tmp / "sessions.parquet", index=False)
             _swap(tmp, target)
@@ -222,7 +222,7 @@ class Result:
     def load(cls, directory: str | Path) -> Result:
         """A result saved by :meth:`save`."""
         d = Path(directory)
-        with xr.open_dataset(d / "daily.nc") as ds:
+        with xr.open_dataset(d / "daily.nc", engine="netcdf4") as ds:
             daily = ds.load()
         return cls(daily=daily, events=pd.read_parquet(d / "events.parquet"),
                    manifest=json.loads((d / "manifest.json").read_text()),
