@@ -23,10 +23,11 @@ def show(name_or_path: str | Path) -> str:
            f"start {s.meta.start}, default horizon {s.meta.horizon_days} days",
            f"scenario hash: {loaded.hash}", ""]
     out.append(f"Actors ({len(s.actors)}):")
+    w = max(len(a.id) for a in s.actors)
     for kind in ("belligerent", "backer", "mediator"):
         for a in (a for a in s.actors if a.kind == kind):
             enemies = ", ".join(a.enemies) if a.enemies else "-"
-            out.append(f"  {a.id:12s} {kind:11s} {a.name}  (enemies: {enemies})")
+            out.append(f"  {a.id:{w}s} {kind:11s} {a.name}  (enemies: {enemies})")
     by_ctrl: dict[str, list[str]] = defaultdict(list)
     for p in s.places:
         forces = ", ".join(f"{k} {_fmt(v.value)}" for k, v in p.forces.items() if v.value)
