@@ -257,7 +257,7 @@ def _finish(s: State, force: F64, control: I64, dead: F64, bt: combat.Battle, fl
     besieged = ~s.supplied
     now = people.People(s.civilians, s.killed, s.displaced, s.hosted, s.displaced_out)
     losses = (bt.att0 - bt.att1) + (bt.def0 - bt.def1)
-    ppl = people.people_day(now, sorties, losses, engaged | (sorties > 0), besieged, world, p)
+    ppl = people.people_day(now, sorties, losses, besieged, world, p)
     start = np.where(engaged & ~bt.broken, np.where(s.engaged_start > 0, s.engaged_start,
                                                     bt.def0), 0.0)
     return replace(

@@ -1,8 +1,10 @@
 """Civilians: killed by strikes, fighting and siege; fleeing toward refuges; besieged.
 
 Deaths scale with density, pop / (pop + civ_half): a strike on a crowded town kills more.
-A share ``flee_rate`` of the people of a place with fighting or bombing that day flees (half
-that from places next to one); besieged people cannot leave. They go to the nearest refuge by
+People flee in proportion to the day's violence where they live, ``flee_per_loss`` persons per
+fighter put out of action or sortie flown there (half that for violence next door), and at
+most a share ``flee_rate`` of the residents a day: a skirmish on the edge of a city of a million
+displaces thousands, not a tenth of the city. Besieged people cannot leave. They go to the nearest refuge by
 road (``World.refuge_of``) and are counted there as ``hosted``; from a refuge itself, or where no
 refuge is reachable, they leave the map (``displaced_out``). For every place, residents + killed
 + displaced equals the population at the start; hosted plus displaced_out equals all displaced.
@@ -42,15 +44,22 @@ def _deaths(civ: F64, sorties: F64, losses: F64, besieged: B, p: Params) -> F64:
     return np.minimum(k, civ)
 
 
-def people_day(now: People, sorties: F64, losses: F64, fighting: B, besieged: B,
+def _fleeing(civ: F64, sorties: F64, losses: F64, besieged: B, world: World,
+             p: Params) -> F64:
+    """float[run, place]: people who flee today, driven by the violence at and next to them."""
+    violence = losses + sorties
+    padded = np.concatenate([violence, np.zeros((violence.shape[0], 1))], axis=1)
+    near = padded[:, world.nbr].max(axis=2)
+    want = p.num("flee_per_loss") * (violence + 0.5 * near)
+    return np.where(besieged, 0.0, np.minimum(want, p.num("flee_rate") * civ))
+
+
+def people_day(now: People, sorties: F64, losses: F64, besieged: B,
                world: World, p: Params) -> People:
     """One day: deaths first, then flight from the survivors."""
     k = _deaths(now.civilians, sorties, losses, besieged, p)
     civ = now.civilians - k
-    padded = np.concatenate([fighting, np.zeros((fighting.shape[0], 1), bool)], axis=1)
-    near = np.asarray(padded[:, world.nbr].any(axis=2), dtype=bool)
-    rate = p.num("flee_rate") * np.where(fighting, 1.0, np.where(near, 0.5, 0.0))
-    fled = np.where(besieged, 0.0, rate * civ)
+    fled = _fleeing(civ, sorties, losses, besieged, world, p)
     dest = world.refuge_of
     refuges = np.flatnonzero(world.refuge)
     elsewhere = dest != np.arange(len(dest))  # from a refuge itself, people leave the map
