@@ -93,7 +93,9 @@ def test_a_settled_run_is_frozen() -> None:
 
 
 def test_no_attack_between_parties_under_a_ceasefire() -> None:
-    res = ripeness.simulate("aleppo-2016", runs=60, seed=0, days=60)
+    # Without Russian air the lines stall and ceasefires are common enough to test.
+    res = ripeness.simulate(variant(read("aleppo-2016"), "no-russian-air"), runs=60, seed=0,
+                            days=60)
     d = res.daily
     cf = d["ceasefire"].values  # [run, day]
     assert cf.any(), "expected some ceasefires in 60 runs x 60 days"

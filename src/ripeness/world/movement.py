@@ -1,6 +1,7 @@
 """Movement of forces: redeployment toward pressure, withdrawal, and no orphans.
 
-Each day a share ``move_rate`` of an actor's fighters at a place it holds moves one link,
+Each day a share ``move_rate`` of an actor's fighters at a place it holds (beyond the reserve
+``hold_ratio`` keeps against hostile fighters next to it) moves one link,
 through its own ground, to the neighbouring own place under the most pressure when that exceeds
 the pressure where they stand. Pressure at own place u for actor a is
 
@@ -82,6 +83,7 @@ def move(force: F64, control: I64, relief: F64, world: World, p: Params) -> F64:
                     + p.num("move_value_weight") * pull)
         dest, best = _best_neighbour(pressure, own, world)
         go = own & (best > pressure)
-        leaving = np.where(go, rate * force[:, :, a], 0.0)
+        spare = np.maximum(force[:, :, a] - p.by_actor("hold_ratio")[a] * threat, 0.0)
+        leaving = np.where(go, rate * spare, 0.0)
         out[:, :, a] = force[:, :, a] - leaving + _send(leaving, dest, world)
     return out
