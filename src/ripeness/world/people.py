@@ -6,8 +6,9 @@ fighter put out of action or sortie flown there (half that for violence next doo
 most a share ``flee_rate`` of the residents a day: a skirmish on the edge of a city of a million
 displaces thousands, not a tenth of the city. Besieged people cannot leave. They go to the
 nearest refuge by road (``World.refuge_of``) and are counted there as ``hosted``; from a refuge
-itself, or where no refuge is reachable, they leave the map (``displaced_out``). For every place, residents + killed
-+ displaced equals the population at the start; hosted plus displaced_out equals all displaced.
+itself, or where no refuge is reachable, they leave the map (``displaced_out``). For every
+place, residents + killed + displaced equals the population at the start; hosted plus
+displaced_out equals all displaced.
 """
 
 from __future__ import annotations
