@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import ripeness.engine as eng
+from ripeness.errors import ScenarioError
 from ripeness.simulate import simulate
 from ripeness.world import air, compile_scenario, shares
 from ripeness.world.operations import plan
@@ -64,7 +65,8 @@ def test_a_dated_event_changes_sorties_from_its_day() -> None:
 def test_events_may_set_parameters_only() -> None:
     ev = [{"date": "2016-02-04", "description": "a scripted capture",
            "set": {"places.front.controller": "gov"}, **T}]
-    with pytest.raises(ValueError, match="parameters only"):
+    # Rejected when the scenario is validated, before any run starts.
+    with pytest.raises(ScenarioError, match="parameters only"):
         compile_scenario(_backed(40.0, events=ev))  # type: ignore[arg-type]
 
 

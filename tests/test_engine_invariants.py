@@ -114,3 +114,21 @@ def test_no_battle_between_a_ceasefire_pair() -> None:
 def test_runs_and_days_are_checked() -> None:
     with pytest.raises(ValueError, match="runs"):
         simulate(TOY, runs=0)
+
+
+@pytest.mark.parametrize("name,days", [("aleppo-2016", 30), ("syria-2016", 12)])
+def test_fighters_are_neither_created_nor_lost_unaccounted(name: str, days: int) -> None:
+    """Fighters present plus fighters put out of action only grow by recruitment and aid:
+    every loss is booked, and no assault counts the same fighters twice."""
+    sc = read(name).scenario
+    world = compile_scenario(sc)
+    res = simulate(sc, runs=40, seed=5, days=days)
+    d = res.daily
+    total = d["force"].values.sum(axis=(2, 3)) + d["mil_dead"].values.sum(axis=2)
+    start = world.force0.sum()
+    inflow = np.diff(np.concatenate([np.full((total.shape[0], 1), start), total], axis=1))
+    p = world.params_on(0)
+    most = (p.by_actor("recruit_rate").max() * world.pop0.sum()
+            + sum(x.fighters_per_day.value for x in sc.support))
+    assert inflow.min() >= -1e-3 * start
+    assert inflow.max() <= most * 1.001 + 1e-6

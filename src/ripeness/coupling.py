@@ -43,10 +43,13 @@ class Link:
     bool[backer, place], places of each backer's limited objective (the talks' backer
     order); limited: bool[backer];
     client: bool[backer, actor], the belligerents each backer supports. quiet_days: days
-    without a capture between the parties that make a ceasefire a frozen partition.
+    without a capture between the parties that make a ceasefire a frozen partition. basis:
+    the stake's weighting ("value" or "population"); party: bool[actor], at the table.
     """
 
     spec: TalksSpec | None
+    basis: str
+    party: B
     lookahead: int
     hold: B
     limited: B
@@ -72,15 +75,19 @@ def compile_link(scenario: Scenario, world: World, spec: TalksSpec | None) -> Li
     p = world.params_on(0)
     model = scenario.talks is not None and scenario.talks.forecast == "model"
     look = int(p.num("forecast_lookahead_days")) if model else 0
-    return Link(spec=spec, lookahead=look, hold=hold, limited=limited, client=client,
-                quiet_days=int(p.num("partition_quiet_days")))
+    party = np.zeros(len(actors), dtype=bool)
+    if spec is not None:
+        party[spec.party] = True
+    return Link(spec=spec, basis=scenario.stake.basis, party=party, lookahead=look, hold=hold,
+                limited=limited, client=client, quiet_days=int(p.num("partition_quiet_days")))
 
 
 @dataclass(frozen=True)
 class Tally:
     """Per-run summary kept while the batch runs, so that ensembles need no daily arrays.
 
-    settled_day, first_suspension_day, last_capture_day: int64[run] (-1: never).
+    settled_day, first_suspension_day: int64[run] (-1: never); last_capture_day: int64[run],
+    last day one talks party took a place from another (-1: never).
     sessions, suspensions, ceasefire_days: int64[run]. causes: int64[run, cause], failed
     sessions by dominant cause (CAUSES). peak_besieged: float64[run], persons.
     besieged_person_days: float64[run].
@@ -106,9 +113,11 @@ class Batch:
     tally: Tally
 
 
-def _party_shares(war: State, world: World, spec: TalksSpec) -> F64:
-    """float[run, K]: each party's share of what the parties hold (value-weighted)."""
-    s = shares(war, world)[:, spec.party]
+def _party_shares(war: State, world: World, spec: TalksSpec, basis: str = "value") -> F64:
+    """float[run, K]: each party's share of what the parties hold (value- or
+    population-weighted, as the scenario's stake says)."""
+    s = shares(war, world, basis="population" if basis == "population" else "value")
+    s = s[:, spec.party]
     total = s.sum(axis=1, keepdims=True)
     return np.asarray(np.where(total > 0, s / np.where(total > 0, total, 1.0), 1.0 / spec.k))
 
@@ -168,7 +177,7 @@ def model_forecast(war: State, talks: TalksState, world: World, link: Link, day:
     Runs with no session due keep today's shares (nothing to forecast for)."""
     spec = link.spec
     assert spec is not None
-    now = _party_shares(war, world, spec)
+    now = _party_shares(war, world, spec, link.basis)
     idx = np.flatnonzero(_session_due(talks, spec, day) & war.active)
     if idx.size == 0:
         return now
@@ -178,7 +187,7 @@ def model_forecast(war: State, talks: TalksState, world: World, link: Link, day:
     for k in range(link.lookahead):
         sim = step(sim, world, world.params_on(day + 1 + k), day + 1 + k)
     out = now.copy()
-    out[idx] = _party_shares(sim, world, spec)
+    out[idx] = _party_shares(sim, world, spec, link.basis)
     return out
 
 
@@ -188,7 +197,7 @@ def _talk(before: State, war: State, talks: TalksState, world: World, link: Link
     spec = link.spec
     assert spec is not None
     forecast = (model_forecast(war, talks, world, link, day) if link.lookahead > 0 else None)
-    obs = TalksObs(shares=_party_shares(war, world, spec),
+    obs = TalksObs(shares=_party_shares(war, world, spec, link.basis),
                    deaths=(war.mil_dead - before.mil_dead)[:, spec.party],
                    backer_satisfied=backer_satisfied(war, link), forecast=forecast)
     new, rec = talks_step(talks, spec, obs, day, _noise(war, spec, day))
@@ -210,10 +219,12 @@ def _freeze(old: TalksState, new: TalksState, active: B) -> TalksState:
 
 
 def _count(t: Tally, before: State, war: State, talks: TalksState | None,
-           rec: SessionRecord | None, world: World, day: int) -> Tally:
+           rec: SessionRecord | None, link: Link, day: int) -> Tally:
     live = before.active
     besieged = np.where(war.supplied, 0.0, war.civilians).sum(axis=1)
-    captured = live & (war.control != before.control).any(axis=1)
+    moved = war.control != before.control
+    between = link.party[war.control] & link.party[before.control]
+    captured = live & (moved & between).any(axis=1)
     out = replace(
         t, last_capture_day=np.where(captured, day, t.last_capture_day),
         peak_besieged=np.maximum(t.peak_besieged, np.where(live, besieged, 0.0)),
@@ -239,7 +250,7 @@ def advance(b: Batch, world: World, link: Link, p: Params,
     talks, rec = b.talks, None
     if talks is not None:
         war, talks, rec = _talk(b.war, war, talks, world, link, day)
-    return Batch(war, talks, _count(b.tally, b.war, war, talks, rec, world, day)), rec
+    return Batch(war, talks, _count(b.tally, b.war, war, talks, rec, link, day)), rec
 
 
 def outcome(b: Batch, link: Link, world: World, day: int) -> tuple[I64, I64]:
@@ -253,7 +264,7 @@ def outcome(b: Batch, link: Link, world: World, day: int) -> tuple[I64, I64]:
     code = np.full(n, ONGOING, dtype=np.int64)
     when = np.full(n, -1, dtype=np.int64)
     if link.spec is not None and b.talks is not None:
-        sh = _party_shares(b.war, world, link.spec)
+        sh = _party_shares(b.war, world, link.spec, link.basis)
         won = (sh >= 1.0 - 1e-9).any(axis=1)
         quiet = day - np.maximum(t.last_capture_day, 0) >= link.quiet_days
         frozen = b.talks.ceasefire & quiet

@@ -161,8 +161,10 @@ def _engagements(s: State, force: F64, plan: operations.Plan, sorties: F64,
     """Committed attackers, garrisons and fire coefficients at every attacked place."""
     att = plan.attacker
     from_nb = _pad(plan.per_target, 0.0)[:, world.nbr]
-    ctrl_nb = _pad(s.control, -1)[:, world.nbr]
-    mine = ctrl_nb == att[:, :, None]
+    # Only the neighbours that chose this very place join its assault (each origin sends its
+    # fighters to one target; counting every neighbour would conjure fighters).
+    aims = _pad(plan.target, -1)[:, world.nbr]
+    mine = aims == np.arange(s.control.shape[1])[None, :, None]
     att0 = np.where(att >= 0, (from_nb * mine).sum(axis=2), 0.0)
     sup_nb = _pad(s.supplied, False)[:, world.nbr]
     sup_share = (from_nb * mine * sup_nb).sum(axis=2) / np.maximum(att0, 1e-12)

@@ -123,7 +123,8 @@ def _summary(b: Batch, link: Link, world: World, day: int) -> dict[str, xr.Varia
         "ceasefire_days": (t.ceasefire_days, "days with a ceasefire in force"),
         "peak_besieged": (t.peak_besieged, "most civilians besieged on any day, persons"),
         "besieged_person_days": (t.besieged_person_days, "civilians besieged x days"),
-        "last_capture_day": (t.last_capture_day, "last day a place changed hands"),
+        "last_capture_day": (t.last_capture_day, "last day one party took a place from "
+                             "another (-1: never)"),
     }
     out = {k: xr.Variable(("run",), v, attrs={"description": d})
            for k, (v, d) in run_vars.items()}

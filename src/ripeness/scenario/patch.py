@@ -12,7 +12,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-__all__ = ["PatchError", "apply_patch", "entry_key", "resolve"]
+__all__ = ["EVENT_PREFIXES", "PatchError", "apply_patch", "entry_key", "resolve"]
+
+#: Dotted paths that dated events may set: parameters, never positions or outcomes.
+EVENT_PREFIXES = ("parameters.", "actors.", "support.", "supply.", "talks.")
 
 
 class PatchError(ValueError):

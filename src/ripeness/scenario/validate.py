@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from ..errors import Problem, ScenarioError
 from ..params import registry
 from .locate import line_index, locate
-from .patch import PatchError, apply_patch, resolve
+from .patch import EVENT_PREFIXES, PatchError, apply_patch, resolve
 from .quantity import Quantity
 from .schema import Scenario
 
@@ -165,6 +165,12 @@ def _check_paths(s: Scenario, raw: dict[str, Any], c: _Collector) -> None:
     """Every path in events, what-ifs and uncertain ranges resolves, and the values it would
     set (each event, each what-if, both ends of each range) give a valid scenario."""
     for i, ev in enumerate(s.events):
+        for path in ev.set:
+            if not path.startswith(EVENT_PREFIXES) or ".objective" in path:
+                c.add(("events", i, "set", path), f"a dated event may set parameters only, "
+                      f"not '{path}' (positions and outcomes are for the model to produce)",
+                      "use a path under parameters, actors.ID.params, actors.ID.enemies, "
+                      "support, supply or talks")
         _try_sets(c, raw, ("events", i, "set"), ev.set)
     for name, w in s.whatifs.items():
         _try_sets(c, raw, ("whatifs", name, "set"), w.set)

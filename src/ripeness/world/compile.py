@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..params import registry
-from ..scenario.patch import apply_patch
+from ..scenario.patch import EVENT_PREFIXES, apply_patch
 from ..scenario.schema import Scenario
 from .supply import bitset_table
 
@@ -27,9 +27,7 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 B = NDArray[np.bool_]
 
-#: Dotted paths that dated events may set: parameters, never positions or outcomes. Paths under
-#: ``talks.`` belong to the talks and are ignored by the war engine.
-EVENT_PREFIXES = ("parameters.", "actors.", "support.", "supply.", "talks.")
+#: Paths under ``talks.`` belong to the talks, compiled once: the war engine ignores them.
 
 
 @dataclass(frozen=True)
@@ -242,7 +240,7 @@ def _phases(s: Scenario) -> tuple[tuple[int, Params], ...]:
     """Params per phase: each dated event patches the scenario from its day on."""
     out = [(0, _params(s, 0))]
     raw = s.model_dump(mode="json", by_alias=True, exclude_none=True)
-    for ev in sorted(s.events, key=lambda e: e.date):
+    for ev in sorted((e for e in s.events if e.enabled), key=lambda e: e.date):
         for path in ev.set:
             if not path.startswith(EVENT_PREFIXES) or ".objective" in path:
                 raise ValueError(f"event on {ev.date} sets '{path}': dated events may set "

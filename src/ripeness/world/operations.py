@@ -36,12 +36,14 @@ B = NDArray[np.bool_]
 class Plan:
     """The day's attacks. attacker: int[run, place], -1 where none. score: float[run, place].
     per_target: float[run, place], fighters each origin place sends to each of its targets.
-    targets_of: bool[run, place, degree], origin u attacks its neighbour ``world.nbr[u, d]``."""
+    targets_of: bool[run, place, degree], origin u attacks its neighbour ``world.nbr[u, d]``.
+    target: int[run, place], the place origin u attacks (-1: none); at most one."""
 
     attacker: I64
     score: F64
     per_target: F64
     targets_of: B
+    target: I64
 
 
 def defence_factor(world: World, p: Params) -> F64:
@@ -153,8 +155,9 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     top = np.take_along_axis(scores, best[:, None, :], axis=1)[:, 0, :]
     attacker = np.where(np.isfinite(top), best, -1)
     per_target, targets_of = sent_split(attacker, choice, control, free, world, p)
+    target = np.where(targets_of.any(axis=2), choice, -1)
     return Plan(attacker=attacker, score=np.where(attacker >= 0, top, 0.0),
-                per_target=per_target, targets_of=targets_of)
+                per_target=per_target, targets_of=targets_of, target=target)
 
 
 def sent_split(attacker: I64, choice: I64, control: I64, free: F64, world: World,

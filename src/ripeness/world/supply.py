@@ -116,7 +116,10 @@ def _supplied(own: U64, src: U64, control: NDArray[np.int64], world: World) -> t
     sup = reach(own, src[None], world.table, n)  # [R, A, W]
     per_actor = unpack(sup, n)  # [R, A, P]
     r = np.arange(control.shape[0])[:, None]
-    return sup, per_actor[r, control, np.arange(n)[None, :]]
+    held = per_actor[r, control, np.arange(n)[None, :]]
+    # Ground held by an actor that does not fight (a neighbour state, a backer) is never
+    # besieged: nobody cuts it off.
+    return sup, held | ~world.belligerent[control]
 
 
 def _lost(own: U64, src: U64, sup: U64, control: NDArray[np.int64],
