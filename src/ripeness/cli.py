@@ -139,6 +139,218 @@ def _add_variant_flags(p: argparse.ArgumentParser) -> None:
                    "(repeatable)")
 
 
+def _sets(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The --set values as path -> value (the library applies and validates them)."""
+    from .scenario import parse_set
+
+    return dict(parse_set(x) for x in (args.set or [])) or None
+
+
+def _positive(text: str) -> int:
+    n = int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def cmd_ensemble(args: argparse.Namespace) -> int:
+    from .ensemble import EnsembleError, run_ensemble
+
+    try:
+        result = run_ensemble(
+            args.scenario, runs=args.runs, seed=args.seed, days=args.days, out=args.out,
+            chunk=args.chunk, workers=args.workers, scheduler=args.scheduler,
+            resume=args.resume, overwrite=args.overwrite, whatif=args.what_if,
+            sets=_sets(args))
+    except EnsembleError as e:
+        print(f"ripeness: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"ripeness: interrupted; the finished chunks are saved in {args.out}/chunks: "
+              "run the same command with --resume to finish", file=sys.stderr)
+        return 130
+    print(result.report())
+    print(f"results written to {args.out}/ (runs.parquet, daily.nc, manifest.json)")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .ensemble import EnsembleError, compare
+
+    if args.what_if is None and not args.set:
+        print("ripeness: nothing to compare: add --what-if NAME and/or --set PATH=VALUE",
+              file=sys.stderr)
+        return 2
+    if args.out is not None and Path(args.out).exists() and not args.overwrite:
+        raise FileExistsError(f"{args.out} already exists; choose another folder or add "
+                              "--overwrite to replace it")
+    try:
+        comparison = compare(args.scenario, whatif=args.what_if, sets=_sets(args),
+                             runs=args.runs, seed=args.seed, days=args.days, chunk=args.chunk,
+                             workers=args.workers, scheduler=args.scheduler, progress=True)
+    except EnsembleError as e:
+        print(f"ripeness: {e}", file=sys.stderr)
+        return 2
+    print(comparison.report())
+    if args.out is not None:
+        out = comparison.save(args.out, overwrite=args.overwrite)
+        print(f"results written to {out}/ (comparison.parquet, baseline.parquet, "
+              "variant.parquet, manifest.json)")
+    return 0
+
+
+def _add_ensemble_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", help="built-in name or path to a .toml file")
+    p.add_argument("--runs", type=_positive, default=1000, help="runs (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--days", type=_positive, default=None, help="days to run (default: "
+                   "the scenario's horizon)")
+    p.add_argument("--chunk", type=_positive, default=250, help="runs per chunk, simulated "
+                   "together and saved as one file (default 250)")
+    p.add_argument("--workers", type=_positive, default=None, help="local worker processes "
+                   "(default: one per CPU core)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None, help="run the "
+                   "chunks on this Dask cluster instead (needs ripeness[dask])")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing DIR")
+    _add_variant_flags(p)
+
+
+def _add_ensemble_commands(sub: Any) -> None:
+    p = _add(sub, "ensemble", cmd_ensemble, "Run many wars of a scenario in chunks on local "
+             "processes or a Dask cluster; print outcome probabilities and medians; write "
+             "runs.parquet, daily.nc, manifest.json. Interrupted? Run it again with --resume.",
+             "ripeness ensemble aleppo-2016 --runs 10000 --days 90 --out results/ens10k")
+    _add_ensemble_flags(p)
+    p.add_argument("--out", metavar="DIR", required=True, help="folder for the results "
+                   "(finished chunks are saved in DIR/chunks as they come)")
+    p.add_argument("--resume", action="store_true", help="continue the ensemble in DIR "
+                   "(same scenario, seed, days, chunk, what-if and --set)")
+    p = _add(sub, "compare", cmd_compare, "Compare a what-if with the baseline over the same "
+             "runs and random draws (common random numbers): differences in outcome "
+             "probabilities and mean casualties with 95% intervals, and the variance "
+             "reduction against independent runs.",
+             "ripeness compare aleppo-2016 --what-if no-russian-air --runs 1000 --days 90")
+    _add_ensemble_flags(p)
+    p.add_argument("--out", metavar="DIR", default=None, help="write comparison.parquet, "
+                   "baseline.parquet, variant.parquet, manifest.json here")
+
+
+def _date(text: str) -> Any:
+    """A YYYY-MM-DD command-line date."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
+
+
+def _patched_arg(args: argparse.Namespace) -> Any:
+    """The scenario with --what-if, --set and --patch applied (--set wins over --patch)."""
+    from .backtest import apply_patch_file
+    from .scenario import parse_set
+
+    loaded = _scenario_arg(args)
+    if args.patch is None:
+        return loaded
+    skip = tuple(parse_set(x)[0] for x in (args.set or []))
+    return apply_patch_file(loaded, args.patch, skip=skip)
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from .backtest import backtest, format_table
+
+    loaded = _patched_arg(args)
+    res = backtest(loaded, runs=args.runs, seed=args.seed, record=args.record,
+                   days=args.days, cutoff=args.cutoff, null=args.null)
+    m = res.manifest
+    print(f"{loaded.scenario.meta.title}\nbacktest: {args.runs} runs x {m['days']} days, "
+          f"seed {args.seed}, record {res.record.file} ({len(res.record)} entries), "
+          f"{m['elapsed_s']:.1f} s")
+    print(format_table(res))
+    print(f"score: {res.score:.3f}" + (
+        f" (before {args.cutoff}: {res.side_score('before'):.3f}, after: "
+        f"{res.side_score('after'):.3f})" if args.cutoff else ""))
+    if args.null:
+        print(f"chance level: the same runs against {args.null} records with the event dates "
+              f"permuted score {res.null_scores.mean():.3f} on average (max "
+              f"{res.null_scores.max():.3f})")
+    if args.plot is not None:
+        try:
+            from .backtest.plot import plot_backtest
+            print(f"plot written to {plot_backtest(res, args.plot)}")
+        except ImportError as e:
+            print(f"ripeness: {e}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .backtest import calibrate, write_patch
+
+    if Path(args.out).exists() and not args.overwrite:
+        raise FileExistsError(f"{args.out} already exists; choose another file or add "
+                              "--overwrite to replace it")
+    try:
+        cal = calibrate(_scenario_arg(args), args.cutoff, samples=args.samples,
+                        runs=args.runs, seed=args.seed, record=args.record, top=args.top,
+                        rescore_runs=args.rescore_runs, method=args.method)
+    except ImportError as e:
+        print(f"ripeness: {e}", file=sys.stderr)
+        return 2
+    print(f"scores on {cal.manifest['eval_runs']} evaluation runs (cut-off {args.cutoff}):")
+    print(cal.scores.round(3).to_string())
+    out = write_patch(cal, args.out, overwrite=args.overwrite)
+    print(f"patch written to {out} (apply: ripeness backtest {args.scenario} --patch {out})")
+    return 0
+
+
+def _add_backtest_commands(sub: Any) -> None:
+    p = _add(sub, "backtest", cmd_backtest, "Compare simulated runs with the historical "
+             "record: per recorded event the share of runs in which it happens and the date "
+             "error; per figure the share inside the recorded range; one overall score.",
+             "ripeness backtest aleppo-2016 --runs 500 --plot backtest.png")
+    p.add_argument("scenario", help="built-in name or path to a .toml file")
+    p.add_argument("--runs", type=int, default=500, help="runs (default 500)")
+    p.add_argument("--days", type=int, default=None, help="days to simulate (default: the "
+                   "record's last day + 30)")
+    p.add_argument("--cutoff", type=_date, default=None, metavar="YYYY-MM-DD",
+                   help="also score the entries before and after this date separately")
+    p.add_argument("--plot", metavar="FILE.png", default=None, help="draw simulated "
+                   "against recorded dates and figures (needs matplotlib)")
+    p.add_argument("--patch", metavar="PATCH.toml", default=None, help="apply a patch "
+                   "file, e.g. written by `ripeness calibrate --out`")
+    p.add_argument("--null", type=int, default=20, metavar="N", help="also score the runs "
+                   "against N records with permuted event dates: the chance level "
+                   "(default 20; 0: skip)")
+    _add_record_flags(p)
+    p = _add(sub, "calibrate", cmd_calibrate, "Fit the scenario's [[uncertain]] numbers to "
+             "the record up to a cut-off date (Latin hypercube search, best few re-scored) "
+             "and write them as a patch file; print the scores before and after the cut-off "
+             "for the scenario's own and the calibrated values.",
+             "ripeness calibrate aleppo-2016 --cutoff 2016-02-10 --out calibrated.toml")
+    p.add_argument("scenario", help="built-in name or path to a .toml file")
+    p.add_argument("--cutoff", type=_date, required=True, metavar="YYYY-MM-DD",
+                   help="fit on the record's entries up to this date")
+    p.add_argument("--out", metavar="PATCH.toml", required=True, help="patch file to write")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing patch file")
+    p.add_argument("--samples", type=int, default=64, help="candidates (default 64)")
+    p.add_argument("--runs", type=int, default=50, help="runs per candidate (default 50)")
+    p.add_argument("--top", type=int, default=4, help="best candidates re-scored (default 4)")
+    p.add_argument("--rescore-runs", type=int, default=None, help="runs to re-score and "
+                   "evaluate with (default 4 x --runs)")
+    p.add_argument("--method", choices=["lhs", "sobol"], default="lhs",
+                   help="space-filling design (default lhs)")
+    _add_record_flags(p)
+
+
+def _add_record_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--record", metavar="FILE", default=None, help="record CSV (default: "
+                   "record.csv in the scenario's folder)")
+    _add_variant_flags(p)
+
+
 EPILOG = """examples:
   ripeness scenarios                  list the built-in scenarios
   ripeness show aleppo-2016           actors, places, supply, talks, provenance
@@ -146,6 +358,10 @@ EPILOG = """examples:
   ripeness run aleppo-2016 --days 30  one war, day by day
   ripeness run aleppo-2016 --what-if no-russian-air --out results/no-air
   ripeness schema > scenario.schema.json
+  ripeness ensemble aleppo-2016 --runs 10000 --days 90 --out results/ens10k
+  ripeness compare aleppo-2016 --what-if no-russian-air --runs 1000 --days 90
+  ripeness backtest aleppo-2016 --runs 500   score runs against the historical record
+  ripeness calibrate aleppo-2016 --cutoff 2016-02-10 --out calibrated.toml
 """
 
 
@@ -207,6 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the field reference as Markdown tables instead")
     _add(sub, "params", cmd_params, "List the model's parameters: default, bounds, unit, "
          "meaning.", "ripeness params")
+    _add_ensemble_commands(sub)
+    _add_backtest_commands(sub)
     return parser
 
 

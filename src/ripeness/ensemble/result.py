@@ -1,0 +1,98 @@
+"""The ensemble's one result type: the per-run table, the daily aggregates and the manifest.
+
+Saved as DIR/runs.parquet, DIR/daily.nc and DIR/manifest.json; :meth:`EnsembleResult.load`
+reads them back unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..world.compile import World
+from .chunk import Chunk
+from .store import atomic, write_folder, write_json
+from .summary import QUANTILES, format_summary, share_bands, summarize
+
+__all__ = ["EnsembleResult", "assemble"]
+
+
+def _daily(chunks: Sequence[Chunk], world: World, days: int) -> xr.Dataset:
+    """Share bands and control counts over all chunks' runs."""
+    runs = sum(len(c.runs) for c in chunks)
+    share = np.concatenate([c.share for c in chunks if c.share is not None], axis=0)
+    count = np.sum([c.control for c in chunks if c.control is not None], axis=0,
+                   dtype=np.int64)
+    bel = [a for a, b in zip(world.actor_ids, world.belligerent, strict=True) if b]
+    dates = pd.date_range(pd.Timestamp(world.start), periods=days, freq="D")
+    return xr.Dataset(
+        {"share_band": (("quantile", "day", "belligerent"), share_bands(share), {
+            "description": "quantiles over runs of each belligerent's value-weighted share "
+            "of the stake at the end of the day"}),
+         "control_runs": (("day", "place", "actor"), count, {
+             "description": "runs in which the actor holds the place at the end of the day"}),
+         "control_probability": (("day", "place", "actor"), count / runs, {
+             "description": "share of runs in which the actor holds the place"})},
+        coords={"quantile": list(QUANTILES), "day": np.arange(days), "date": ("day", dates),
+                "belligerent": bel, "place": list(world.place_ids),
+                "actor": list(world.actor_ids)},
+        attrs={"runs": runs})
+
+
+def assemble(chunks: Sequence[Chunk], world: World, days: int,
+             manifest: dict[str, Any]) -> EnsembleResult:
+    """The result of chunks given in run order."""
+    runs = pd.concat([c.runs for c in chunks], ignore_index=True)
+    return EnsembleResult(runs=runs, daily=_daily(chunks, world, days), manifest=manifest)
+
+
+@dataclass(frozen=True)
+class EnsembleResult:
+    """An ensemble: ``runs`` (one row per run, see docs/ensembles.md), ``daily`` (share
+    bands and control probability by day, place and actor), ``manifest`` (scenario hash,
+    version, seed, runs, days, chunk, what-if and --set, parameters, timing, scheduler)."""
+
+    runs: pd.DataFrame
+    daily: xr.Dataset
+    manifest: dict[str, Any]
+
+    def summary(self) -> pd.DataFrame:
+        """Outcome probabilities with 95% Wilson intervals; medians and quartiles of
+        casualties, displaced, sessions and the day of settlement."""
+        return summarize(self.runs)
+
+    def report(self) -> str:
+        """The summary as text for the terminal."""
+        m = self.manifest
+        head = (f"{m['scenario']}: {len(self.runs):,} runs (seed {m['seed']}), "
+                f"{m['days']} days")
+        return head + "\n" + format_summary(self.summary())
+
+    def write_into(self, directory: Path) -> None:
+        """The three files into an existing folder, each atomically, the manifest last."""
+        atomic(directory / "runs.parquet", lambda p: self.runs.to_parquet(p, index=False))
+        atomic(directory / "daily.nc", self.daily.to_netcdf)
+        write_json(directory / "manifest.json", self.manifest)
+
+    def save(self, directory: str | Path, overwrite: bool = False) -> Path:
+        """Write DIR/runs.parquet, daily.nc, manifest.json; refuses an existing DIR unless
+        ``overwrite``."""
+        return write_folder(directory, self.write_into, overwrite)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> EnsembleResult:
+        """A result saved by :meth:`save` or by ``run_ensemble(..., out=DIR)``."""
+        d = Path(directory)
+        if not (d / "runs.parquet").is_file():
+            raise FileNotFoundError(f"{d} holds no finished ensemble (no runs.parquet)")
+        with xr.open_dataset(d / "daily.nc") as ds:
+            daily = ds.load()
+        return cls(runs=pd.read_parquet(d / "runs.parquet"), daily=daily,
+                   manifest=json.loads((d / "manifest.json").read_text()))
