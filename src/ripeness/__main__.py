@@ -1,0 +1,7 @@
+"""``python -m ripeness``: the same as the ``ripeness`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
