@@ -1,0 +1,113 @@
+"""The record file: the shipped aleppo-2016 record, and clear errors for a wrong one.
+
+A user replaces the record with their own; every mistake must come back at once with the
+file, the line, the column and a fix, before anything is simulated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from ripeness.backtest import read_record
+from ripeness.backtest.record import default_record_path
+from ripeness.errors import ScenarioError
+from ripeness.scenario import read
+
+from .conftest import TOY
+
+HEADER = "id,date,kind,place,actor,corridor,happened,low,high,source,note\n"
+
+
+def write(tmp_path: Path, rows: str, header: str = HEADER) -> Path:
+    p = tmp_path / "record.csv"
+    p.write_text("# methods: test record\n" + header + rows)
+    return p
+
+
+def problems(path: Path, scenario: str | Path = TOY) -> list[str]:
+    with pytest.raises(ScenarioError) as e:
+        read_record(path, read(scenario))
+    return [p.format() for p in e.value.problems]
+
+
+def test_shipped_record_is_valid_and_sourced() -> None:
+    """Every row of the aleppo-2016 record validates and names an http(s) source."""
+    loaded = read("aleppo-2016")
+    rec = read_record(default_record_path(loaded), loaded)
+    assert len(rec) >= 20 and not rec.warnings
+    assert all(e.source.startswith("http") for e in rec.entries)
+    assert rec.entries[0].first == dt.date(2016, 2, 1)
+    kinds = {e.kind for e in rec.entries}
+    assert {"captured", "siege relieved", "corridor cut", "talks suspended", "talks resumed",
+            "ceasefire", "hosted", "displaced", "civilians killed", "military dead"} <= kinds
+
+
+def test_unknown_place_names_file_line_column_and_fix(tmp_path: Path) -> None:
+    p = write(tmp_path, "a,2016-02-01,captured,villag,gov,,,,,http://x,\n")
+    (msg,) = problems(p)
+    assert msg.startswith(f"{p}:3:4 [a: column 'place']")
+    assert "unknown place 'villag'" in msg and "did you mean 'village'" in msg
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    rows = ("a,2016-02-31,captured,village,gov,,,,,http://x,\n"
+            "b,2016-02-01,conquered,village,gov,,,,,http://x,\n"
+            "c,2016-02-01,corridor cut,,,nowhere,,,,http://x,\n"
+            "d,2016-02-01,hosted,border,,,,,,http://x,\n"
+            "e,2016-02-01,hosted,border,,,,9,3,http://x,\n"
+            "e,2016-01-01,captured,village,gov,,,,,http://x,\n"
+            "f,2016-02-01,talks suspended,,,,,,,http://x,\n"
+            "g,2016-02-01,captured,village,rebs,,,,,http://x,\n")
+    msgs = "\n".join(problems(write(tmp_path, rows)))
+    for text in ("'2016-02-31' is not a date", "unknown kind 'conquered'",
+                 "unknown corridor 'nowhere'", "'hosted' is a figure: it needs the recorded "
+                 "range", "high (3) is below low (9)", "before the scenario's start",
+                 "needs talks", "unknown actor 'rebs'"):
+        assert text in msgs
+
+
+def test_header_problems(tmp_path: Path) -> None:
+    msgs = "\n".join(problems(write(tmp_path, "", header="id,kind,plaice\n")))
+    assert "missing column(s): date" in msgs
+    assert "unknown column 'plaice'" in msgs and "did you mean 'place'" in msgs
+
+
+def test_ragged_row_and_duplicate_id(tmp_path: Path) -> None:
+    rows = ("a,2016-02-01,captured,village,gov\n"
+            "b,2016-02-01,captured,village,gov,,,,,http://x,\n"
+            "b,2016-02-02,captured,border,gov,,,,,http://x,\n")
+    msgs = "\n".join(problems(write(tmp_path, rows)))
+    assert "record.csv:3 [row]: error: 5 fields, the header has 11" in msgs
+    assert "id 'b' is used twice (first on line 4)" in msgs
+
+
+def test_minimal_columns_and_missing_source_warns(tmp_path: Path) -> None:
+    p = write(tmp_path, "a,2016-02-01/2016-02-03,captured,village\n",
+              header="id,date,kind,place\n")
+    rec = read_record(p, read(TOY))
+    (e,) = rec.entries
+    assert (e.first, e.last, e.places, e.happened) == (
+        dt.date(2016, 2, 1), dt.date(2016, 2, 3), ("village",), True)
+    assert [w.severity for w in rec.warnings] == ["warning"]
+
+
+def test_split_at_cutoff_keeps_straddling_ranges_after(tmp_path: Path) -> None:
+    rows = ("a,2016-02-01,captured,village,gov,,,,,http://x,\n"
+            "b,2016-02-02/2016-02-04,captured,border,gov,,,,,http://x,\n")
+    rec = read_record(write(tmp_path, rows), read(TOY))
+    before, after = rec.split(dt.date(2016, 2, 3))
+    assert before.ids == ("a",) and after.ids == ("b",)
+
+
+def test_shuffles_move_dates_but_keep_entries() -> None:
+    loaded = read("aleppo-2016")
+    rec = read_record(default_record_path(loaded), loaded)
+    for other in (rec.shifted(1), rec.permuted(1)):
+        assert other.ids == rec.ids
+        d, o = rec.days(), other.days()
+        assert (o[:, 1] - o[:, 0] == d[:, 1] - d[:, 0]).all() and (o >= 0).all()
+        assert (o != d).any()
+    assert rec.permuted(3).days().tolist() == rec.permuted(3).days().tolist()
