@@ -235,6 +235,89 @@ def _add_ensemble_commands(sub: Any) -> None:
                    "baseline.parquet, variant.parquet, manifest.json here")
 
 
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from .analysis import AnalysisError, sensitivity
+    from .analysis.sensitivity import plot_sensitivity
+
+    if args.out is not None and Path(args.out).exists() and not args.overwrite:
+        raise FileExistsError(f"{args.out} already exists; choose another folder or add "
+                              "--overwrite to replace it")
+    try:
+        result = sensitivity(args.scenario, method=args.method, samples=args.samples,
+                             runs=args.runs, days=args.days, output=args.outcome,
+                             seed=args.seed)
+        print(result.report())
+        if args.out is not None:
+            out = result.save(args.out, overwrite=args.overwrite)
+            plot_sensitivity(result, out / "sensitivity.png")
+            print(f"results written to {out}/ (sensitivity.csv, points.csv, manifest.json, "
+                  "sensitivity.png)")
+    except AnalysisError as e:
+        print(f"ripeness: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from .analysis import AnalysisError, discover
+
+    try:
+        result = discover(args.scenario, output=args.outcome, samples=args.samples,
+                          runs=args.runs, days=args.days, threshold=args.threshold,
+                          density=args.density, seed=args.seed)
+    except AnalysisError as e:
+        print(f"ripeness: {e}", file=sys.stderr)
+        return 2
+    print(result.report())
+    if args.out is not None:
+        out = Path(args.out)
+        if out.exists() and not args.overwrite:
+            raise FileExistsError(f"{out} already exists; add --overwrite to replace it")
+        out.mkdir(parents=True, exist_ok=True)
+        result.cases.to_csv(out / "cases.csv", index=False)
+        result.prim.trajectory().to_csv(out / "trajectory.csv", index_label="box")
+        print(f"results written to {out}/ (cases.csv, trajectory.csv)")
+    return 0
+
+
+def _add_analysis_flags(p: argparse.ArgumentParser, samples: int, runs: int) -> None:
+    from .analysis import OUTPUTS
+
+    p.add_argument("scenario", help="built-in name or path to a .toml file")
+    p.add_argument("--samples", type=_positive, default=samples, help="design size (see "
+                   f"docs/analysis.md; default {samples})")
+    p.add_argument("--runs", type=_positive, default=runs, help=f"runs per sample point, "
+                   f"the same runs at every point (default {runs})")
+    p.add_argument("--days", type=_positive, default=None, help="days to run (default: "
+                   "the scenario's horizon)")
+    p.add_argument("--outcome", choices=list(OUTPUTS), default="settlement",
+                   help="what each run is measured by (default settlement)")
+    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--out", metavar="DIR", default=None, help="write tables here")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing DIR")
+
+
+def _add_analysis_commands(sub: Any) -> None:
+    p = _add(sub, "sensitivity", cmd_sensitivity, "Global sensitivity of an outcome to the "
+             "scenario's [[uncertain]] numbers (SALib Sobol' or Morris); --out writes "
+             "sensitivity.csv, points.csv, manifest.json and a bar plot.",
+             "ripeness sensitivity aleppo-2016 --method morris --samples 8 --runs 50 "
+             "--days 30")
+    _add_analysis_flags(p, samples=8, runs=100)
+    p.add_argument("--method", choices=["sobol", "morris"], default="morris",
+                   help="sobol: --samples base points, a power of 2; morris: --samples "
+                   "trajectories (default morris)")
+    p = _add(sub, "discover", cmd_discover, "Scenario discovery: sample the [[uncertain]] "
+             "numbers (Latin hypercube) and find with PRIM the ranges where an outcome is "
+             "likely.", "ripeness discover aleppo-2016 --outcome settlement --samples 64 "
+             "--runs 20 --days 30")
+    _add_analysis_flags(p, samples=64, runs=20)
+    p.add_argument("--threshold", type=float, default=0.5, help="a run is a case of "
+                   "interest when its outcome exceeds this (default 0.5: binary outcomes)")
+    p.add_argument("--density", type=float, default=0.8, help="choose the box with the "
+                   "most coverage at least this dense (default 0.8)")
+
+
 def _date(text: str) -> Any:
     """A YYYY-MM-DD command-line date."""
     import datetime as dt
@@ -351,6 +434,40 @@ def _add_record_flags(p: argparse.ArgumentParser) -> None:
     _add_variant_flags(p)
 
 
+def cmd_plot(args: argparse.Namespace) -> int:
+    from .report.plots import PlotError, plot_result
+
+    dates = args.dates.split(",") if args.dates else None
+    out = args.out if args.out is not None else Path(args.dir) / "figures"
+    try:
+        paths = plot_result(args.dir, out, dates=dates, run=args.run,
+                            formats=args.format.split(","), scenario=args.scenario)
+    except (PlotError, ImportError) as e:
+        print(f"ripeness: {e}", file=sys.stderr)
+        return 2
+    print(f"{len(paths)} files written to {out}/: " + ", ".join(p.name for p in paths))
+    return 0
+
+
+def _add_plot_command(sub: Any) -> None:
+    p = _add(sub, "plot", cmd_plot, "Draw a result's figures as PNG and SVG: maps of "
+             "control, shares of the stake, casualties and displacement, the talks "
+             "(a batch from `ripeness run --out` or an ensemble from `ripeness ensemble`).",
+             "ripeness plot results/seed7 --dates 2016-02-01,2016-02-15 --out figs")
+    p.add_argument("dir", help="a folder written by `ripeness run --out` or `ripeness "
+                   "ensemble --out`")
+    p.add_argument("--dates", metavar="YYYY-MM-DD,...", default=None, help="days to map "
+                   "(default: first, middle and last)")
+    p.add_argument("--run", type=int, default=None, help="draw this run alone (default: all "
+                   "runs as probabilities and bands; the talks of the first)")
+    p.add_argument("--format", default="png,svg", help="comma-separated: png, svg, pdf "
+                   "(default png,svg)")
+    p.add_argument("--out", metavar="FIGDIR", default=None, help="folder for the figures "
+                   "(default DIR/figures)")
+    p.add_argument("--scenario", default=None, help="scenario for the map's coordinates "
+                   "(default: the one named in the manifest)")
+
+
 EPILOG = """examples:
   ripeness scenarios                  list the built-in scenarios
   ripeness show aleppo-2016           actors, places, supply, talks, provenance
@@ -362,6 +479,8 @@ EPILOG = """examples:
   ripeness compare aleppo-2016 --what-if no-russian-air --runs 1000 --days 90
   ripeness backtest aleppo-2016 --runs 500   score runs against the historical record
   ripeness calibrate aleppo-2016 --cutoff 2016-02-10 --out calibrated.toml
+  ripeness sensitivity aleppo-2016 --method morris --samples 8 --runs 50 --days 30
+  ripeness discover aleppo-2016 --outcome settlement --samples 64 --runs 20 --days 30
 """
 
 
@@ -425,6 +544,8 @@ def build_parser() -> argparse.ArgumentParser:
          "meaning.", "ripeness params")
     _add_ensemble_commands(sub)
     _add_backtest_commands(sub)
+    _add_analysis_commands(sub)
+    _add_plot_command(sub)
     return parser
 
 

@@ -1,0 +1,83 @@
+"""`ripeness plot` draws a batch and an ensemble: files exist, are real PNG/SVG, name things."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("matplotlib")
+
+import ripeness  # after the skip: these tests need matplotlib
+from ripeness.cli import main
+from ripeness.ensemble import run_ensemble
+from ripeness.report.plots import plot_result
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three runs of eight days, saved."""
+    out = tmp_path_factory.mktemp("batch") / "res"
+    ripeness.simulate("aleppo-2016", runs=3, days=8).save(out)
+    return out
+
+
+def _check(paths: list[Path]) -> None:
+    for p in paths:
+        assert p.stat().st_size > 1000, p
+        head = p.read_bytes()[:200]
+        assert head.startswith(PNG) if p.suffix == ".png" else b"<svg" in p.read_bytes()
+
+
+def test_cli_plots_a_batch(batch: Path, tmp_path: Path) -> None:
+    """Maps on two chosen dates, shares, casualties and the talks, as PNG and SVG."""
+    out = tmp_path / "figs"
+    assert main(["plot", str(batch), "--dates", "2016-02-01,2016-02-08", "--out",
+                 str(out)]) == 0
+    stems = ["control-2016-02-01", "control-2016-02-08", "shares", "casualties", "talks"]
+    paths = [out / f"{s}.{f}" for s in stems for f in ("png", "svg")]
+    _check(paths)
+    svg = (out / "control-2016-02-08.svg").read_text()
+    assert "Kilis" in svg and "Azaz" in svg  # place names (text kept as text)
+    assert "Syrian government and allied militias" in svg  # the actor legend
+    assert "government" in (out / "talks.svg").read_text()
+
+
+def test_one_run_of_a_batch(batch: Path, tmp_path: Path) -> None:
+    paths = plot_result(batch, tmp_path, run=2, dates=["2016-02-04"], formats=("png",))
+    assert [p.name for p in paths] == ["control-2016-02-04.png", "shares.png",
+                                       "casualties.png", "talks.png"]
+    _check(paths)
+
+
+def test_plots_an_ensemble(tmp_path: Path) -> None:
+    """Probability maps, share bands, final casualties; no talks timeline (no days kept)."""
+    ens = tmp_path / "ens"
+    run_ensemble("aleppo-2016", runs=20, days=6, out=ens, workers=1, progress=False)
+    assert main(["plot", str(ens)]) == 0
+    figs = ens / "figures"
+    names = sorted(p.name for p in figs.iterdir())
+    assert "shares.svg" in names and "casualties.png" in names and "talks.png" not in names
+    assert sum(n.startswith("control-") for n in names) == 6
+    _check(sorted(figs.iterdir()))
+    assert "%" in (figs / "control-2016-02-06.svg").read_text()  # probabilities printed
+
+
+def test_same_input_same_svg(batch: Path, tmp_path: Path) -> None:
+    a = plot_result(batch, tmp_path / "a", dates=["2016-02-02"], formats=("svg",))
+    b = plot_result(batch, tmp_path / "b", dates=["2016-02-02"], formats=("svg",))
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+
+
+@pytest.mark.parametrize("args", [["--dates", "2017-01-01"], ["--dates", "soon"],
+                                  ["--run", "9"], ["--format", "gif"]])
+def test_user_mistakes_exit_2(batch: Path, tmp_path: Path, args: list[str],
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plot", str(batch), "--out", str(tmp_path), *args]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_folder_without_results_exits_2(tmp_path: Path) -> None:
+    assert main(["plot", str(tmp_path)]) == 2
