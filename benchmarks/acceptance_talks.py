@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 from ripeness.coupling import OUTCOMES
+from ripeness.ensemble import wilson
 from ripeness.scenario import read, variant
 from ripeness.simulate import simulate
 from ripeness.talks.state import CAUSES
@@ -30,14 +31,6 @@ CASES = {
     "(c) no optimism": ["no-optimism"],
     "(a)+(b)+(c)": ["no-russian-air", "no-assad-condition", "no-optimism"],
 }
-
-
-def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    p = k / n
-    den = 1 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return mid - half, mid + half
 
 
 def main() -> None:
@@ -64,7 +57,7 @@ def main() -> None:
         outcome = ds["outcome"].values
         settled = int((outcome == OUTCOMES.index("settlement")).sum())
         part = int((outcome == OUTCOMES.index("frozen partition")).sum())
-        lo, hi = _wilson(settled, n)
+        lo, hi = (float(x) for x in wilson(np.array(settled), n))
         causes = ds["failed_sessions"].values.sum(axis=0)
         total = max(int(causes.sum()), 1)
         top = sorted(((c / total, CAUSES[i]) for i, c in enumerate(causes) if c > 0),
