@@ -486,8 +486,8 @@ EPILOG = """examples:
 
 def _add(sub: Any, name: str, func: Callable[[argparse.Namespace], int], help: str,
          example: str) -> argparse.ArgumentParser:
-    p: argparse.ArgumentParser = sub.add_parser(
-        name, help=help, description=help, epilog=f"example:\n  {example}",
+    p: argparse.ArgumentParser = sub.add_parser(  # argparse %-formats help, not description
+        name, help=help.replace("%", "%%"), description=help, epilog=f"example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(func=func)
     return p
