@@ -267,6 +267,8 @@ def _talks_line(sessions: pd.DataFrame, run: int, day: int) -> list[str]:
     for r in rows.itertuples():
         if r.settled:
             out.append("TALKS: settlement signed")
+        elif r.held and getattr(r, "hearing", False):
+            out.append("talks: the mediator hears the parties")
         elif r.held:
             out.append(f"talks: {'no range' if not r.range_exists else 'offer refused'}"
                        f" ({r.cause})")
