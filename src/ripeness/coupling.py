@@ -90,7 +90,8 @@ class Tally:
     last day one talks party took a place from another (-1: never).
     sessions, suspensions, ceasefire_days: int64[run]. causes: int64[run, cause], failed
     sessions by dominant cause (CAUSES). peak_besieged: float64[run], persons.
-    besieged_person_days: float64[run].
+    besieged_person_days: float64[run]. strikes: float64[run, support, actor], sorties each
+    support entry flew on places held by each actor (whom a backer's air campaign hit).
     """
 
     settled_day: I64
@@ -102,6 +103,7 @@ class Tally:
     causes: I64
     peak_besieged: F64
     besieged_person_days: F64
+    strikes: F64
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,8 @@ def start(world: World, link: Link, runs: int, seed: int, first_run: int = 0) ->
     tally = Tally(settled_day=zeros_i - 1, first_suspension_day=zeros_i - 1,
                   last_capture_day=zeros_i - 1, sessions=zeros_i, suspensions=zeros_i,
                   ceasefire_days=zeros_i, causes=np.zeros((runs, len(CAUSES)), dtype=np.int64),
-                  peak_besieged=np.zeros(runs), besieged_person_days=np.zeros(runs))
+                  peak_besieged=np.zeros(runs), besieged_person_days=np.zeros(runs),
+                  strikes=np.zeros((runs, war.flown.shape[1], len(world.actor_ids))))
     return Batch(war, talks, tally)
 
 
@@ -225,8 +228,12 @@ def _count(t: Tally, before: State, war: State, talks: TalksState | None,
     moved = war.control != before.control
     between = link.party[war.control] & link.party[before.control]
     captured = live & (moved & between).any(axis=1)
+    strikes = t.strikes.copy()
+    for a in range(strikes.shape[2]):  # the few actors; the holder when the strikes flew
+        strikes[:, :, a] += (war.flown * (before.control == a)[:, None, :]).sum(axis=2)
     out = replace(
-        t, last_capture_day=np.where(captured, day, t.last_capture_day),
+        t, strikes=np.where(live[:, None, None], strikes, t.strikes),
+        last_capture_day=np.where(captured, day, t.last_capture_day),
         peak_besieged=np.maximum(t.peak_besieged, np.where(live, besieged, 0.0)),
         besieged_person_days=t.besieged_person_days + np.where(live, besieged, 0.0))
     if talks is None or rec is None:

@@ -44,7 +44,8 @@ class State:
     corridor: bool[run, corridor], open. relief: float64[run, actor, place]. struct_control:
     int64[run, place], the map the last four were computed for; struct_phase: the parameter
     phase. attacker: int64[run, place], today's attacker (-1: none). sorties: float64[run,
-    place], sorties flown on the place today.
+    place], sorties flown on the place today; flown: float64[run, support, place], the same
+    by support entry (which backer's aircraft hit whom).
     """
 
     day: int
@@ -71,6 +72,7 @@ class State:
     struct_phase: int
     attacker: I64
     sorties: F64
+    flown: F64
 
     @property
     def runs(self) -> int:
@@ -96,6 +98,7 @@ def init(world: World, runs: int, seed: int, first_run: int = 0) -> State:
         supplied=st.supplied, lost=st.lost, corridor=st.corridor, relief=st.relief,
         struct_control=control, struct_phase=p.phase,
         attacker=np.full((runs, n_p), -1, dtype=np.int64), sorties=zeros,
+        flown=np.zeros((runs, len(world.support_ids), n_p)),
     )
 
 
@@ -215,8 +218,12 @@ def _apply_battle(s: State, force: F64, plan: operations.Plan, bt: combat.Battle
     return force, control, dead
 
 
+#: What happened today (not state carried over): an ended run has no attacks and no sorties.
+_TODAY = {"attacker": -1, "sorties": 0.0, "flown": 0.0}
+
+
 def _mask(old: State, new: State) -> State:
-    """Inactive runs keep their old state (arrays with a run axis only)."""
+    """Inactive runs keep their old state (arrays with a run axis only) and do nothing today."""
     if old.active.all():
         return new
     out: dict[str, Any] = {}
@@ -224,7 +231,7 @@ def _mask(old: State, new: State) -> State:
         a, b = getattr(old, f.name), getattr(new, f.name)
         if isinstance(a, np.ndarray) and f.name != "run":
             keep = old.active.reshape((-1,) + (1,) * (a.ndim - 1))
-            out[f.name] = np.where(keep, b, a)
+            out[f.name] = np.where(keep, b, _TODAY.get(f.name, a))
     return replace(new, **out)
 
 
@@ -266,5 +273,5 @@ def _finish(s: State, force: F64, control: I64, dead: F64, bt: combat.Battle, fl
         s, day=day + 1, control=control, force=force, civilians=ppl.civilians,
         killed=ppl.killed, displaced=ppl.displaced, hosted=ppl.hosted, displaced_out=ppl.out,
         mil_dead=s.mil_dead + dead, engaged_start=start,
-        attacker=bt.attacker, sorties=sorties,
+        attacker=bt.attacker, sorties=sorties, flown=flown,
     )

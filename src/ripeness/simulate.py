@@ -130,6 +130,12 @@ def _summary(b: Batch, link: Link, world: World, day: int) -> dict[str, xr.Varia
            for k, (v, d) in run_vars.items()}
     out["failed_sessions"] = xr.Variable(("run", "cause"), t.causes, attrs={
         "description": "sessions without a deal, by dominant cause"})
+    out["sorties_on"] = xr.Variable(("run", "support", "actor"), t.strikes, attrs={
+        "description": "sorties each support entry flew on places held by each actor"})
+    if link.spec is not None:
+        out["aim_met"] = xr.Variable(("run", "backer"), coupling.backer_satisfied(b.war, link),
+                                     attrs={"description": "the backer's limited objective "
+                                            "is met at the end (held and supplied)"})
     if b.talks is not None and link.spec is not None:
         out["terms"] = xr.Variable(("run", "party"), b.talks.terms, attrs={
             "description": "settled shares of the stake (NaN: no settlement)"})
@@ -334,8 +340,10 @@ def simulate(scenario: Scenario | Loaded | str | Path, runs: int = 1, seed: int 
             records.append(rec)
     ds = _dataset(kept, first, world)
     ds = ds.assign(_summary(batch, link, world, n_days))
+    ds = ds.assign_coords(support=list(world.support_ids))
     if link.spec is not None:
-        ds = ds.assign_coords(party=list(link.spec.party_ids))
+        ds = ds.assign_coords(party=list(link.spec.party_ids),
+                              backer=list(link.spec.backer_ids))
     if not record:
         ds = ds.assign_coords(day=[n_days - 1], date=("day", [pd.Timestamp(world.start)
                                                             + pd.Timedelta(days=n_days - 1)]))
