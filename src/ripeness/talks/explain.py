@@ -85,7 +85,11 @@ def _why(row: pd.Series, cause: str) -> str:
     cf = float(row[f"counterfactual[{cause}]"])
     tail = (f"{_REMOVED[cause]} the range would have been {_f(cf)} wide" if cf >= 0 else
             f"even {_REMOVED[cause]} the demands would still exceed the stake by {_f(-cf)}")
-    return f"the dominant cause was {cause}: {tail}"
+    also = [f"{c} ({_REMOVED[c]}: {_f(row[f'counterfactual[{c}]'])} wide)" for c in _REMOVED
+            if c != cause and float(row[f"counterfactual[{c}]"]) >= 0]
+    more = ("; removing any one of these alone would also have opened a range: "
+            + ", ".join(also)) if also else ""
+    return f"the dominant cause was {cause}: {tail}{more}"
 
 
 def _session(row: pd.Series, parties: list[str]) -> list[str]:
