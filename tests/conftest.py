@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,12 @@ from typing import Any
 
 import pytest
 import tomli_w
+from hypothesis import settings
+
+# CI runs the property tests on fixed examples (no flaky red builds); locally they explore.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 DATA = Path(__file__).parent / "data"
 TOY = DATA / "toy.toml"
