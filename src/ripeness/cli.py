@@ -147,7 +147,10 @@ def _sets(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def _positive(text: str) -> int:
-    n = int(text)
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
     return n
@@ -394,8 +397,8 @@ def _add_backtest_commands(sub: Any) -> None:
              "error; per figure the share inside the recorded range; one overall score.",
              "ripeness backtest aleppo-2016 --runs 500 --plot backtest.png")
     p.add_argument("scenario", help="built-in name or path to a .toml file")
-    p.add_argument("--runs", type=int, default=500, help="runs (default 500)")
-    p.add_argument("--days", type=int, default=None, help="days to simulate (default: the "
+    p.add_argument("--runs", type=_positive, default=500, help="runs (default 500)")
+    p.add_argument("--days", type=_positive, default=None, help="days to simulate (default: the "
                    "record's last day + 30)")
     p.add_argument("--cutoff", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="also score the entries before and after this date separately")
@@ -418,7 +421,7 @@ def _add_backtest_commands(sub: Any) -> None:
     p.add_argument("--out", metavar="PATCH.toml", required=True, help="patch file to write")
     p.add_argument("--overwrite", action="store_true", help="replace an existing patch file")
     p.add_argument("--samples", type=int, default=64, help="candidates (default 64)")
-    p.add_argument("--runs", type=int, default=50, help="runs per candidate (default 50)")
+    p.add_argument("--runs", type=_positive, default=50, help="runs per candidate (default 50)")
     p.add_argument("--top", type=int, default=4, help="best candidates re-scored (default 4)")
     p.add_argument("--rescore-runs", type=int, default=None, help="runs to re-score and "
                    "evaluate with (default 4 x --runs)")
@@ -507,9 +510,9 @@ def build_parser() -> argparse.ArgumentParser:
              "ripeness run aleppo-2016 --seed 7 --days 30 --out results/seed7")
     p.add_argument("scenario", help="built-in name or path to a .toml file")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
-    p.add_argument("--days", type=int, default=None, help="days to run (default: the "
+    p.add_argument("--days", type=_positive, default=None, help="days to run (default: the "
                    "scenario's horizon)")
-    p.add_argument("--runs", type=int, default=1, help="runs in the batch (default 1; the "
+    p.add_argument("--runs", type=_positive, default=1, help="runs in the batch (default 1; the "
                    "digest shows the first)")
     p.add_argument("--out", metavar="DIR", default=None, help="write manifest.json, "
                    "daily.nc and events.parquet here")

@@ -325,6 +325,8 @@ def simulate(scenario: Scenario | Loaded | str | Path, runs: int = 1, seed: int 
     """
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
+    if days is not None and days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
     sc = _scenario(scenario)
     world = compile_scenario(sc)
     link = coupling.compile_link(sc, world, compile_talks(sc, list(world.actor_ids)))
