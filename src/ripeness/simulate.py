@@ -179,11 +179,12 @@ def _events(ds: xr.Dataset, world: World) -> pd.DataFrame:
 
 
 def _manifest(scenario: Scenario, world: World, seed: int, first_run: int, runs: int,
-              days: int) -> dict[str, Any]:
+              days: int, source: str | None) -> dict[str, Any]:
     from . import __version__
 
     return {
         "scenario": scenario.meta.name, "scenario_hash": scenario_hash(scenario),
+        "scenario_file": source,
         "package": "ripeness", "version": __version__, "numpy": np.__version__,
         "seed": seed, "first_run": first_run, "runs": runs, "days": days,
         "run_indices": [first_run, first_run + runs - 1],
@@ -314,6 +315,15 @@ def _scenario(scenario: Scenario | Loaded | str | Path) -> Scenario:
     return scenario.scenario if isinstance(scenario, Loaded) else load(scenario)
 
 
+def _source(scenario: Scenario | Loaded | str | Path) -> str | None:
+    """Where the scenario came from, if a file (for reports that need its map later)."""
+    if isinstance(scenario, Loaded):
+        return scenario.file if Path(scenario.file).is_file() else None
+    if isinstance(scenario, str | Path) and Path(scenario).is_file():
+        return str(Path(scenario).resolve())
+    return None
+
+
 def simulate(scenario: Scenario | Loaded | str | Path, runs: int = 1, seed: int = 0,
              days: int | None = None, first_run: int = 0, record: bool = True) -> Result:
     """Run runs first_run .. first_run + runs - 1 for ``days`` days (default: the horizon).
@@ -350,7 +360,8 @@ def simulate(scenario: Scenario | Loaded | str | Path, runs: int = 1, seed: int 
         ds = ds.assign_coords(day=[n_days - 1], date=("day", [pd.Timestamp(world.start)
                                                             + pd.Timedelta(days=n_days - 1)]))
     return Result(daily=ds, events=_events(ds, world) if record else _empty_events(),
-                  manifest=_manifest(sc, world, seed, first_run, runs, n_days),
+                  manifest=_manifest(sc, world, seed, first_run, runs, n_days,
+                                     _source(scenario)),
                   sessions=_sessions(records, link, first.run))
 
 

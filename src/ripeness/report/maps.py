@@ -9,6 +9,7 @@ holds the place, and the probability printed beside the named places.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,9 @@ def scenario_of(res: AnyResult, scenario: Any) -> Scenario:
     if isinstance(scenario, Loaded):
         return scenario.scenario
     name = scenario if scenario is not None else res.manifest["scenario"]
+    saved = res.manifest.get("scenario_file")
+    if scenario is None and saved and Path(saved).is_file():
+        name = saved  # the file the result was made from (a user's own scenario)
     try:
         return load(name)
     except Exception as e:

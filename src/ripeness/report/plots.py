@@ -10,6 +10,7 @@ inside functions (the ``plot`` extra), with the Agg backend, so nothing needs a 
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -305,7 +306,9 @@ def save(fig: Any, out: Path, stem: str, formats: Sequence[str]) -> list[Path]:
     for f in formats:
         path = out / f"{stem}.{f}"
         meta = {"Date": None} if f == "svg" else {"Software": None} if f == "png" else {}
-        fig.savefig(path, format=f, dpi=130, metadata=meta, bbox_inches="tight")
+        with warnings.catch_warnings():  # a few days of data: matplotlib picks the ticks anyway
+            warnings.filterwarnings("ignore", message="AutoDateLocator was unable")
+            fig.savefig(path, format=f, dpi=130, metadata=meta, bbox_inches="tight")
         paths.append(path)
     plt.close(fig)
     return paths
