@@ -13,20 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from ..report.plots import pyplot
 from .run import BacktestResult
 
 __all__ = ["plot_backtest"]
-
-
-def _pyplot() -> Any:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ImportError("plots need matplotlib: pip install 'ripeness[plot]'") from None
-    return plt
 
 
 def _box(ax: Any, y: int, x: np.ndarray, color: str) -> None:
@@ -82,7 +72,7 @@ def _figures(ax: Any, res: BacktestResult) -> None:
 
 def plot_backtest(res: BacktestResult, path: str | Path) -> Path:
     """Draw the backtest to ``path`` (PNG, SVG or PDF by its suffix) and return the path."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, (left, right) = plt.subplots(
         1, 2, figsize=(13, 0.28 * len(res.record) + 2.5), width_ratios=[3, 2])
     _events(left, res)
