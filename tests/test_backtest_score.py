@@ -84,9 +84,16 @@ def test_toy_war_matches_its_own_events(toy_record: ripeness.backtest.Record) ->
 
 
 def test_window_hides_later_events(toy_record: ripeness.backtest.Record) -> None:
-    """An event after the simulated window has not happened (day 0 only: no border yet)."""
+    """An event after the simulated window has not happened: observed over day 0 alone, a
+    relief or capture that a longer run of the same seeds logs on a later day is missing."""
     obs = observe(ripeness.simulate(TOY, runs=5, seed=3, days=1), toy_record)
-    assert np.isnan(obs.day[0]).all() and (obs.day[1] == 0).all()
+    ev = ripeness.simulate(TOY, runs=5, seed=3, days=12).events
+    for row, (kind, place) in enumerate([("captured", "border"), ("siege relieved", "enclave")]):
+        hit = ev[(ev.kind == kind) & (ev.place == place) & (ev.actor == "gov")]
+        first = hit.groupby("run")["day"].min().reindex(range(5)).to_numpy(dtype=float)
+        expected = np.where(first == 0, 0.0, np.nan)
+        np.testing.assert_array_equal(obs.day[row], expected)
+    assert np.isnan(obs.day[0]).all() and (obs.day[1] == 0).any()  # later borders exist
 
 
 def test_backtest_result_has_table_score_manifest() -> None:

@@ -169,18 +169,23 @@ def _engagements(s: State, force: F64, plan: operations.Plan, sorties: F64,
     aims = _pad(plan.target, -1)[:, world.nbr]
     mine = aims == np.arange(s.control.shape[1])[None, :, None]
     att0 = np.where(att >= 0, (from_nb * mine).sum(axis=2), 0.0)
+    garrison = _holder_force(force, s.control) - plan.per_target * plan.targets_of.sum(axis=2)
+    # Frontage: only so many attackers per defender can be brought to bear in a day; the
+    # rest stand by (unharmed) and follow up if the place falls.
+    att0 = np.minimum(att0, p.num("frontage") * np.maximum(garrison, 1.0))
     sup_nb = _pad(s.supplied, False)[:, world.nbr]
     sup_share = (from_nb * mine * sup_nb).sum(axis=2) / np.maximum(att0, 1e-12)
     unsup = p.num("unsupplied_fire")
-    garrison = _holder_force(force, s.control) - plan.per_target * plan.targets_of.sum(axis=2)
     fire = p.by_actor("fire_rate")
     att_fire = (fire[np.maximum(att, 0)] * air.boost(sorties, att, world, p)
                 * (sup_share + (1 - sup_share) * unsup)
                 / operations.defence_factor(world, p)[None, :])
     def_fire = fire[s.control] * np.where(s.supplied, 1.0, unsup)
     start = np.where(s.engaged_start > 0, s.engaged_start, np.maximum(garrison, 0.0))
+    own_nb = _pad(s.control, -1)[:, world.nbr] == s.control[:, :, None]
     return combat.Engagements(attacker=att, att0=att0, def0=np.maximum(garrison, 0.0),
-                              att_fire=att_fire, def_fire=def_fire, start=start)
+                              att_fire=att_fire, def_fire=def_fire, start=start,
+                              can_withdraw=own_nb.any(axis=2))
 
 
 def _noise(s: State, e: combat.Engagements, p: Params, day: int) -> tuple[F64, F64]:
@@ -199,7 +204,12 @@ def _apply_battle(s: State, force: F64, plan: operations.Plan, bt: combat.Battle
     """Losses to attackers (back at their origins) and defenders; captures; occupation.
     Returns (force, control, deaths float[run, actor])."""
     engaged = bt.attacker >= 0
-    surv = np.where(engaged, bt.att1 / np.maximum(bt.att0, 1e-12), 1.0)
+    # Committed = every fighter sent at the place; only bt.att0 of them fought (frontage).
+    from_nb = _pad(plan.per_target, 0.0)[:, world.nbr]
+    aims = _pad(plan.target, -1)[:, world.nbr] == np.arange(s.control.shape[1])[None, :, None]
+    committed = np.where(engaged, (from_nb * aims).sum(axis=2), 0.0)
+    fallen = bt.att0 - bt.att1
+    surv = np.where(engaged, 1.0 - fallen / np.maximum(committed, 1e-12), 1.0)
     back = _pad(np.where(bt.broken, 0.0, surv), 0.0)[:, world.nbr]
     returned = plan.per_target * (plan.targets_of * back).sum(axis=2)
     sent = plan.per_target * plan.targets_of.sum(axis=2)
@@ -210,7 +220,7 @@ def _apply_battle(s: State, force: F64, plan: operations.Plan, bt: combat.Battle
     force = _set_holder(force, s.control, np.maximum(held, 0.0))
     control = np.where(bt.broken, bt.attacker, s.control)
     n_r, n_p = control.shape
-    occupy = np.where(bt.broken, bt.att1, 0.0)
+    occupy = np.where(bt.broken, committed - fallen, 0.0)
     force[np.arange(n_r)[:, None], np.arange(n_p)[None, :], control] += occupy
     n_a = len(world.actor_ids)
     dead = (_by_actor(bt.att0 - bt.att1, bt.attacker, n_a)

@@ -75,6 +75,7 @@ SYMBOLS: dict[str, str] = {
     "unsupplied_fire": r"$U$",
     "breakpoint": r"$\beta_a$",
     "rout_ratio": r"$\Lambda$",
+    "frontage": r"$\phi_F$",
     "withdraw_survival": r"$s_W$",
     # people
     "siege_civilian_mortality": r"$d_C$",

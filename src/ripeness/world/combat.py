@@ -151,13 +151,17 @@ class Battle:
 
 
 def breaks(def0: F64, def1: F64, att_power: F64, def_power: F64, engaged_start: F64,
-           breakpoint: F64, rout_ratio: float) -> NDArray[np.bool_]:
+           breakpoint: F64, rout_ratio: float,
+           can_withdraw: ArrayLike = True) -> NDArray[np.bool_]:
     """The breakpoint rule: a defender breaks when its force falls below ``breakpoint`` of its
     strength at the start of the engagement, when the attackers' fire power left (fighters x
     fire coefficient, with terrain, fortification, supply and air) exceeds its own by
-    ``rout_ratio``, or when it had (next to) nobody to begin with."""
-    routed = att_power > rout_ratio * def_power
-    return (def1 < breakpoint * engaged_start) | routed | (def0 < 1.0)
+    ``rout_ratio``, or when it had (next to) nobody to begin with. Only a garrison that
+    ``can_withdraw`` (it holds a neighbouring place to fall back to) routes: an encircled one
+    has nowhere to go and fights on to its breakpoint."""
+    out: NDArray[np.bool_] = np.asarray(can_withdraw, dtype=bool)
+    routed = (att_power > rout_ratio * def_power) & out
+    return np.asarray((def1 < breakpoint * engaged_start) | routed | (def0 < 1.0), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,8 @@ class Engagements:
     attacker: int[run, place], -1 where no battle. att0: committed attackers. def0: the
     holder's garrison (after strikes, less what it sent out). att_fire, def_fire: fire
     coefficients before noise (all modifiers applied). start: the defender's strength when
-    the engagement began.
+    the engagement began. can_withdraw: bool[run, place], the holder has a neighbouring place
+    of its own to fall back to (None: everywhere).
     """
 
     attacker: NDArray[np.int64]
@@ -176,6 +181,7 @@ class Engagements:
     att_fire: F64
     def_fire: F64
     start: F64
+    can_withdraw: NDArray[np.bool_] | None = None
 
 
 def fight(e: Engagements, noise: tuple[F64, F64], breakpoint: F64,
@@ -187,7 +193,8 @@ def fight(e: Engagements, noise: tuple[F64, F64], breakpoint: F64,
     a1, d1 = lanchester(SQUARE, e.att0[rr, vv], e.def0[rr, vv], fa, fd, 1.0)
     att1[rr, vv], def1[rr, vv] = a1, d1
     broken = np.zeros(e.att0.shape, dtype=bool)
+    out = True if e.can_withdraw is None else e.can_withdraw[rr, vv]
     broken[rr, vv] = breaks(e.def0[rr, vv], d1, a1 * fa, d1 * fd, e.start[rr, vv],
-                            breakpoint[rr, vv], rout_ratio)
+                            breakpoint[rr, vv], rout_ratio, out)
     return Battle(attacker=e.attacker, att0=np.where(e.attacker >= 0, e.att0, 0.0), att1=att1,
                   def0=np.where(e.attacker >= 0, e.def0, 0.0), def1=def1, broken=broken)

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from .compile import Params, World
 
-__all__ = ["Plan", "air_expected", "defence_factor", "free_force", "plan", "sent_split"]
+__all__ = ["Plan", "air_expected", "defence_factor", "free_force", "plan", "sent_split", "threat"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -67,14 +67,21 @@ def _gather(x: F64, world: World, fill: float = 0.0) -> F64:
     return padded[:, world.nbr]
 
 
-def free_force(control: I64, defender: F64, world: World, p: Params) -> F64:
-    """float[run, place]: the holder's fighters beyond the reserve it keeps against the
-    hostile fighters next to it (hold_ratio x their number)."""
+def threat(control: I64, defender: F64, world: World) -> F64:
+    """float[run, place]: the hostile fighters next to each place (hostile to its holder)."""
     n_r = control.shape[0]
     ctrl_nb = np.concatenate([control, np.zeros((n_r, 1), dtype=np.int64)], axis=1)[:, world.nbr]
     hostile = world.hostile[control[:, :, None], ctrl_nb]
-    threat = (_gather(defender, world) * hostile).sum(axis=2)
-    return np.asarray(np.maximum(defender - p.by_actor("hold_ratio")[control] * threat, 0.0))
+    return np.asarray((_gather(defender, world) * hostile).sum(axis=2))
+
+
+def free_force(control: I64, defender: F64, world: World, p: Params,
+               spared: F64 | float = 0.0) -> F64:
+    """float[run, place]: the holder's fighters beyond the reserve it keeps against the
+    hostile fighters next to it (hold_ratio x their number), less ``spared``: the fighters of
+    the neighbour being attacked, against whom no reserve is needed (they are engaged)."""
+    t = np.maximum(threat(control, defender, world) - spared, 0.0)
+    return np.asarray(np.maximum(defender - p.by_actor("hold_ratio")[control] * t, 0.0))
 
 
 def _score(att: F64, a: int, ctx: dict[str, F64], world: World,
@@ -89,26 +96,33 @@ def _score(att: F64, a: int, ctx: dict[str, F64], world: World,
     return score, ratio
 
 
-def _actor_choice(a: int, control: I64, free: F64, ctx: dict[str, F64], world: World,
+def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
                   p: Params, ceasefire: B) -> tuple[F64, I64]:
     """Actor a's targets: (score float[run, place], -inf where it does not attack; the target
     each of its places attacks, int[run, place], P for none). Every place first picks its
     best neighbouring target by the score it would have with all of a's fighters around it;
-    a target is then kept if the fighters of the places that picked it pass the threshold."""
+    a target is then kept if the fighters of the places that picked it pass the threshold.
+    An origin's fighters free to attack target v are its garrison beyond the reserve kept
+    against its hostile neighbours other than v (``ctx['free_nb']``)."""
     n_r, n_p = control.shape
-    own_f = np.where(control == a, free * ctx["supply"], 0.0)
+    own_nb = _gather((control == a).astype(np.float64), world) > 0
+    own_f = np.where(own_nb, ctx["free_nb"] * _gather(ctx["supply"], world), 0.0)  # [R, P, D]
     power = p.by_actor("commit_fraction")[a] * p.by_actor("fire_rate")[a] * ctx["air"][:, a, None]
     hostile = world.hostile[a][control] & ~ceasefire[:, a, :][np.arange(n_r)[:, None], control]
     thr = p.by_actor("attack_threshold")[a]
-    pot = _gather(own_f, world).sum(axis=2) * power
+    pot = own_f.sum(axis=2) * power
     s0, r0 = _score(pot, a, ctx, world, p)
     s0 = np.where(hostile & (pot > 0) & (r0 > thr) & (s0 > 0), s0, -np.inf)
     nb = _gather(s0, world, fill=-np.inf)
     d = np.argmax(nb, axis=2)
-    ok = np.isfinite(np.take_along_axis(nb, d[:, :, None], axis=2)[:, :, 0]) & (own_f > 0)
-    choice = np.where(ok, world.nbr[np.arange(n_p)[None, :], d], n_p)
+    tgt = world.nbr[np.arange(n_p)[None, :], d]
+    t_left = np.maximum(ctx["threat"] - _pad_take(ctx["defender"], tgt), 0.0)
+    free_u = ctx["defender"] - p.by_actor("hold_ratio")[a] * t_left
+    ok = (np.isfinite(np.take_along_axis(nb, d[:, :, None], axis=2)[:, :, 0]) & (control == a)
+          & (free_u > 0))
+    choice = np.where(ok, tgt, n_p)
     picked = _gather(choice.astype(np.float64), world, fill=-1.0) == np.arange(n_p)[None, :, None]
-    committed = (_gather(own_f, world) * picked).sum(axis=2) * power
+    committed = (own_f * picked).sum(axis=2) * power
     s1, r1 = _score(committed, a, ctx, world, p)
     return np.where(hostile & (committed > 0) & (r1 > thr) & (s1 > 0), s1, -np.inf), choice
 
@@ -142,22 +156,35 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
         "relief": relief,
         "air": air_expected(aid, world, p),
     }
-    free = free_force(control, defender, world, p)
     ctx["supply"] = np.where(supplied, 1.0, p.num("unsupplied_fire"))
+    # free_nb[r, v, d]: what origin u = nbr[v, d] may send against v (no reserve against v).
+    ctx["defender"], ctx["threat"] = defender, threat(control, defender, world)
+    held_nb, ctrl_nb = _gather(defender, world), _gather(control.astype(np.float64), world, -1.0)
+    t_nb = np.maximum(_gather(ctx["threat"], world) - defender[:, :, None], 0.0)
+    hold_nb = p.by_actor("hold_ratio")[np.maximum(ctrl_nb, 0).astype(np.int64)]
+    ctx["free_nb"] = np.maximum(held_nb - hold_nb * t_nb, 0.0)
     scores = np.full((n_r, len(world.actor_ids), n_p), -np.inf)
     choice = np.full((n_r, n_p), n_p)
     for a in np.flatnonzero(world.belligerent):
-        s, c = _actor_choice(int(a), control, free, ctx, world, p, ceasefire)
+        s, c = _actor_choice(int(a), control, ctx, world, p, ceasefire)
         k = int(p.by_actor("attacks_per_day")[a])
         scores[:, a, :] = np.where(_top(s, k), s, -np.inf)
         choice = np.where(control == a, c, choice)
     best = np.argmax(scores, axis=1)
     top = np.take_along_axis(scores, best[:, None, :], axis=1)[:, 0, :]
     attacker = np.where(np.isfinite(top), best, -1)
+    at_target = _pad_take(defender, choice)
+    free = free_force(control, defender, world, p, spared=at_target)
     per_target, targets_of = sent_split(attacker, choice, control, free, world, p)
     target = np.where(targets_of.any(axis=2), choice, -1)
     return Plan(attacker=attacker, score=np.where(attacker >= 0, top, 0.0),
                 per_target=per_target, targets_of=targets_of, target=target)
+
+
+def _pad_take(x: F64, idx: I64) -> F64:
+    """x[run, idx[run, place]], 0 where idx is the pad value (P)."""
+    padded = np.concatenate([x, np.zeros((x.shape[0], 1))], axis=1)
+    return np.take_along_axis(padded, idx, axis=1)
 
 
 def sent_split(attacker: I64, choice: I64, control: I64, free: F64, world: World,
