@@ -300,3 +300,17 @@ def test_model_forecast_hook_replaces_the_trend() -> None:
     o = dataclasses.replace(o, forecast=np.array([[0.9, 0.1]]))
     _, recs = run_days(spec, [o] * 3)
     assert recs[2].forecast[0] == pytest.approx([1.0, 0.2])
+
+
+def test_backers_channel_agrees_a_ceasefire_between_sessions() -> None:
+    """The day-2 session fails (indivisible issue) and the talks are suspended for 5 days;
+    Russia vetoes a ceasefire that day (aim unmet) and its aim is met from day 3. Without the
+    backers' channel nothing happens until the talks resume; with it, the ceasefire is agreed
+    on day 3, a day without a session."""
+    base = toy_spec(issue_raw(), optimism=np.zeros(2), suspend_after=1)
+    days = [obs([0.6, 0.4], [10, 10], satisfied=d >= 3) for d in range(7)]
+    for channel, expected in ((False, []), (True, [3])):
+        _, recs = run_days(dataclasses.replace(base, backer_channel=channel), days)
+        assert recs[2].held[0] and recs[2].suspended[0] and recs[2].backer_refused[0, 0]
+        assert not any(r.held[0] for r in recs[3:])
+        assert [d for d, r in enumerate(recs) if r.ceasefire_agreed[0]] == expected

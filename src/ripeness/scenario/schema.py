@@ -242,6 +242,10 @@ class Talks(Entry):
         "`forecast_lookahead_days` (model-consistent expectations, slower).")
     appeal_to_backers: bool = Field(
         True, description="On suspension the mediator asks backers to press their clients.")
+    backer_channel: bool = Field(
+        False, description="The backers also seek a ceasefire on days without a session "
+        "(their own channel, e.g. the ISSG's Cessation of Hostilities), by the same consent "
+        "rule: every party and every backer flying for one must agree.")
     description: str = Field("", description="The talks in words.")
 
 

@@ -50,7 +50,8 @@ class TalksSpec:
     a deal (−gain for the demander, +loss for the others); package_refused: bool[P, K].
     Policy (days from start): opens, closes (NEVER if none), every, pause_days,
     suspend_after (sessions), escalation (share/day), estimate_noise (share sd), horizon
-    (days), appeal_to_backers, protocol (index into PROTOCOLS).
+    (days), appeal_to_backers, backer_channel (backers seek a ceasefire on days without a
+    session too), protocol (index into PROTOCOLS).
     backer: int64[B] actor index of every backer-kind actor (the column order of
     ``backer_satisfied``); backer_limited: bool[B]. sup_entry: int64[S] index into
     ``scenario.support``; sup_backer: int64[S] index into ``backer`` (-1: not a backer);
@@ -102,6 +103,7 @@ class TalksSpec:
     sup_backer: Ints
     sup_client: Ints
     sup_fights: Bools
+    backer_channel: bool = False
 
     @property
     def k(self) -> int:
@@ -180,6 +182,7 @@ def _policy(scenario: Scenario) -> dict[str, object]:
         "estimate_noise": float(t.estimate_noise.value),
         "horizon": max(1, round(t.forecast_horizon_days.value)),
         "appeal_to_backers": bool(t.appeal_to_backers),
+        "backer_channel": bool(t.backer_channel),
         "protocol": PROTOCOLS.index(t.protocol),
     }
 

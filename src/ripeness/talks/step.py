@@ -208,7 +208,9 @@ def talks_step(state: TalksState, spec: TalksSpec, obs: TalksObs, day: int,
     out = _outcome(spec, st, sch, ses, day)
     pressed = np.where(out["appealed"][:, None],
                        bk.served(spec, obs.backer_satisfied, trend), st.pressed)
-    cf = _ceasefire(spec, st, obs, now, esc, noise, held & ~ses.deal)
+    alive = (sch["phase"] == OPEN) | (sch["phase"] == SUSPENDED)
+    channel = spec.backer_channel & alive & ~held  # the backers' own channel, between sessions
+    cf = _ceasefire(spec, st, obs, now, esc, noise, (held & ~ses.deal) | channel)
     new = TalksState(
         phase=out["phase"], next_session=np.where(held, day + spec.every, sch["next"]),
         resume_day=out["resume_day"], failures=out["failures"], sessions=st.sessions + held,
