@@ -17,10 +17,28 @@ def test_run_prints_a_digest_and_writes_results(tmp_path: Path,
     out = tmp_path / "res"
     assert main(["run", str(TOY), "--days", "5", "--seed", "3", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "2016-02-01 (day 0)" in text and "2016-02-05 (day 4)" in text
+    assert "2016-02-01 (day 0)" in text and "civilians killed" in text
+    digest, summary = text.split("\n\n", 1)  # the digest, a blank line, the summary
+    assert "2016-02-05" in digest  # the last day is told, alone or in a quiet stretch
+    assert summary.startswith("Outcome after 5 days") and "Places held (4 in all)" in summary
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 3 and manifest["days"] == 5 and manifest["scenario"] == "toy"
     assert (out / "daily.nc").is_file() and (out / "events.parquet").is_file()
+
+
+def test_every_day_prints_each_day_and_quiet_prints_nothing(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(TOY), "--days", "8", "--seed", "3", "--every-day"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for day in range(8):
+        assert sum(f"(day {day}): " in line for line in lines) == 1, day
+    assert not any(" .. " in line for line in lines)
+    assert any(line.startswith("Places held") for line in lines)
+    assert main(["run", str(TOY), "--days", "8", "--seed", "3"]) == 0
+    folded = capsys.readouterr().out.splitlines()
+    assert len(folded) < len(lines) and any("days without news" in x for x in folded)
+    assert main(["run", str(TOY), "--days", "8", "--seed", "3", "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
 
 
 def test_run_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

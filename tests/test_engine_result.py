@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -58,8 +60,165 @@ def test_save_round_trips_and_refuses_to_overwrite(result: Result, tmp_path: Pat
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
 
 
-def test_digest_tells_each_day(result: Result) -> None:
-    lines = result.digest(run=1)
-    assert len(lines) == 12 and lines[0].startswith("2016-02-01 (day 0)")
+def test_digest_every_day_tells_each_day(result: Result) -> None:
+    lines = result.digest(run=1, every_day=True)
+    dates = [str(d)[:10] for d in result.daily["date"].values]
+    assert len(lines) == 12
+    assert all(line.startswith(f"{dates[i]} (day {i}): ") for i, line in enumerate(lines))
     assert any("took" in line for line in lines)
     assert all("civilians killed" in line for line in lines)
+
+
+# The digest's two kinds of line: one day, or a stretch of days without news.
+DAY = re.compile(r"^(\d{4}-\d\d-\d\d) \(day (\d+)\): ")
+FOLD = re.compile(r"^(\d{4}-\d\d-\d\d) \.\. (\d{4}-\d\d-\d\d) \(days (\d+)-(\d+)\): "
+                  r"(\d+) days without news; ")
+
+
+@pytest.fixture(scope="module")
+def aleppo() -> Result:
+    """A short run with talks, air support and quiet stretches."""
+    return simulate("aleppo-2016", runs=2, seed=0, days=40)
+
+
+def _spans(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, last) day of each digest line."""
+    out = []
+    for line in lines:
+        if m := FOLD.match(line):
+            first, last = int(m[3]), int(m[4])
+            assert int(m[5]) == last - first + 1 and last > first, line
+        else:
+            m = DAY.match(line)
+            assert m is not None, line
+            first = last = int(m[2])
+        out.append((first, last))
+    return out
+
+
+def _news_days(res: Result, run: int) -> set[int]:
+    """Days with an event or a talks event, from the tables (not from the digest)."""
+    ev = res.events[res.events["run"] == run]
+    days = {int(d) for d in ev["day"]}
+    if "held" in res.sessions.columns:
+        s = res.sessions[res.sessions["run"] == run]
+        kinds = ["held", "suspended", "resumed", "ceasefire_agreed", "ceasefire_broke", "settled"]
+        days |= {int(d) for d in s.loc[s[kinds].any(axis=1), "day"]}
+    return days
+
+
+def test_digest_covers_every_day_once_and_folds_only_quiet_days(aleppo: Result) -> None:
+    folds = 0
+    for run in (0, 1):
+        lines = aleppo.digest(run=run)
+        spans = _spans(lines)
+        covered = [d for first, last in spans for d in range(first, last + 1)]
+        assert covered == list(range(aleppo.daily.sizes["day"]))
+        dates = [str(d)[:10] for d in aleppo.daily["date"].values]
+        for line, (first, last) in zip(lines, spans, strict=True):
+            assert line.startswith(dates[first])
+            if last > first:
+                assert f".. {dates[last]} " in line
+        news = _news_days(aleppo, run)
+        folded = [(a, b) for a, b in spans if b > a]
+        folds += len(folded)
+        for first, last in folded:
+            assert not news & set(range(first, last + 1)), (first, last)
+        assert news <= {a for a, b in spans if a == b}
+        quiet = [not news & set(range(a, b + 1)) for a, b in spans]
+        assert not any(a and b for a, b in itertools.pairwise(quiet))  # a quiet stretch: one line
+    assert folds  # something was folded
+
+
+def _toll(line: str) -> tuple[dict[str, float], float]:
+    lost = re.search(r"fighters lost: (.*?); civilians killed: ([\d,]+)$", line)
+    assert lost is not None, line
+    by = {} if lost[1] == "none" else {
+        a: float(x.replace(",", "")) for a, x in (p.rsplit(" ", 1) for p in lost[1].split(", "))}
+    return by, float(lost[2].replace(",", ""))
+
+
+def test_digest_tolls_equal_the_sums_of_daily_arrays(aleppo: Result) -> None:
+    folded_with_losses = 0
+    for run in (0, 1):
+        ds = aleppo.daily.sel(run=run)
+        actors = [str(a) for a in ds["actor"].values]
+        mil = ds["mil_dead"].values.astype(np.float64)  # cumulative, [day, actor]
+        civ = ds["killed"].values.astype(np.float64).sum(axis=1)  # cumulative, all places
+        daily_mil = np.diff(mil, axis=0, prepend=0.0)
+        daily_civ = np.diff(civ, prepend=0.0)
+        lines = aleppo.digest(run=run)
+        for line, (first, last) in zip(lines, _spans(lines), strict=True):
+            by, killed = _toll(line)
+            want = daily_mil[first:last + 1].sum(axis=0)
+            for a, x in zip(actors, want, strict=True):
+                assert by.get(a, 0.0) == pytest.approx(x, abs=0.51), (line, a)
+            assert killed == pytest.approx(daily_civ[first:last + 1].sum(), abs=0.51), line
+            folded_with_losses += last > first and sum(by.values()) > 0
+    assert folded_with_losses  # the folded totals were really checked
+
+
+def _block(lines: list[str], head: str) -> list[str]:
+    """The indented rows under the summary line starting with ``head``."""
+    i = next(k for k, line in enumerate(lines) if line.startswith(head))
+    rows = []
+    for line in lines[i + 1:]:
+        if not line.startswith("  "):
+            break
+        rows.append(line)
+    return rows
+
+
+@pytest.mark.parametrize(("which", "run"), [("toy", 1), ("aleppo", 0), ("aleppo", 1)])
+def test_summary_places_held_add_up(result: Result, aleppo: Result, which: str,
+                                    run: int) -> None:
+    res = result if which == "toy" else aleppo
+    ds = res.daily.sel(run=run)
+    actors = [str(a) for a in ds["actor"].values]
+    n = ds.sizes["place"]
+    start = np.bincount(ds["control_start"].values, minlength=len(actors))
+    end = np.bincount(ds["control"].values[-1], minlength=len(actors))
+    lines = res.summary(run=run)
+    rows = _block(lines, "Places held")
+    got = {}
+    for row in rows:
+        m = re.match(r"^  (\S+)(?: \(not fighting\))?\s+(\d+) ->\s+(\d+)\s+(<?\d+)%$", row)
+        assert m is not None, row
+        got[m[1]] = (int(m[2]), int(m[3]))
+    assert sum(a for a, _ in got.values()) == n and sum(b for _, b in got.values()) == n
+    for k, a in enumerate(actors):
+        assert got.get(a, (0, 0)) == (start[k], end[k]), a
+    moved = int((ds["control_start"].values != ds["control"].values[-1]).sum())
+    changed = _block(lines, "Changed hands") if moved else []
+    assert sum(len(r.split(": ", 1)[1].split(", ")) for r in changed) == moved
+    assert lines[0].startswith(f"Outcome after {ds.sizes['day']} days")
+
+
+def test_summary_sorties_equal_the_strike_tally(aleppo: Result) -> None:
+    for run in (0, 1):
+        tally = aleppo.daily["sorties_on"].sel(run=run)
+        lines = aleppo.summary(run=run)
+        rows = _block(lines, "Air strikes")
+        got = {}
+        for row in rows:
+            m = re.match(r"^  (\S+): ([\d,]+) sorties, on places held by ", row)
+            assert m is not None, row
+            got[m[1]] = float(m[2].replace(",", ""))
+        want = tally.sum("actor").to_series()
+        assert set(got) == {str(s) for s, x in want.items() if x >= 0.5}
+        assert sum(got.values()) == pytest.approx(float(tally.sum()), abs=0.5 * len(got) + 0.01)
+        for s, x in got.items():
+            assert x == pytest.approx(float(want[s]), abs=0.51)
+
+
+def test_summary_talks_and_totals_match_the_tables(aleppo: Result, result: Result) -> None:
+    for run in (0, 1):
+        s = aleppo.sessions[aleppo.sessions["run"] == run]
+        talks = next(x for x in aleppo.summary(run=run) if x.startswith("Talks:"))
+        assert talks.startswith(f"Talks: {int(s['held'].sum())} sessions held, suspended "
+                                f"{int(s['suspended'].sum())} times")
+        assert int(s["held"].sum()) == int(aleppo.daily["sessions"].sel(run=run))
+    toy = result.summary(run=0)
+    assert not any(x.startswith(("Talks", "Air strikes", "Backers")) for x in toy)
+    killed = float(result.daily["killed"].sel(run=0).values[-1].sum())
+    assert f"Civilians killed: {killed:,.0f};" in toy[-1]

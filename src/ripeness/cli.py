@@ -102,7 +102,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet:
         run = result.manifest["first_run"]
         print(f"{loaded.scenario.meta.title}: run {run}, seed {args.seed}")
-        for line in result.digest(run=run):
+        for line in result.digest(run=run, every_day=args.every_day):
+            print(line)
+        print()
+        for line in result.summary(run=run):
             print(line)
     if args.out is not None:
         out = result.save(args.out, overwrite=args.overwrite)
@@ -505,19 +508,23 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"ripeness {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
-    p = _add(sub, "run", cmd_run, "Run a scenario and print a day-by-day digest of one war "
-             "(what changed hands, sieges, corridors, casualties); --out writes the results.",
+    p = _add(sub, "run", cmd_run, "Run a scenario and print a digest of one war: a line for "
+             "each day with news (what changed hands, sieges, corridors, talks) with its "
+             "casualties, quiet stretches folded into one line, then a summary of the end "
+             "(outcome, who holds what, air strikes, talks, totals); --out writes the results.",
              "ripeness run aleppo-2016 --seed 7 --days 30 --out results/seed7")
     p.add_argument("scenario", help="built-in name or path to a .toml file")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--days", type=_positive, default=None, help="days to run (default: the "
                    "scenario's horizon)")
     p.add_argument("--runs", type=_positive, default=1, help="runs in the batch (default 1; the "
-                   "digest shows the first)")
+                   "digest and summary show the first)")
     p.add_argument("--out", metavar="DIR", default=None, help="write manifest.json, "
                    "daily.nc and events.parquet here")
     p.add_argument("--overwrite", action="store_true", help="replace an existing DIR")
-    p.add_argument("--quiet", action="store_true", help="no digest")
+    p.add_argument("--every-day", action="store_true", help="the full daily log: one line "
+                   "for every day, quiet or not")
+    p.add_argument("--quiet", action="store_true", help="no digest and no summary")
     _add_variant_flags(p)
     p = _add(sub, "explain", cmd_explain, "Tell the story of the talks of one run: each "
              "session's forecasts, costs, reservations, the range, the offer, who refused "

@@ -236,25 +236,35 @@ class Result:
                    manifest=json.loads((d / "manifest.json").read_text()),
                    sessions=pd.read_parquet(d / "sessions.parquet"))
 
-    def digest(self, run: int = 0) -> list[str]:
-        """A day-by-day account of run ``run`` that a person can read."""
+    def digest(self, run: int = 0, every_day: bool = False) -> list[str]:
+        """Run ``run`` day by day, for a person: one line per day with news (captures, sieges,
+        corridors, talks), each with the day's toll; a stretch of days without news is folded
+        into one line with its total toll. ``every_day``: one line for every day."""
         ds = self.daily.sel(run=run)
-        ev = self.events[self.events["run"] == run]
-        actors = list(ds["actor"].values)
+        actors = [str(a) for a in ds["actor"].values]
         dead = np.diff(ds["mil_dead"].values, axis=0, prepend=0.0)
-        killed = ds["killed"].values.sum(axis=1)
-        civ = np.diff(killed, prepend=0.0)
+        civ = np.diff(ds["killed"].values.sum(axis=1), prepend=0.0)
+        days = [int(d) for d in ds["day"].values]
+        dates = [pd.Timestamp(x).date().isoformat() for x in ds["date"].values]
+        news = _news(self.events, self.sessions, run)
         lines = []
-        for i, day in enumerate(ds["day"].values):
-            date = pd.Timestamp(ds["date"].values[i]).date().isoformat()
-            told = [_tell(e) for e in ev[ev["day"] == day].itertuples()]
-            toll = ", ".join(f"{a} {x:,.0f}" for a, x in zip(actors, dead[i], strict=True)
-                             if x >= 0.5)
-            talk = _talks_line(self.sessions, run, int(day))
-            lines.append(f"{date} (day {day}): " + "; ".join(
-                [*told, *talk, f"fighters lost: {toll or 'none'}",
-                 f"civilians killed: {civ[i]:,.0f}"]))
+        for i, j in _stretches([bool(news.get(d)) for d in days], every_day):
+            toll = _toll(actors, dead[i:j + 1].sum(axis=0), float(civ[i:j + 1].sum()))
+            if i == j:
+                lines.append(f"{dates[i]} (day {days[i]}): " + "; ".join(
+                    [*news.get(days[i], []), *toll]))
+            else:
+                lines.append(f"{dates[i]} .. {dates[j]} (days {days[i]}-{days[j]}): "
+                             f"{j - i + 1} days without news; " + "; ".join(toll))
         return lines
+
+    def summary(self, run: int = 0) -> list[str]:
+        """Run ``run`` at its end, in a few lines: the outcome, who holds what and where the
+        civilians live, places that changed hands, air strikes, backers' aims, the talks and
+        the toll. Reads only what the result holds; parts a scenario lacks are left out."""
+        ds = self.daily.sel(run=run)
+        return [*_outcome_line(ds), *_holders(ds), *_changes(ds, self.events, run),
+                *_air(ds), *_aims(ds), *_talks_tally(ds, self.sessions, run), *_totals(ds)]
 
     def explain(self, run: int = 0) -> list[str]:
         """The story of the talks in run ``run``, in plain language with the numbers."""
@@ -263,6 +273,169 @@ class Result:
         if "held" not in self.sessions.columns:
             return [f"No talks in this scenario (run {run})."]
         return explain(self.sessions, run)
+
+
+def _news(events: pd.DataFrame, sessions: pd.DataFrame, run: int) -> dict[int, list[str]]:
+    """day -> the day's news in words: events first, then the talks (digest)."""
+    out: dict[int, list[str]] = {}
+    for e in events[events["run"] == run].itertuples():
+        out.setdefault(int(e.day), []).append(_tell(e))
+    if "held" in sessions.columns:
+        mine = sessions[sessions["run"] == run]
+        for day in sorted({int(d) for d in mine["day"]}):
+            told = _talks_line(mine, run, day)
+            if told:
+                out.setdefault(day, []).extend(told)
+    return out
+
+
+def _stretches(news: list[bool], every_day: bool) -> list[tuple[int, int]]:
+    """(first, last) positions of the digest's lines: each day with news alone, each run of
+    days without news together (every day alone with ``every_day``)."""
+    out: list[tuple[int, int]] = []
+    for i, has in enumerate(news):
+        if out and not every_day and not has and not news[out[-1][1]]:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
+
+
+def _toll(actors: list[str], dead: NDArray[Any], civ: float) -> list[str]:
+    """Fighters lost by actor and civilians killed, in words (digest)."""
+    lost = ", ".join(f"{a} {x:,.0f}" for a, x in zip(actors, dead, strict=True) if x >= 0.5)
+    return [f"fighters lost: {lost or 'none'}", f"civilians killed: {civ:,.0f}"]
+
+
+def _date_of(ds: xr.Dataset, day: int) -> str:
+    """The date of day ``day`` of the run (also when only the last day was kept)."""
+    first = pd.Timestamp(ds["date"].values[0]) - pd.Timedelta(days=int(ds["day"].values[0]))
+    return str((first + pd.Timedelta(days=day)).date().isoformat())
+
+
+def _belligerents(ds: xr.Dataset) -> NDArray[np.bool_]:
+    """bool[actor]: actors that fight (fighters at the start, or a share of the stake)."""
+    fight = ds["force_start"].values.sum(axis=0) > 0
+    if "share" in ds:
+        fight |= (ds["share"].values > 0).any(axis=0)
+    return np.asarray(fight)
+
+
+def _pct(x: float) -> str:
+    return "<1%" if 0 < x < 0.005 else f"{x:.0%}"
+
+
+def _outcome_line(ds: xr.Dataset) -> list[str]:
+    """The outcome and when it was reached; a settlement ends the run early."""
+    last = int(ds["day"].values[-1])
+    head = (f"Outcome after {last + 1} days ({_date_of(ds, 0)} to {_date_of(ds, last)}): ")
+    if "outcome" not in ds:
+        return [head + "no outcome recorded"]
+    code, when = int(ds["outcome"]), int(ds["outcome_day"])
+    text = head + OUTCOMES[code]
+    if when >= 0:
+        text += f", reached on {_date_of(ds, when)} (day {when})"
+        if code == coupling.SETTLEMENT and when < last:
+            text += f"; the war stopped then, {last - when} days before the end of the run"
+    return [text]
+
+
+def _holders(ds: xr.Dataset) -> list[str]:
+    """Places held at the start and the end, and the civilians living in them at the end,
+    per belligerent (other holders, e.g. a backer's own border post, marked)."""
+    actors = [str(a) for a in ds["actor"].values]
+    n = len(actors)
+    c0, c1 = ds["control_start"].values, ds["control"].values[-1]
+    h0, h1 = np.bincount(c0, minlength=n), np.bincount(c1, minlength=n)
+    civ = np.bincount(c1, weights=ds["civilians"].values[-1].astype(np.float64), minlength=n)
+    civ = civ / civ.sum() if civ.sum() > 0 else civ
+    fight = _belligerents(ds)
+    rows = [*np.flatnonzero(fight), *np.flatnonzero(~fight & ((h0 > 0) | (h1 > 0)))]
+    names = [actors[a] + ("" if fight[a] else " (not fighting)") for a in rows]
+    width = max(len(x) for x in names)
+    out = [f"Places held ({len(c1)} in all), start -> end, and the share of the civilians "
+           "living in them at the end:"]
+    for a, name in zip(rows, names, strict=True):
+        out.append(f"  {name:<{width}} {h0[a]:4d} -> {h1[a]:4d}  {_pct(civ[a]):>4s}")
+    return out
+
+
+def _changes(ds: xr.Dataset, events: pd.DataFrame, run: int) -> list[str]:
+    """Places whose holder differs at the end from the start, grouped by the new holder."""
+    actors = [str(a) for a in ds["actor"].values]
+    places = [str(p) for p in ds["place"].values]
+    c0, c1 = ds["control_start"].values, ds["control"].values[-1]
+    moved = np.flatnonzero(c0 != c1)
+    captures = int(((events["run"] == run) & (events["kind"] == "captured")).sum())
+    extra = f"; {captures} captures in all" if captures > len(moved) else ""
+    if not len(moved):
+        return [f"No place changed hands between the start and the end{extra}."]
+    n = f"{len(moved)} place" + ("s" if len(moved) > 1 else "")
+    out = [f"Changed hands between the start and the end ({n}{extra}):"]
+    pairs = sorted({(actors[c1[p]], actors[c0[p]]) for p in moved})
+    for new, old in pairs:
+        names = [places[p] for p in moved if (actors[c1[p]], actors[c0[p]]) == (new, old)]
+        out.append(f"  {new} took from {old} ({len(names)}): {', '.join(names)}")
+    return out
+
+
+def _air(ds: xr.Dataset) -> list[str]:
+    """Per air-support entry that flew: its sorties and the share by the places' holder."""
+    if "sorties_on" not in ds or not ds.sizes.get("support", 0):
+        return []
+    actors = [str(a) for a in ds["actor"].values]
+    out = []
+    for s, row in zip(ds["support"].values, ds["sorties_on"].values, strict=True):
+        total = float(row.sum())
+        if total >= 0.5:
+            by = ", ".join(f"{actors[a]} {_pct(row[a] / total)}"
+                           for a in np.argsort(-row, kind="stable") if row[a] > 0)
+            out.append(f"  {s}: {total:,.0f} sorties, on places held by {by}")
+    return (["Air strikes:", *out] if out
+            else ["Air strikes: none flown."])
+
+
+def _aims(ds: xr.Dataset) -> list[str]:
+    """Backers whose limited aim is met at the end (the result cannot tell a backer without
+    one from a backer whose aim is not met)."""
+    if "aim_met" not in ds or not ds.sizes.get("backer", 0):
+        return []
+    met = ds["aim_met"].values
+    names = [str(b) for b in ds["backer"].values]
+    yes = [b for b, m in zip(names, met, strict=True) if m]
+    no = [b for b, m in zip(names, met, strict=True) if not m]
+    return [f"Backers' limited aims met at the end: {', '.join(yes) or 'none'}"
+            + (f"; not met or none declared: {', '.join(no)}" if no else "")]
+
+
+def _talks_tally(ds: xr.Dataset, sessions: pd.DataFrame, run: int) -> list[str]:
+    """Sessions held, suspensions, ceasefires and the settlement, from the talks' table."""
+    if "held" not in sessions.columns:
+        return []
+    s = sessions[sessions["run"] == run]
+    text = (f"Talks: {int(s['held'].sum())} sessions held, suspended "
+            f"{int(s['suspended'].sum())} times")
+    agreed, broke = int(s["ceasefire_agreed"].sum()), int(s["ceasefire_broke"].sum())
+    if "ceasefire" in ds and ds.sizes["day"] > 1:
+        quiet = int(ds["ceasefire"].values.sum())
+        text += f", a ceasefire in force on {quiet} days" if quiet else ", no ceasefire"
+    if agreed or broke:
+        text += f" (ceasefires agreed {agreed}, broke down {broke})"
+    settled = s.loc[s["settled"].astype(bool), "day"]
+    day = int(settled.iloc[0]) if len(settled) else -1
+    text += (f", settlement signed on {_date_of(ds, day)} (day {day})" if day >= 0
+             else ", no settlement")
+    return [text + "."]
+
+
+def _totals(ds: xr.Dataset) -> list[str]:
+    """Fighters lost by actor, civilians killed and displaced, since the start."""
+    actors = [str(a) for a in ds["actor"].values]
+    dead = ds["mil_dead"].values[-1]
+    lost = ", ".join(f"{a} {x:,.0f}" for a, x in zip(actors, dead, strict=True) if x >= 0.5)
+    return [f"Fighters lost: {lost or 'none'}.",
+            f"Civilians killed: {float(ds['killed'].values[-1].sum()):,.0f}; displaced: "
+            f"{float(ds['displaced'].values[-1].sum()):,.0f}."]
 
 
 def _talks_line(sessions: pd.DataFrame, run: int, day: int) -> list[str]:
