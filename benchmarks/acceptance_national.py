@@ -11,14 +11,17 @@ days it reports:
 (c) whether government forces shift south once Aleppo is secured. "Aleppo secured" is, per run,
     the first day the government holds both ``aleppo-west`` and ``aleppo-east`` (the first of the
     two definitions the brief allows). The government's fighters in the SOUTH set are averaged
-    30 days before and 60 days after that day, over the runs where it happens and both days fall
-    inside the run; the same for the NORTH set;
+    BEFORE days before and AFTER days after that day (30 and 30 by default), over the runs
+    where it happens and both days fall inside the run; the same for the NORTH set. Runs
+    where it never happens, over the same calendar window around the median day it is
+    secured, are the control (a drift common to all runs is not a turn south);
 (d) the government's "core": ``aim_met[run, backer]`` for backer ``russia`` at the end.
 
 Daily arrays are needed for (c); runs are simulated in chunks of CHUNK with ``first_run=`` and
 each chunk is reduced before the next, so memory stays near one chunk's arrays.
 
     python benchmarks/acceptance_national.py [--runs 200] [--seed 0] [--days 365]
+        [--before 30] [--after 30]
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from ripeness.coupling import OUTCOMES
 
 SCENARIO = "syria-2016"
 CHUNK = 50
-BEFORE, AFTER = 30, 60
+BEFORE, AFTER = 30, 30  # days around "Aleppo secured" (--before/--after)
 
 # Aleppo and Idlib governorates (the north-west front of 2016).
 NORTH = [
@@ -64,6 +67,7 @@ def run_case(loaded, runs: int, seed: int, days: int) -> dict:
     north_before: list[float] = []
     north_after: list[float] = []
     secured_days: list[int] = []
+    pending: list[tuple[np.ndarray, np.ndarray]] = []  # (south, north) of unsecured runs
     for first in range(0, runs, CHUNK):
         n = min(CHUNK, runs - first)
         res = ripeness.simulate(loaded, n, seed, days, record=True, first_run=first)
@@ -87,6 +91,7 @@ def run_case(loaded, runs: int, seed: int, days: int) -> dict:
         for r in range(n):
             hit = np.flatnonzero(held[r])
             if hit.size == 0:
+                pending.append((gov_south[r].copy(), gov_north[r].copy()))
                 continue
             t = int(hit[0])
             secured_n += 1
@@ -97,7 +102,21 @@ def run_case(loaded, runs: int, seed: int, days: int) -> dict:
                 north_before.append(float(gov_north[r, t - BEFORE]))
                 north_after.append(float(gov_north[r, t + AFTER]))
         del d, res
+    # Control: runs in which Aleppo is never secured, over the same calendar window (around
+    # the median day it is secured where it is), so that a drift common to all runs (recruits,
+    # Iran's militiamen, pockets taken near Damascus) is not read as a turn south.
+    ctrl: dict[str, list[float]] = {"sb": [], "sa": [], "nb": [], "na": []}
+    if secured_days:
+        t = int(np.median(secured_days))
+        if t - BEFORE >= 0 and t + AFTER < days:
+            for so, no in pending:
+                ctrl["sb"].append(float(so[t - BEFORE]))
+                ctrl["sa"].append(float(so[t + AFTER]))
+                ctrl["nb"].append(float(no[t - BEFORE]))
+                ctrl["na"].append(float(no[t + AFTER]))
     return {
+        "control": {k: (np.mean(v) if v else np.nan) for k, v in ctrl.items()},
+        "control_n": len(ctrl["sb"]),
         "sorties": {str(a): float(sorties.sel(actor=a)) for a in sorties.coords["actor"].values},
         "outcomes": outcomes,
         "core": np.concatenate(core),
@@ -135,6 +154,9 @@ def table(name: str, r: dict, runs: int, days: int) -> None:
     b, a = r["north"]
     print(f"    government fighters in the north: {b:,.0f} at day-{BEFORE}, {a:,.0f} at day+{AFTER}"
           f" (change {a - b:+,.0f})")
+    c = r["control"]
+    print(f"    control, {r['control_n']} runs where Aleppo is never secured, same days around"
+          f" the median day: south {c['sa'] - c['sb']:+,.0f}, north {c['na'] - c['nb']:+,.0f}")
     core = r["core"]
     print(f"(d) Russia's aim (the government's core) met at the end: {core.mean():.1%} of runs")
 
@@ -144,7 +166,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--before", type=int, default=BEFORE, help="days before Aleppo is secured")
+    ap.add_argument("--after", type=int, default=AFTER, help="days after Aleppo is secured")
     args = ap.parse_args()
+    globals().update(BEFORE=args.before, AFTER=args.after)
     base = sc.read(SCENARIO)
     for name, loaded in (("with Russian air", base),
                          ("what-if no-russian-air", sc.variant(base, "no-russian-air"))):

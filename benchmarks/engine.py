@@ -1,8 +1,9 @@
-"""Engine speed: run-days per second on aleppo-2016 at several batch sizes (opt-in benchmark).
+"""Engine speed: run-days per second on aleppo-2016 and syria-2016, side by side (opt-in).
 
 Measures ``step`` throughput (record=False: no daily arrays kept) at batch sizes 1, 100, 1,000
-and 10,000, and, in the same invocation, a loop of single runs for comparison. The loop of
-singles is timed on fewer runs and extrapolated per run-day (said in the output). Run:
+and 10,000 for both scenarios in one invocation, and a loop of single runs for comparison. The
+largest batch runs fewer days (``--big-days``) so that the whole stays within a few minutes on
+two cores; the loop of singles is timed on a few runs and given per run-day. Run:
 ``python benchmarks/engine.py`` (``--quick`` for a short version).
 """
 
@@ -18,6 +19,8 @@ import numpy as np
 from ripeness.engine import init, step
 from ripeness.scenario import load
 from ripeness.world.compile import World, compile_scenario
+
+SCENARIOS = ("aleppo-2016", "syria-2016")
 
 
 def run_days_per_second(world: World, runs: int, days: int, seed: int = 0) -> float:
@@ -42,26 +45,37 @@ def loop_of_singles(world: World, runs: int, days: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="smaller batches, fewer days")
-    ap.add_argument("--days", type=int, default=None)
+    ap.add_argument("--days", type=int, default=None, help="days per batch (default 30; "
+                    "--quick 5)")
+    ap.add_argument("--big-days", type=int, default=10, help="days for the 10,000-run batch "
+                    "(default 10: syria-2016 takes about a minute at that size)")
     args = ap.parse_args()
     days = args.days or (5 if args.quick else 30)
     sizes = [1, 100, 1000] if args.quick else [1, 100, 1000, 10000]
-    world = compile_scenario(load("aleppo-2016"))
-    print(f"aleppo-2016: {len(world.place_ids)} places, {len(world.actor_ids)} actors; "
-          f"{days} days; numpy {np.__version__}; {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores visible")
-    run_days_per_second(world, 10, 2)  # warm-up
-    print(f"{'batch':>8s} {'run-days/s':>12s}")
-    rates = {}
-    for n in sizes:
-        rates[n] = run_days_per_second(world, n, days)
-        print(f"{n:8d} {rates[n]:12,.0f}")
+    plan = [(n, min(days, args.big_days) if n >= 10000 else days) for n in sizes]
     singles = 5 if args.quick else 20
-    single = loop_of_singles(world, singles, days)
+    print(f"numpy {np.__version__}; {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} cores visible; record=False")
+    worlds = {name: compile_scenario(load(name)) for name in SCENARIOS}
+    for name, w in worlds.items():
+        print(f"{name}: {len(w.place_ids)} places, {len(w.actor_ids)} actors")
+        run_days_per_second(w, 10, 2)  # warm-up
+    rates: dict[str, dict[int, float]] = {name: {} for name in SCENARIOS}
+    single: dict[str, float] = {}
+    for name, w in worlds.items():
+        for n, d in plan:
+            rates[name][n] = run_days_per_second(w, n, d)
+        single[name] = loop_of_singles(w, singles, days)
+    head = "".join(f" {name:>14s}" for name in SCENARIOS)
+    print(f"\nrun-days per second\n{'batch':>8s} {'days':>5s}{head}")
+    for n, d in plan:
+        print(f"{n:8,d} {d:5d}" + "".join(f" {rates[s][n]:14,.0f}" for s in SCENARIOS))
+    print(f"{'singles':>8s} {days:5d}" + "".join(f" {single[s]:14,.0f}" for s in SCENARIOS)
+          + f"   (a loop of {singles} single runs)")
     big = max(sizes)
-    print(f"loop of single runs: {single:,.0f} run-days/s (timed on {singles} runs x {days} "
-          f"days, extrapolated per run-day)")
-    print(f"ratio batch {big:,} / loop of singles: {rates[big] / single:,.0f}x")
+    print(f"{'ratio':>8s} {'':5s}" + "".join(f" {rates[s][big] / single[s]:13,.0f}x"
+                                              for s in SCENARIOS)
+          + f"   (batch {big:,} / loop of singles)")
 
 
 if __name__ == "__main__":
