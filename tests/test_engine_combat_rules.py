@@ -84,3 +84,35 @@ def test_no_reserve_is_kept_against_the_neighbour_attacked() -> None:
     gov = world.actor_ids.index("gov")
     assert plan.attacker[0, town] == gov and plan.target[0, front] == town
     assert plan.per_target[0, front] == pytest.approx(p.by_actor("commit_fraction")[gov] * 3000)
+
+
+def fork(reach: int) -> tuple[Any, Any]:
+    """gov's depot (5,000) forks to an empty dead end and to a road of two own places that ends
+    at a rebel town (3,000) held against a 100-man outpost."""
+    ps = [place("depot", "gov", {"gov": 5000.0}), place("dead-end", "gov", lat=36.05),
+          place("road", "gov", {"gov": 1000.0}, lon=37.05),
+          place("outpost", "gov", {"gov": 100.0}, lon=37.1),
+          place("town", "reb", {"reb": 3000.0}, lon=37.15)]
+    links = [("depot", "dead-end"), ("depot", "road"), ("road", "outpost"), ("outpost", "town")]
+    sc = build(ps, links, [("depot", ["gov"]), ("town", ["reb"])],
+               parameters={**QUIET, "move_reach": reach})
+    world = compile_scenario(sc)
+    return world, world.params_on(0)
+
+
+@pytest.mark.parametrize("reach, goes_to", [(1, "dead-end"), (3, "road")])
+def test_move_reach_lets_a_depot_feed_a_distant_front(reach: int, goes_to: str) -> None:
+    """Locally the empty dead end looks emptier than the road; looking 3 links ahead the
+    depot sees the front at the end of the road and sends its fighters that way."""
+    from ripeness.world import movement
+
+    world, p = fork(reach)
+    s = engine.init(world, 1, 0)
+    after = movement.move(s.force, s.control, s.relief, world, p)
+    gov = world.actor_ids.index("gov")
+    gained = after[0, :, gov] - s.force[0, :, gov]
+    ids = world.place_ids
+    assert gained[ids.index(goes_to)] > 0
+    other = "road" if goes_to == "dead-end" else "dead-end"
+    assert gained[ids.index(other)] <= 0
+    assert after[0, :, gov].sum() == pytest.approx(s.force[0, :, gov].sum())  # nobody lost

@@ -56,6 +56,8 @@ SYMBOLS: dict[str, str] = {
     # movement
     "move_rate": r"$m$",
     "move_value_weight": r"$w_M$",
+    "move_reach": r"$k_M$",
+    "move_link_cost": r"$\delta_M$",
     # air
     "sortie_kill": r"$k_S$",
     "air_boost": r"$B_{\max}$",

@@ -9,7 +9,10 @@ the pressure where they stand. Pressure at own place u for actor a is
     + move_value_weight * best (value + relief pull) of an enemy place next to u
 
 so forces drain from quiet rear areas to threatened fronts and toward valued targets (Assad's
-forces turn to the next front once one is safe). Fighters left on ground their actor no longer
+forces turn to the next front once one is safe). With ``move_reach`` k > 1 a place looks
+further than its neighbours: each own neighbour is rated by the best pressure within k - 1
+more links of own ground, less ``move_link_cost`` per link, so a force on a front that has
+gone quiet heads for a distant one, one link a day. Fighters left on ground their actor no longer
 holds (a lost place) go to the own neighbour with most own fighters, or surrender.
 """
 
@@ -65,6 +68,17 @@ def rehome(force: F64, control: I64, world: World) -> tuple[F64, F64]:
     return out, lost
 
 
+def reach(pressure: F64, own: NDArray[np.bool_], world: World, steps: int,
+          cost: float) -> F64:
+    """float[run, place]: the best pressure within ``steps`` links of own ground, less
+    ``cost`` per link (-inf off own ground)."""
+    field = np.where(own, pressure, -np.inf)
+    for _ in range(steps):  # over link distance, not over places or runs
+        nb = _pad(field, -np.inf)[:, world.nbr].max(axis=2)
+        field = np.where(own, np.maximum(field, nb - cost), -np.inf)
+    return field
+
+
 def move(force: F64, control: I64, relief: F64, world: World, p: Params) -> F64:
     """One day of redeployment along own ground toward higher pressure."""
     out = force.copy()
@@ -81,7 +95,8 @@ def move(force: F64, control: I64, relief: F64, world: World, p: Params) -> F64:
         pull = _pad(target, 0.0)[:, world.nbr].max(axis=2)
         pressure = (np.log((threat + 1.0) / (force[:, :, a] + 1.0))
                     + p.num("move_value_weight") * pull)
-        dest, best = _best_neighbour(pressure, own, world)
+        far = reach(pressure, own, world, int(p.num("move_reach")) - 1, p.num("move_link_cost"))
+        dest, best = _best_neighbour(far, own, world)
         go = own & (best > pressure)
         spare = np.maximum(force[:, :, a] - p.by_actor("hold_ratio")[a] * threat, 0.0)
         leaving = np.where(go, rate * spare, 0.0)
