@@ -13,15 +13,15 @@ days it reports:
     two definitions the brief allows). The government's fighters in the SOUTH set are averaged
     BEFORE days before and AFTER days after that day (30 and 30 by default), over the runs
     where it happens and both days fall inside the run; the same for the NORTH set. Runs
-    where it never happens, over the same calendar window around the median day it is
-    secured, are the control (a drift common to all runs is not a turn south);
+    where it never happens, over the same calendar windows (matched run by run), are the
+    control (a drift common to all runs is not a turn south);
 (d) the government's "core": ``aim_met[run, backer]`` for backer ``russia`` at the end.
 
 Daily arrays are needed for (c); runs are simulated in chunks of CHUNK with ``first_run=`` and
 each chunk is reduced before the next, so memory stays near one chunk's arrays.
 
     python benchmarks/acceptance_national.py [--runs 200] [--seed 0] [--days 365]
-        [--before 30] [--after 30]
+        [--before 30] [--after 30] [--what-if NAME] [--set PATH=VALUE ...]
 """
 
 from __future__ import annotations
@@ -67,6 +67,8 @@ def run_case(loaded, runs: int, seed: int, days: int) -> dict:
     north_before: list[float] = []
     north_after: list[float] = []
     secured_days: list[int] = []
+    windows: list[int] = []  # the day each secured run with a whole window was secured
+    ends: list[np.ndarray] = []  # per run: south and north fighters on the first and last day
     pending: list[tuple[np.ndarray, np.ndarray]] = []  # (south, north) of unsecured runs
     for first in range(0, runs, CHUNK):
         n = min(CHUNK, runs - first)
@@ -88,6 +90,8 @@ def run_case(loaded, runs: int, seed: int, days: int) -> dict:
         gov_south = force[:, :, south, gov].sum(axis=2)
         gov_north = force[:, :, north, gov].sum(axis=2)
         del force
+        ends.append(np.stack([gov_south[:, 0], gov_south[:, -1], gov_north[:, 0],
+                              gov_north[:, -1]], axis=1))
         for r in range(n):
             hit = np.flatnonzero(held[r])
             if hit.size == 0:
@@ -97,26 +101,28 @@ def run_case(loaded, runs: int, seed: int, days: int) -> dict:
             secured_n += 1
             secured_days.append(t)
             if t - BEFORE >= 0 and t + AFTER < days:
+                windows.append(t)
                 south_before.append(float(gov_south[r, t - BEFORE]))
                 south_after.append(float(gov_south[r, t + AFTER]))
                 north_before.append(float(gov_north[r, t - BEFORE]))
                 north_after.append(float(gov_north[r, t + AFTER]))
         del d, res
-    # Control: runs in which Aleppo is never secured, over the same calendar window (around
-    # the median day it is secured where it is), so that a drift common to all runs (recruits,
-    # Iran's militiamen, pockets taken near Damascus) is not read as a turn south.
+    # Control: runs in which Aleppo is never secured, over the same calendar windows as the
+    # secured runs (matched day by day), so that a drift common to all runs (recruits, Iran's
+    # militiamen, pockets taken near Damascus) is not read as a turn south.
     ctrl: dict[str, list[float]] = {"sb": [], "sa": [], "nb": [], "na": []}
-    if secured_days:
-        t = int(np.median(secured_days))
-        if t - BEFORE >= 0 and t + AFTER < days:
-            for so, no in pending:
-                ctrl["sb"].append(float(so[t - BEFORE]))
-                ctrl["sa"].append(float(so[t + AFTER]))
-                ctrl["nb"].append(float(no[t - BEFORE]))
-                ctrl["na"].append(float(no[t + AFTER]))
+    if pending:
+        so_all = np.stack([x[0] for x in pending])
+        no_all = np.stack([x[1] for x in pending])
+        for t in windows:
+            ctrl["sb"].append(float(so_all[:, t - BEFORE].mean()))
+            ctrl["sa"].append(float(so_all[:, t + AFTER].mean()))
+            ctrl["nb"].append(float(no_all[:, t - BEFORE].mean()))
+            ctrl["na"].append(float(no_all[:, t + AFTER].mean()))
     return {
+        "ends": np.concatenate(ends).mean(axis=0),
         "control": {k: (np.mean(v) if v else np.nan) for k, v in ctrl.items()},
-        "control_n": len(ctrl["sb"]),
+        "control_n": len(pending),
         "sorties": {str(a): float(sorties.sel(actor=a)) for a in sorties.coords["actor"].values},
         "outcomes": outcomes,
         "core": np.concatenate(core),
@@ -155,8 +161,11 @@ def table(name: str, r: dict, runs: int, days: int) -> None:
     print(f"    government fighters in the north: {b:,.0f} at day-{BEFORE}, {a:,.0f} at day+{AFTER}"
           f" (change {a - b:+,.0f})")
     c = r["control"]
-    print(f"    control, {r['control_n']} runs where Aleppo is never secured, same days around"
-          f" the median day: south {c['sa'] - c['sb']:+,.0f}, north {c['na'] - c['nb']:+,.0f}")
+    print(f"    control, {r['control_n']} runs where Aleppo is never secured, the same windows:"
+          f" south {c['sa'] - c['sb']:+,.0f}, north {c['na'] - c['nb']:+,.0f}")
+    e = r["ends"]
+    print(f"    all runs, first to last day: south {e[0]:,.0f} -> {e[1]:,.0f}, north {e[2]:,.0f}"
+          f" -> {e[3]:,.0f}")
     core = r["core"]
     print(f"(d) Russia's aim (the government's core) met at the end: {core.mean():.1%} of runs")
 
@@ -168,9 +177,18 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--before", type=int, default=BEFORE, help="days before Aleppo is secured")
     ap.add_argument("--after", type=int, default=AFTER, help="days after Aleppo is secured")
+    ap.add_argument("--what-if", default=None, metavar="NAME",
+                    help="apply one of the scenario's what-ifs first (both cases), e.g. "
+                    "long-range-redeployment")
+    ap.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                    help="change the scenario first (repeatable), e.g. parameters.move_reach=10")
     args = ap.parse_args()
     globals().update(BEFORE=args.before, AFTER=args.after)
     base = sc.read(SCENARIO)
+    if args.what_if:
+        base = sc.variant(base, args.what_if)
+    if args.set:
+        base = sc.with_patches(base, dict(sc.parse_set(x) for x in args.set), "--set")
     for name, loaded in (("with Russian air", base),
                          ("what-if no-russian-air", sc.variant(base, "no-russian-air"))):
         t0 = time.perf_counter()
