@@ -42,7 +42,8 @@ BEFORE, AFTER = 30, 30  # days around "Aleppo secured" (--before/--after)
 # Aleppo and Idlib governorates (the north-west front of 2016).
 NORTH = [
     "aleppo-west", "aleppo-east", "sheikh-maqsoud", "castello-road", "handarat",
-    "belt-south", "northern-belt", "belt-north", "anadan", "nubl-zahraa", "tal-rifaat", "azaz", "bab-al-salameh", "mare",
+    "belt-south", "northern-belt", "belt-north", "anadan", "nubl-zahraa", "tal-rifaat", "azaz",
+    "bab-al-salameh", "mare",
     "afrin", "atarib", "aleppo-western-suburbs", "bab-al-hawa", "southern-aleppo", "al-safira",
     "kuweires", "khanasser-road", "idlib", "fua-kafraya", "saraqib", "maarat-al-numan",
     "khan-shaykhun", "jisr-al-shughur",
