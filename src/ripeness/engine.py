@@ -168,11 +168,11 @@ def _engagements(s: State, force: F64, plan: operations.Plan, sorties: F64,
     # fighters to one target; counting every neighbour would conjure fighters).
     aims = _pad(plan.target, -1)[:, world.nbr]
     mine = aims == np.arange(s.control.shape[1])[None, :, None]
-    att0 = np.where(att >= 0, (from_nb * mine).sum(axis=2), 0.0)
+    committed = np.where(att >= 0, (from_nb * mine).sum(axis=2), 0.0)
     garrison = _holder_force(force, s.control) - plan.per_target * plan.targets_of.sum(axis=2)
     # Frontage: only so many attackers per defender can be brought to bear in a day; the
     # rest stand by (unharmed) and follow up if the place falls.
-    att0 = np.minimum(att0, p.num("frontage") * np.maximum(garrison, 1.0))
+    att0 = np.minimum(committed, p.num("frontage") * np.maximum(garrison, 1.0))
     sup_nb = _pad(s.supplied, False)[:, world.nbr]
     sup_share = (from_nb * mine * sup_nb).sum(axis=2) / np.maximum(att0, 1e-12)
     unsup = p.num("unsupplied_fire")
@@ -185,7 +185,7 @@ def _engagements(s: State, force: F64, plan: operations.Plan, sorties: F64,
     own_nb = _pad(s.control, -1)[:, world.nbr] == s.control[:, :, None]
     return combat.Engagements(attacker=att, att0=att0, def0=np.maximum(garrison, 0.0),
                               att_fire=att_fire, def_fire=def_fire, start=start,
-                              can_withdraw=own_nb.any(axis=2))
+                              can_withdraw=own_nb.any(axis=2), committed=committed)
 
 
 def _noise(s: State, e: combat.Engagements, p: Params, day: int) -> tuple[F64, F64]:
@@ -200,14 +200,11 @@ def _noise(s: State, e: combat.Engagements, p: Params, day: int) -> tuple[F64, F
 
 
 def _apply_battle(s: State, force: F64, plan: operations.Plan, bt: combat.Battle,
-                  p: Params, world: World) -> tuple[F64, I64, F64]:
+                  committed: F64, p: Params, world: World) -> tuple[F64, I64, F64]:
     """Losses to attackers (back at their origins) and defenders; captures; occupation.
+    ``committed``: every fighter sent at each place; only bt.att0 of them fought (frontage).
     Returns (force, control, deaths float[run, actor])."""
     engaged = bt.attacker >= 0
-    # Committed = every fighter sent at the place; only bt.att0 of them fought (frontage).
-    from_nb = _pad(plan.per_target, 0.0)[:, world.nbr]
-    aims = _pad(plan.target, -1)[:, world.nbr] == np.arange(s.control.shape[1])[None, :, None]
-    committed = np.where(engaged, (from_nb * aims).sum(axis=2), 0.0)
     fallen = bt.att0 - bt.att1
     surv = np.where(engaged, 1.0 - fallen / np.maximum(committed, 1e-12), 1.0)
     back = _pad(np.where(bt.broken, 0.0, surv), 0.0)[:, world.nbr]
@@ -259,7 +256,7 @@ def step(state: State, world: World, p: Params, day: int) -> State:
     e = _engagements(s, force, plan, flown, world, p)
     bt = combat.fight(e, _noise(s, e, p, day), p.by_actor("breakpoint")[s.control],
                       p.num("rout_ratio"))
-    force, control, lost = _apply_battle(s, force, plan, bt, p, world)
+    force, control, lost = _apply_battle(s, force, plan, bt, e.committed, p, world)
     force, surrendered = movement.rehome(force, control, world)
     force = movement.move(force, control, s.relief, world, p)
     done = _finish(s, force, control, dead + lost + surrendered, bt, flown, world, p, day)

@@ -281,11 +281,10 @@ def _news(events: pd.DataFrame, sessions: pd.DataFrame, run: int) -> dict[int, l
     for e in events[events["run"] == run].itertuples():
         out.setdefault(int(e.day), []).append(_tell(e))
     if "held" in sessions.columns:
-        mine = sessions[sessions["run"] == run]
-        for day in sorted({int(d) for d in mine["day"]}):
-            told = _talks_line(mine, run, day)
+        for day, rows in sessions[sessions["run"] == run].groupby("day", sort=True):
+            told = _talks_line(rows, run, int(day))
             if told:
-                out.setdefault(day, []).extend(told)
+                out.setdefault(int(day), []).extend(told)
     return out
 
 
@@ -301,10 +300,15 @@ def _stretches(news: list[bool], every_day: bool) -> list[tuple[int, int]]:
     return out
 
 
+def _lost(actors: list[str], dead: NDArray[Any]) -> str:
+    """Fighters lost by actor, in words ('none' if nobody)."""
+    lost = ", ".join(f"{a} {x:,.0f}" for a, x in zip(actors, dead, strict=True) if x >= 0.5)
+    return lost or "none"
+
+
 def _toll(actors: list[str], dead: NDArray[Any], civ: float) -> list[str]:
     """Fighters lost by actor and civilians killed, in words (digest)."""
-    lost = ", ".join(f"{a} {x:,.0f}" for a, x in zip(actors, dead, strict=True) if x >= 0.5)
-    return [f"fighters lost: {lost or 'none'}", f"civilians killed: {civ:,.0f}"]
+    return [f"fighters lost: {_lost(actors, dead)}", f"civilians killed: {civ:,.0f}"]
 
 
 def _date_of(ds: xr.Dataset, day: int) -> str:
@@ -431,9 +435,7 @@ def _talks_tally(ds: xr.Dataset, sessions: pd.DataFrame, run: int) -> list[str]:
 def _totals(ds: xr.Dataset) -> list[str]:
     """Fighters lost by actor, civilians killed and displaced, since the start."""
     actors = [str(a) for a in ds["actor"].values]
-    dead = ds["mil_dead"].values[-1]
-    lost = ", ".join(f"{a} {x:,.0f}" for a, x in zip(actors, dead, strict=True) if x >= 0.5)
-    return [f"Fighters lost: {lost or 'none'}.",
+    return [f"Fighters lost: {_lost(actors, ds['mil_dead'].values[-1])}.",
             f"Civilians killed: {float(ds['killed'].values[-1].sum()):,.0f}; displaced: "
             f"{float(ds['displaced'].values[-1].sum()):,.0f}."]
 

@@ -172,7 +172,8 @@ class Engagements:
     holder's garrison (after strikes, less what it sent out). att_fire, def_fire: fire
     coefficients before noise (all modifiers applied). start: the defender's strength when
     the engagement began. can_withdraw: bool[run, place], the holder has a neighbouring place
-    of its own to fall back to (None: everywhere).
+    of its own to fall back to (None: everywhere). committed: every attacker sent at the place,
+    of whom att0 fight (the frontage).
     """
 
     attacker: NDArray[np.int64]
@@ -181,6 +182,7 @@ class Engagements:
     att_fire: F64
     def_fire: F64
     start: F64
+    committed: F64
     can_withdraw: NDArray[np.bool_] | None = None
 
 

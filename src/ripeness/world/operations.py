@@ -25,7 +25,8 @@ from numpy.typing import NDArray
 
 from .compile import Params, World
 
-__all__ = ["Plan", "air_expected", "defence_factor", "free_force", "plan", "sent_split", "threat"]
+__all__ = ["Plan", "air_expected", "beyond_reserve", "defence_factor", "free_force", "plan",
+           "sent_split", "threat"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -75,13 +76,18 @@ def threat(control: I64, defender: F64, world: World) -> F64:
     return np.asarray((_gather(defender, world) * hostile).sum(axis=2))
 
 
+def beyond_reserve(held: F64, threat_: F64, hold: F64, spared: F64 | float = 0.0) -> F64:
+    """Fighters beyond the reserve of ``hold`` per hostile fighter next to them, not counting
+    ``spared``: the fighters of the neighbour being attacked (engaged, not a threat)."""
+    return np.asarray(np.maximum(held - hold * np.maximum(threat_ - spared, 0.0), 0.0))
+
+
 def free_force(control: I64, defender: F64, world: World, p: Params,
                spared: F64 | float = 0.0) -> F64:
-    """float[run, place]: the holder's fighters beyond the reserve it keeps against the
-    hostile fighters next to it (hold_ratio x their number), less ``spared``: the fighters of
-    the neighbour being attacked, against whom no reserve is needed (they are engaged)."""
-    t = np.maximum(threat(control, defender, world) - spared, 0.0)
-    return np.asarray(np.maximum(defender - p.by_actor("hold_ratio")[control] * t, 0.0))
+    """float[run, place]: the holder's fighters beyond its reserve (:func:`beyond_reserve`,
+    hold_ratio x the hostile fighters next to it, less ``spared``)."""
+    return beyond_reserve(defender, threat(control, defender, world),
+                          p.by_actor("hold_ratio")[control], spared)
 
 
 def _score(att: F64, a: int, ctx: dict[str, F64], world: World,
@@ -116,8 +122,8 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     nb = _gather(s0, world, fill=-np.inf)
     d = np.argmax(nb, axis=2)
     tgt = world.nbr[np.arange(n_p)[None, :], d]
-    t_left = np.maximum(ctx["threat"] - _pad_take(ctx["defender"], tgt), 0.0)
-    free_u = ctx["defender"] - p.by_actor("hold_ratio")[a] * t_left
+    free_u = beyond_reserve(ctx["defender"], ctx["threat"], p.by_actor("hold_ratio")[a],
+                            _pad_take(ctx["defender"], tgt))
     ok = (np.isfinite(np.take_along_axis(nb, d[:, :, None], axis=2)[:, :, 0]) & (control == a)
           & (free_u > 0))
     choice = np.where(ok, tgt, n_p)
@@ -159,10 +165,9 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     ctx["supply"] = np.where(supplied, 1.0, p.num("unsupplied_fire"))
     # free_nb[r, v, d]: what origin u = nbr[v, d] may send against v (no reserve against v).
     ctx["defender"], ctx["threat"] = defender, threat(control, defender, world)
-    held_nb, ctrl_nb = _gather(defender, world), _gather(control.astype(np.float64), world, -1.0)
-    t_nb = np.maximum(_gather(ctx["threat"], world) - defender[:, :, None], 0.0)
-    hold_nb = p.by_actor("hold_ratio")[np.maximum(ctrl_nb, 0).astype(np.int64)]
-    ctx["free_nb"] = np.maximum(held_nb - hold_nb * t_nb, 0.0)
+    hold = p.by_actor("hold_ratio")[control]
+    ctx["free_nb"] = beyond_reserve(_gather(defender, world), _gather(ctx["threat"], world),
+                                    _gather(hold, world), defender[:, :, None])
     scores = np.full((n_r, len(world.actor_ids), n_p), -np.inf)
     choice = np.full((n_r, n_p), n_p)
     for a in np.flatnonzero(world.belligerent):
@@ -173,8 +178,7 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     best = np.argmax(scores, axis=1)
     top = np.take_along_axis(scores, best[:, None, :], axis=1)[:, 0, :]
     attacker = np.where(np.isfinite(top), best, -1)
-    at_target = _pad_take(defender, choice)
-    free = free_force(control, defender, world, p, spared=at_target)
+    free = beyond_reserve(defender, ctx["threat"], hold, _pad_take(defender, choice))
     per_target, targets_of = sent_split(attacker, choice, control, free, world, p)
     target = np.where(targets_of.any(axis=2), choice, -1)
     return Plan(attacker=attacker, score=np.where(attacker >= 0, top, 0.0),
