@@ -116,3 +116,28 @@ def test_move_reach_lets_a_depot_feed_a_distant_front(reach: int, goes_to: str) 
     other = "road" if goes_to == "dead-end" else "dead-end"
     assert gained[ids.index(other)] <= 0
     assert after[0, :, gov].sum() == pytest.approx(s.force[0, :, gov].sum())  # nobody lost
+
+
+def test_capped_attackers_fire_no_harder_than_supplied_ones(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The attackers' fire coefficient is at most the attacker's fire rate times its air and
+    terrain factors: a frontage cap must not raise the share of supplied attackers above 1."""
+    seen: list[combat.Engagements] = []
+    real = combat.fight
+
+    def spy(e: combat.Engagements, *a: Any) -> combat.Battle:
+        seen.append(e)
+        return real(e, *a)
+
+    monkeypatch.setattr(combat, "fight", spy)
+    sc = pocket(1.0)  # 20,000 against 1,000: the cap binds (1 per defender)
+    world = compile_scenario(sc)
+    p = world.params_on(0)
+    ripeness.simulate(sc, runs=1, seed=0, days=2)
+    e = next(x for x in seen if (x.attacker >= 0).any())
+    on = e.attacker >= 0
+    assert (e.committed[on] > e.att0[on]).all()  # the cap binds
+    gov = world.actor_ids.index("gov")
+    limit = p.by_actor("fire_rate")[gov] * (1 + p.num("air_boost"))  # no terrain divisor < 1
+    assert (e.att_fire[on] <= limit + 1e-12).all()
+    assert (e.att_fire[on] <= p.by_actor("fire_rate")[gov] + 1e-12).all()  # no air here

@@ -174,7 +174,7 @@ def _engagements(s: State, force: F64, plan: operations.Plan, sorties: F64,
     # rest stand by (unharmed) and follow up if the place falls.
     att0 = np.minimum(committed, p.num("frontage") * np.maximum(garrison, 1.0))
     sup_nb = _pad(s.supplied, False)[:, world.nbr]
-    sup_share = (from_nb * mine * sup_nb).sum(axis=2) / np.maximum(att0, 1e-12)
+    sup_share = (from_nb * mine * sup_nb).sum(axis=2) / np.maximum(committed, 1e-12)
     unsup = p.num("unsupplied_fire")
     fire = p.by_actor("fire_rate")
     att_fire = (fire[np.maximum(att, 0)] * air.boost(sorties, att, world, p)
