@@ -45,7 +45,9 @@ class State:
     int64[run, place], the map the last four were computed for; struct_phase: the parameter
     phase. attacker: int64[run, place], today's attacker (-1: none). sorties: float64[run,
     place], sorties flown on the place today; flown: float64[run, support, place], the same
-    by support entry (which backer's aircraft hit whom).
+    by support entry (which backer's aircraft hit whom). effort: int64[run, actor], each
+    actor's main effort, a place index (P: none); effort_age: int64[run, actor], the days
+    it has been kept.
     """
 
     day: int
@@ -73,6 +75,8 @@ class State:
     attacker: I64
     sorties: F64
     flown: F64
+    effort: I64
+    effort_age: I64
 
     @property
     def runs(self) -> int:
@@ -99,6 +103,8 @@ def init(world: World, runs: int, seed: int, first_run: int = 0) -> State:
         struct_control=control, struct_phase=p.phase,
         attacker=np.full((runs, n_p), -1, dtype=np.int64), sorties=zeros,
         flown=np.zeros((runs, len(world.support_ids), n_p)),
+        effort=np.full((runs, n_a), n_p, dtype=np.int64),
+        effort_age=np.zeros((runs, n_a), dtype=np.int64),
     )
 
 
@@ -247,7 +253,7 @@ def step(state: State, world: World, p: Params, day: int) -> State:
     s = _refresh(state, world, p)
     force, dead = _siege_and_reinforce(s, world, p)
     plan = operations.plan(s.control, force, s.supplied, s.lost, s.relief, s.aid_factor,
-                           s.ceasefire, world, p)
+                           s.ceasefire, world, p, s.effort, s.effort_age)
     held = _holder_force(force, s.control)
     flown = air.allocate(plan.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p)
     struck = air.strike_losses(flown, held, p)
@@ -258,8 +264,10 @@ def step(state: State, world: World, p: Params, day: int) -> State:
                       p.num("rout_ratio"))
     force, control, lost = _apply_battle(s, force, plan, bt, e.committed, p, world)
     force, surrendered = movement.rehome(force, control, world)
-    force = movement.move(force, control, s.relief, world, p)
+    force = movement.move(force, control, s.relief, world, p, plan.effort)
     done = _finish(s, force, control, dead + lost + surrendered, bt, flown, world, p, day)
+    done = replace(done, effort=plan.effort,
+                   effort_age=np.where(plan.effort == s.effort, s.effort_age + 1, 0))
     done = _refresh(done, world, p)
     days = np.where(done.supplied, 0, done.besieged_days + 1)
     return _mask(state, replace(done, besieged_days=days))

@@ -53,11 +53,15 @@ SYMBOLS: dict[str, str] = {
     "relief_weight": r"$w_L$",
     "relief_decay": r"$\eta$",
     "hold_ratio": r"$\zeta_a$",
+    "focus_threshold": r"$\Theta_a$",
+    "focus_persist": r"$w_P$",
+    "focus_patience": r"$T_E$",
     # movement
     "move_rate": r"$m$",
     "move_value_weight": r"$w_M$",
     "move_reach": r"$k_M$",
     "move_link_cost": r"$\delta_M$",
+    "focus_reach": r"$k_a$",
     # air
     "sortie_kill": r"$k_S$",
     "air_boost": r"$B_{\max}$",

@@ -84,6 +84,7 @@ class World:
     value: F64  # float[place], stake units
     obj_value: F64  # float[actor, place], value plus objective extras
     obj_norm: F64  # float[actor, place], obj_value / its max per actor
+    aim_norm: F64  # float[actor, place], the objective's own weights / their max (0: none)
     hostile: B  # bool[actor, actor], symmetric
     links: I64  # int[link, 2]
     km: F64  # float[link], km
@@ -280,6 +281,7 @@ def compile_scenario(s: Scenario) -> World:
         force0=_forces(s), pop0=np.array([p.population.value for p in s.places]),
         value=value, obj_value=obj,
         obj_norm=obj / np.maximum(obj.max(axis=1, keepdims=True), 1e-12),
+        aim_norm=(obj - value) / np.maximum((obj - value).max(axis=1, keepdims=True), 1e-12),
         hostile=_hostility(s), links=links, km=km, adj=adj, nbr=nbr,
         table=bitset_table(adj), hops=floyd(np.where(adj, 1.0, np.inf)),
         refuge=refuge, refuge_of=nearest(floyd(road), refuge),

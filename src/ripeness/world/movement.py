@@ -12,7 +12,11 @@ so forces drain from quiet rear areas to threatened fronts and toward valued tar
 forces turn to the next front once one is safe). With ``move_reach`` k > 1 a place looks
 further than its neighbours: each own neighbour is rated by the best pressure within k - 1
 more links of own ground, less ``move_link_cost`` per link, so a force on a front that has
-gone quiet heads for a distant one, one link a day. Fighters left on ground their actor no longer
+gone quiet heads for a distant one, one link a day. An actor with a main effort
+(``focus_reach`` k > 0, see :mod:`.operations`) moves instead, from every own place within k
+links (over own ground) of its places on or next to the main axis, the same share of the
+spare fighters one link along the shortest way toward it: an offensive is fed from the rear
+and the quiet fronts, each keeping its reserve. Fighters left on ground their actor no longer
 holds (a lost place) go to the own neighbour with most own fighters, or surrender.
 """
 
@@ -22,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .compile import Params, World
+from .operations import axis_of
 
 __all__ = ["move", "rehome"]
 
@@ -79,12 +84,15 @@ def reach(pressure: F64, own: NDArray[np.bool_], world: World, steps: int,
     return field
 
 
-def move(force: F64, control: I64, relief: F64, world: World, p: Params) -> F64:
-    """One day of redeployment along own ground toward higher pressure."""
+def move(force: F64, control: I64, relief: F64, world: World, p: Params,
+         effort: I64 | None = None) -> F64:
+    """One day of redeployment along own ground toward higher pressure, or toward the main
+    effort (``effort``: int[run, actor], P: none)."""
     out = force.copy()
     n_r, n_p = control.shape
     defender = force[np.arange(n_r)[:, None], np.arange(n_p)[None, :], control]
     rate = p.num("move_rate")
+    reach_f = p.by_actor("focus_reach")
     for a in np.flatnonzero(world.belligerent):
         own = control == a
         hostile = world.hostile[a][control]
@@ -98,6 +106,14 @@ def move(force: F64, control: I64, relief: F64, world: World, p: Params) -> F64:
         far = reach(pressure, own, world, int(p.num("move_reach")) - 1, p.num("move_link_cost"))
         dest, best = _best_neighbour(far, own, world)
         go = own & (best > pressure)
+        if effort is not None and reach_f[a] > 0:
+            base = own & (_pad(axis_of(effort[:, a], world), False)[:, world.nbr].any(axis=2)
+                          | axis_of(effort[:, a], world))
+            near = reach(np.where(base, 0.0, -np.inf), own, world, int(reach_f[a]), 1.0)
+            f_dest, f_best = _best_neighbour(near, own, world)
+            feed = own & np.isfinite(near) & ~base & (f_best > near)
+            dest = np.where(feed, f_dest, dest)
+            go = go | feed
         spare = np.maximum(force[:, :, a] - p.by_actor("hold_ratio")[a] * threat, 0.0)
         leaving = np.where(go, rate * spare, 0.0)
         out[:, :, a] = force[:, :, a] - leaving + _send(leaving, dest, world)

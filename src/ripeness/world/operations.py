@@ -14,6 +14,19 @@ force is what the places that picked it send: ``commit_fraction`` of their fight
 reserve (``hold_ratio`` x the hostile fighters next to them). Each actor attacks its best
 ``attacks_per_day`` targets whose ratio exceeds its ``attack_threshold`` and whose score is
 positive; a place is attacked by one actor a day (the best score, ties by actor index).
+
+Main effort (an actor with ``focus_threshold`` > 1 or ``focus_reach`` > 0): each day the actor
+names one enemy place on its front as its main effort: the most valuable (its value to the
+actor, plus its weight in the actor's objective normalised by the largest, plus the relief
+pull) among those it could take with the free fighters it has within max(``focus_reach``, 1)
++ 1 links (over any ground) massed there. The ratio term of that score is capped at
+``focus_threshold`` x the attack threshold, so that among targets it can win by that margin
+value decides. Yesterday's choice gets ``focus_persist`` added, or taken away once it has been
+kept ``focus_patience`` days: an axis that has not fallen by then gives way to the next best.
+The *axis* is that place and its neighbours. Off the axis an attack needs ``focus_threshold``
+x the attack threshold; on it the actor expects its backers' whole air effort (not shared
+over ``attacks_per_day`` targets). Movement brings fighters toward the axis
+(:mod:`.movement`).
 """
 
 from __future__ import annotations
@@ -25,8 +38,8 @@ from numpy.typing import NDArray
 
 from .compile import Params, World
 
-__all__ = ["Plan", "air_expected", "beyond_reserve", "defence_factor", "free_force", "plan",
-           "sent_split", "threat"]
+__all__ = ["Plan", "air_expected", "axis_of", "beyond_reserve", "defence_factor", "focused",
+           "free_force", "plan", "sent_split", "threat"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -38,13 +51,15 @@ class Plan:
     """The day's attacks. attacker: int[run, place], -1 where none. score: float[run, place].
     per_target: float[run, place], fighters each origin place sends to each of its targets.
     targets_of: bool[run, place, degree], origin u attacks its neighbour ``world.nbr[u, d]``.
-    target: int[run, place], the place origin u attacks (-1: none); at most one."""
+    target: int[run, place], the place origin u attacks (-1: none); at most one.
+    effort: int[run, actor], each actor's main effort (P: none)."""
 
     attacker: I64
     score: F64
     per_target: F64
     targets_of: B
     target: I64
+    effort: I64
 
 
 def defence_factor(world: World, p: Params) -> F64:
@@ -52,14 +67,28 @@ def defence_factor(world: World, p: Params) -> F64:
     return p.terrain_defence * (1.0 + p.num("fortification_effect") * world.fortification)
 
 
-def air_expected(aid: F64, world: World, p: Params) -> F64:
-    """float[run, actor]: the air boost an attacker expects on one of its targets."""
+def air_expected(aid: F64, world: World, p: Params, shared: bool = True) -> F64:
+    """float[run, actor]: the air boost an attacker expects on one of its targets (its
+    backers' sorties shared over ``attacks_per_day`` targets, or all on one if not shared)."""
     n_a = len(world.actor_ids)
     s = np.zeros((aid.shape[0], n_a))
     for i, client in enumerate(world.support_client):
         s[:, client] += p.sorties[i] * aid[:, i]
-    s = s / np.maximum(p.by_actor("attacks_per_day"), 1.0)[None, :]
+    if shared:
+        s = s / np.maximum(p.by_actor("attacks_per_day"), 1.0)[None, :]
     return 1.0 + p.num("air_boost") * s / (s + p.num("air_half"))
+
+
+def focused(p: Params) -> B:
+    """bool[actor]: actors that name a main effort."""
+    return np.asarray((p.by_actor("focus_threshold") > 1.0) | (p.by_actor("focus_reach") > 0))
+
+
+def axis_of(effort: I64, world: World) -> B:
+    """bool[run, place]: the main effort (int[run], P: none) and its neighbours."""
+    n_p = world.nbr.shape[0]
+    at = effort[:, None] == np.arange(n_p)[None, :]
+    return np.asarray(at | (_gather(at.astype(np.float64), world) > 0).any(axis=2))
 
 
 def _gather(x: F64, world: World, fill: float = 0.0) -> F64:
@@ -102,20 +131,52 @@ def _score(att: F64, a: int, ctx: dict[str, F64], world: World,
     return score, ratio
 
 
+def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Params,
+                 hostile: B, own_nb: B, prev: I64, age: I64) -> I64:
+    """int[run]: actor a's main effort, P where it has no front (see the module doc)."""
+    n_p = control.shape[1]
+    free = np.where(control == a, ctx["free"] * ctx["supply"], 0.0)
+    k = max(float(p.by_actor("focus_reach")[a]), 1.0)
+    near = (world.hops <= k + 1).astype(np.float64)  # [place, target]: within reach
+    mass = (free @ near) * (p.by_actor("commit_fraction")[a] * p.by_actor("fire_rate")[a]
+                           * ctx["air_all"][:, a, None])
+    _, ratio = _score(mass, a, ctx, world, p)
+    cap = p.by_actor("attack_threshold")[a] * max(float(p.by_actor("focus_threshold")[a]), 1.0)
+    prize = (world.obj_norm[a] + world.aim_norm[a])[None, :] + p.num("relief_weight") * ctx[
+        "relief"][:, a, :]
+    score = (p.num("ratio_weight") * np.log(np.clip(ratio, 1e-9, cap))
+             + p.num("value_weight") * prize
+             + p.num("focus_persist") * np.where(age < p.num("focus_patience"), 1.0, -1.0)[:, None]
+             * (np.arange(n_p)[None, :] == prev[:, None]))
+    score = np.where(hostile & own_nb.any(axis=2), score, -np.inf)
+    best = np.argmax(score, axis=1)
+    return np.asarray(np.where(np.isfinite(score[np.arange(len(best)), best]), best, n_p),
+                      dtype=np.int64)
+
+
 def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
-                  p: Params, ceasefire: B) -> tuple[F64, I64]:
+                  p: Params, ceasefire: B, prev: I64, age: I64) -> tuple[F64, I64, I64]:
     """Actor a's targets: (score float[run, place], -inf where it does not attack; the target
     each of its places attacks, int[run, place], P for none). Every place first picks its
     best neighbouring target by the score it would have with all of a's fighters around it;
     a target is then kept if the fighters of the places that picked it pass the threshold.
     An origin's fighters free to attack target v are its garrison beyond the reserve kept
-    against its hostile neighbours other than v (``ctx['free_nb']``)."""
+    against its hostile neighbours other than v (``ctx['free_nb']``). An actor with a main
+    effort (returned, int[run], P: none) needs focus_threshold x its threshold off the axis
+    and expects all its backers' air on it."""
     n_r, n_p = control.shape
     own_nb = _gather((control == a).astype(np.float64), world) > 0
     own_f = np.where(own_nb, ctx["free_nb"] * _gather(ctx["supply"], world), 0.0)  # [R, P, D]
-    power = p.by_actor("commit_fraction")[a] * p.by_actor("fire_rate")[a] * ctx["air"][:, a, None]
     hostile = world.hostile[a][control] & ~ceasefire[:, a, :][np.arange(n_r)[:, None], control]
-    thr = p.by_actor("attack_threshold")[a]
+    thr: F64 | float = p.by_actor("attack_threshold")[a]
+    air = np.broadcast_to(ctx["air"][:, a, None], (n_r, n_p))
+    effort = np.full(n_r, n_p)
+    if ctx["focused"][a]:
+        effort = _main_effort(a, control, ctx, world, p, hostile, own_nb, prev, age)
+        on = axis_of(effort, world)
+        thr = np.where(on, thr, thr * p.by_actor("focus_threshold")[a])
+        air = np.where(on, ctx["air_all"][:, a, None], air)
+    power = p.by_actor("commit_fraction")[a] * p.by_actor("fire_rate")[a] * air
     pot = own_f.sum(axis=2) * power
     s0, r0 = _score(pot, a, ctx, world, p)
     s0 = np.where(hostile & (pot > 0) & (r0 > thr) & (s0 > 0), s0, -np.inf)
@@ -130,7 +191,8 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     picked = _gather(choice.astype(np.float64), world, fill=-1.0) == np.arange(n_p)[None, :, None]
     committed = (own_f * picked).sum(axis=2) * power
     s1, r1 = _score(committed, a, ctx, world, p)
-    return np.where(hostile & (committed > 0) & (r1 > thr) & (s1 > 0), s1, -np.inf), choice
+    return (np.where(hostile & (committed > 0) & (r1 > thr) & (s1 > 0), s1, -np.inf), choice,
+            effort)
 
 
 def _top(score: F64, k: int) -> B:
@@ -147,8 +209,10 @@ def _top(score: F64, k: int) -> B:
 
 
 def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relief: F64,
-         aid: F64, ceasefire: B, world: World, p: Params) -> Plan:
-    """Choose the day's attacks for every run and actor."""
+         aid: F64, ceasefire: B, world: World, p: Params, effort: I64 | None = None,
+         effort_age: I64 | None = None) -> Plan:
+    """Choose the day's attacks for every run and actor (``effort``: yesterday's main
+    efforts, int[run, actor], P: none; ``effort_age``: the days each has been kept)."""
     n_r, n_p = control.shape
     rows = np.arange(n_r)[:, None]
     defender = force[rows, np.arange(n_p)[None, :], control]  # [R, P]
@@ -161,6 +225,8 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
         "cut": np.where(total > 0, cut / np.maximum(total, 1e-9), 0.0),
         "relief": relief,
         "air": air_expected(aid, world, p),
+        "air_all": air_expected(aid, world, p, shared=False),
+        "focused": focused(p),
     }
     ctx["supply"] = np.where(supplied, 1.0, p.num("unsupplied_fire"))
     # free_nb[r, v, d]: what origin u = nbr[v, d] may send against v (no reserve against v).
@@ -168,10 +234,16 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     hold = p.by_actor("hold_ratio")[control]
     ctx["free_nb"] = beyond_reserve(_gather(defender, world), _gather(ctx["threat"], world),
                                     _gather(hold, world), defender[:, :, None])
-    scores = np.full((n_r, len(world.actor_ids), n_p), -np.inf)
+    ctx["free"] = beyond_reserve(defender, ctx["threat"], hold)
+    n_a = len(world.actor_ids)
+    prev = np.full((n_r, n_a), n_p) if effort is None else effort
+    age = np.zeros((n_r, n_a), dtype=np.int64) if effort_age is None else effort_age
+    efforts = np.full((n_r, n_a), n_p)
+    scores = np.full((n_r, n_a, n_p), -np.inf)
     choice = np.full((n_r, n_p), n_p)
     for a in np.flatnonzero(world.belligerent):
-        s, c = _actor_choice(int(a), control, ctx, world, p, ceasefire)
+        s, c, efforts[:, a] = _actor_choice(int(a), control, ctx, world, p, ceasefire,
+                                            prev[:, a], age[:, a])
         k = int(p.by_actor("attacks_per_day")[a])
         scores[:, a, :] = np.where(_top(s, k), s, -np.inf)
         choice = np.where(control == a, c, choice)
@@ -182,7 +254,7 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     per_target, targets_of = sent_split(attacker, choice, control, free, world, p)
     target = np.where(targets_of.any(axis=2), choice, -1)
     return Plan(attacker=attacker, score=np.where(attacker >= 0, top, 0.0),
-                per_target=per_target, targets_of=targets_of, target=target)
+                per_target=per_target, targets_of=targets_of, target=target, effort=efforts)
 
 
 def _pad_take(x: F64, idx: I64) -> F64:

@@ -1,0 +1,320 @@
+"""The main-effort rule on hand-made maps: off by default, the choice of the main effort
+(value among the targets the massed force can win, the ratio term capped), restraint off the
+axis, movement that feeds the axis from the rear, and the patience that ends a stalled axis.
+
+Every expectation is computed by hand from the documented formulas (see the module docs of
+:mod:`ripeness.world.operations` and :mod:`ripeness.world.movement`); all places are supplied
+and nobody is besieged, so the relief pull and the cut term are 0 throughout.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from ripeness import engine
+from ripeness.world import compile_scenario, movement, operations
+from ripeness.world.compile import Params, World
+
+from .engine_scenarios import actor, build, place
+
+QUIET = {"combat_noise": 0.0, "recruit_rate": 0.0, "assumption": "test"}
+
+
+def world_of(places: list[dict[str, Any]], links: list[tuple[str, str]],
+             supply: list[tuple[str, list[str]]], gov: dict[str, Any] | None = None,
+             objective: dict[str, float] | None = None,
+             **parameters: float) -> tuple[World, Params]:
+    """Compile gov (with per-actor ``gov`` params and objective places) against reb."""
+    kw: dict[str, Any] = {"enemies": {"reb": 1.0}, "params": gov or {}}
+    if objective:
+        kw["objective"] = {"places": objective, "assumption": "test"}
+    sc = build(places, links, supply, actors=[actor("gov", **kw), actor("reb")],
+               parameters={**QUIET, **parameters})
+    world = compile_scenario(sc)
+    return world, world.params_on(0)
+
+
+def plan_of(world: World, p: Params, s: engine.State, effort: Any = None,
+            age: Any = None) -> operations.Plan:
+    return operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+                           s.ceasefire, world, p, effort, age)
+
+
+def attacked_by(plan: operations.Plan, world: World, who: str) -> set[str]:
+    a = world.actor_ids.index(who)
+    return {world.place_ids[v] for v in np.flatnonzero(plan.attacker[0] == a)}
+
+
+def effort_of(plan: operations.Plan, world: World, who: str = "gov") -> str | None:
+    e = int(plan.effort[0, world.actor_ids.index(who)])
+    return None if e == len(world.place_ids) else world.place_ids[e]
+
+
+def assert_quiet(s: engine.State, world: World) -> None:
+    """Every place supplied and no reb place cuts anything off when taken: relief pull and
+    the cut term play no part in the hand sums."""
+    assert s.supplied.all()
+    assert not s.relief.any()
+    assert not s.lost[:, s.control[0] == world.actor_ids.index("reb")].any()
+
+
+# --- Three fronts: gov's gx, ge, gy (linked in a row) face reb's X, E and Y, one each; E and Y
+# are linked, so Y is on the axis of E while X is not. E carries gov's objective weight.
+
+def fronts(gx: float = 1000.0, gov: dict[str, Any] | None = None,
+           **parameters: float) -> tuple[World, Params]:
+    ps = [place("gx", "gov", {"gov": gx}), place("ge", "gov", {"gov": 1000.0}, lat=36.05),
+          place("gy", "gov", {"gov": 1000.0}, lat=36.1),
+          place("x", "reb", {"reb": 500.0}, lon=36.95),
+          place("e", "reb", {"reb": 500.0}, lat=36.05, lon=37.05),
+          place("y", "reb", {"reb": 500.0}, lat=36.1, lon=37.05)]
+    links = [("gx", "ge"), ("ge", "gy"), ("gx", "x"), ("ge", "e"), ("gy", "y"), ("e", "y")]
+    supply = [("ge", ["gov"]), ("x", ["reb"]), ("e", ["reb"]), ("y", ["reb"])]
+    return world_of(ps, links, supply, gov={"attacks_per_day": 3, **(gov or {})},
+                    objective={"e": 3.0}, **parameters)
+
+
+def test_main_effort_is_off_by_default_and_changes_nothing() -> None:
+    """focus_threshold = 1 and focus_reach = 0 (the registry defaults): no actor names a main
+    effort (effort = P everywhere) and yesterday's effort and its age are ignored: the plan
+    equals the one made without them, field by field. It attacks all three targets (each at
+    ratio 0.9 x 1000 / 500 = 1.8 > 1.2), as the old rule did."""
+    world, p = fronts()
+    assert p.by_actor("focus_threshold").tolist() == [1.0, 1.0]
+    assert p.by_actor("focus_reach").tolist() == [0.0, 0.0]
+    assert not operations.focused(p).any()
+    s = engine.init(world, 2, 0)
+    assert_quiet(s, world)
+    n_p = len(world.place_ids)
+    bare = plan_of(world, p, s)
+    assert (bare.effort == n_p).all()
+    ids = world.place_ids
+    given = plan_of(world, p, s, np.array([[ids.index("e"), ids.index("gx")]] * 2),
+                    np.array([[100, 3], [0, 0]]))
+    for name in ("attacker", "score", "per_target", "targets_of", "target", "effort"):
+        assert np.array_equal(getattr(bare, name), getattr(given, name)), name
+    assert attacked_by(bare, world, "gov") == {"x", "e", "y"}
+    # focus_reach alone is enough to switch the rule on (effort named, nothing restrained)
+    world1, p1 = fronts(gov={"focus_reach": 1})
+    on = plan_of(world1, p1, engine.init(world1, 1, 0))
+    assert effort_of(on, world1) == "e"
+    assert attacked_by(on, world1, "gov") == {"x", "e", "y"}
+
+
+# --- A star: gov's hub (free force 1000 beyond its reserve) fronts reb's 'prize' (objective
+# weight 2 on top of value 1) and 'weak' (value 1, no objective weight).
+
+def star(f_prize: float, f_weak: float, gov: dict[str, Any] | None = None,
+         objective: dict[str, float] | None = None,
+         **parameters: float) -> tuple[World, Params, engine.State]:
+    hub = 1000.0 + 0.5 * (f_prize + f_weak)  # hold_ratio 0.5: free = 1000 exactly
+    ps = [place("hub", "gov", {"gov": hub}),
+          place("prize", "reb", {"reb": f_prize}, lat=36.05),
+          place("weak", "reb", {"reb": f_weak}, lat=35.95)]
+    links = [("hub", "prize"), ("hub", "weak")]
+    supply = [("hub", ["gov"]), ("prize", ["reb"]), ("weak", ["reb"])]
+    world, p = world_of(ps, links, supply, gov=gov, objective=objective, **parameters)
+    s = engine.init(world, 1, 0)
+    assert_quiet(s, world)
+    return world, p, s
+
+
+def effort_score(ratio: float, cap: float, prize: float, p: Params) -> float:
+    """The documented main-effort score without a persistence term."""
+    return p.num("ratio_weight") * math.log(min(ratio, cap)) + p.num("value_weight") * prize
+
+
+@pytest.mark.parametrize("f_prize, expected",
+                         [(300.0, "prize"), (1000.0, "prize"), (3000.0, "weak")])
+def test_main_effort_is_the_most_valuable_target_the_massed_force_can_win(
+        f_prize: float, expected: str) -> None:
+    """focus_threshold 2 x attack_threshold 1.2 caps the ratio term at log 2.4. Massed ratios
+    are 0.9 x 1000 / defenders: prize 3.0 (0.9 against 1,000, 0.3 against 3,000), weak 90.
+    Prize is worth obj_norm 1 + aim_norm 1 = 2, weak 1/3 + 0. Against 300 both are capped and
+    value decides (prize, although log 90 + 1/3 would beat log 3 + 2 without the cap);
+    against 1,000 log 0.9 + 2 = 1.89 > log 2.4 + 1/3 = 1.21 (prize: the objective weight
+    counts twice, as obj_norm and aim_norm); against 3,000 log 0.3 + 2 = 0.80 < 1.21: the
+    weak place."""
+    world, p, s = star(f_prize, 10.0, gov={"focus_threshold": 2.0}, objective={"prize": 2.0})
+    gov, ids = world.actor_ids.index("gov"), world.place_ids
+    assert world.obj_norm[gov].tolist() == pytest.approx([1 / 3, 1.0, 1 / 3])
+    assert world.aim_norm[gov].tolist() == pytest.approx([0.0, 1.0, 0.0])
+    cap = 1.2 * 2.0
+    assert p.by_actor("attack_threshold")[gov] * p.by_actor("focus_threshold")[gov] == cap
+    r_prize, r_weak = 0.9 * 1000 / f_prize, 0.9 * 1000 / 10.0
+    scores = {"prize": effort_score(r_prize, cap, 2.0, p),
+              "weak": effort_score(r_weak, cap, 1 / 3, p)}
+    assert max(scores, key=lambda k: scores[k]) == expected
+    if f_prize == 300.0:  # the cap is what makes value decide here
+        assert math.log(r_weak) + 1 / 3 > math.log(r_prize) + 2.0
+    elif f_prize == 1000.0:  # aim_norm is what makes value decide here
+        assert effort_score(r_prize, cap, 1.0, p) < scores["weak"]
+    else:
+        assert r_prize < 0.2 * cap
+    plan = plan_of(world, p, s)
+    assert effort_of(plan, world) == expected
+    assert plan.effort[0, world.actor_ids.index("reb")] == len(ids)  # reb has no main effort
+
+
+@pytest.mark.parametrize("gx, x_attacked_when_focused", [(1000.0, False), (1500.0, True)])
+def test_off_axis_attack_needs_focus_threshold_times_attack_threshold(
+        gx: float, x_attacked_when_focused: bool) -> None:
+    """E is the main effort (objective weight; every massed ratio is capped at 2.4, so
+    value 2 beats 0.25). Each target is attacked from one place with nothing else to fear:
+    ratio 0.9 x 1000 / 500 = 1.8 at X, E and Y. On the axis (E, and Y next to E) 1.8 > 1.2
+    is enough; off it (X) an attack needs 2 x 1.2 = 2.4, which 1.8 misses and 0.9 x 1500 /
+    500 = 2.7 passes. With focus_threshold 1 every front is alike and X is attacked."""
+    world, p = fronts(gx, gov={"focus_threshold": 2.0})
+    s = engine.init(world, 1, 0)
+    assert_quiet(s, world)
+    plan = plan_of(world, p, s)
+    assert effort_of(plan, world) == "e"
+    ids = world.place_ids
+    axis = operations.axis_of(plan.effort[:, 0], world)[0]
+    assert {ids[v] for v in np.flatnonzero(axis)} == {"e", "ge", "y"}
+    expected = {"e", "y"} | ({"x"} if x_attacked_when_focused else set())
+    assert attacked_by(plan, world, "gov") == expected
+    gov = world.actor_ids.index("gov")
+    x, gx_i = ids.index("x"), ids.index("gx")
+    if x_attacked_when_focused:
+        assert plan.target[0, gx_i] == x
+        assert plan.per_target[0, gx_i] == pytest.approx(0.9 * gx)
+    else:
+        assert plan.target[0, gx_i] == -1 and plan.per_target[0, gx_i] == 0.0
+    world1, p1 = fronts(gx)
+    assert p1.by_actor("focus_threshold")[gov] == 1.0
+    assert attacked_by(plan_of(world1, p1, engine.init(world1, 1, 0)), world1, "gov") == {
+        "x", "e", "y"}
+
+
+# --- A road: reb's Q, then gov's q, m, r, f, then reb's E (the main effort).
+
+def road(reach: int) -> tuple[World, Params, engine.State]:
+    names = ["q_reb", "q", "m", "r", "f", "e"]
+    held = {"q_reb": ("reb", 200.0), "q": ("gov", 1000.0), "m": ("gov", 400.0),
+            "r": ("gov", 300.0), "f": ("gov", 2000.0), "e": ("reb", 1000.0)}
+    ps = [place(n, held[n][0], {held[n][0]: held[n][1]}, lat=36.0 + 0.05 * i)
+          for i, n in enumerate(names)]
+    links = list(itertools.pairwise(names))
+    supply = [("m", ["gov"]), ("q_reb", ["reb"]), ("e", ["reb"])]
+    world, p = world_of(ps, links, supply, gov={"focus_reach": reach})
+    s = engine.init(world, 1, 0)
+    assert_quiet(s, world)
+    return world, p, s
+
+
+# Old pressure rule, by hand: pressure = log((hostile next to u + 1) / (own at u + 1))
+#   + 2 x (best obj_norm of an enemy neighbour): q 0.39, m -5.99, r -5.71, f 1.31.
+# m goes to q (0.39 > -5.99), r goes to f (1.31 > -5.71); q and f stay (no own neighbour
+# under more pressure). Each mover sends 0.15 x its spare fighters (no hostile neighbour:
+# all of them): m 60, r 45.
+OLD = {"q": 1000.0 + 60, "m": 400.0 - 60, "r": 300.0 - 45, "f": 2000.0 + 45}
+# Main effort E: the axis is {E, f}; the own places next to it (the base) are f and r, which
+# keep the old rule. Within 1 link of the base: m, which now sends its 60 to r, not to q.
+# Within 2 links: also q, which keeps its reserve 0.5 x 200 and sends 0.15 x 900 = 135 to m.
+FED = {1: {"q": 1000.0, "m": 340.0, "r": 300.0 - 45 + 60, "f": 2045.0},
+       2: {"q": 1000.0 - 135, "m": 400.0 - 60 + 135, "r": 315.0, "f": 2045.0}}
+
+
+def test_pressure_rule_by_hand_without_focus_reach() -> None:
+    """focus_reach 0: redeployment follows local pressure even when a main effort is set."""
+    world, p, s = road(0)
+    gov, ids = world.actor_ids.index("gov"), world.place_ids
+    pressure = {"q": math.log(201 / 1001) + 2, "m": math.log(1 / 401),
+                "r": math.log(1 / 301), "f": math.log(1001 / 2001) + 2}
+    assert pressure["q"] > pressure["m"] and pressure["f"] > pressure["r"] > pressure["m"]
+    effort = np.array([[ids.index("e"), len(ids)]])
+    for eff in (None, effort):
+        after = movement.move(s.force, s.control, s.relief, world, p, eff)
+        got = {n: after[0, ids.index(n), gov] for n in OLD}
+        assert got == pytest.approx(OLD)
+        assert after.sum(axis=1) == pytest.approx(s.force.sum(axis=1))
+
+
+@pytest.mark.parametrize("reach", [1, 2])
+def test_focus_reach_feeds_the_axis_from_the_rear(reach: int) -> None:
+    """focus_reach k: own places within k links of the base (own places on or next to the
+    axis) send move_rate x their fighters beyond the reserve one link toward the axis; the
+    rest keep the pressure rule. Fighters are conserved; with no main effort (P) the old
+    rule applies."""
+    world, p, s = road(reach)
+    gov, ids = world.actor_ids.index("gov"), world.place_ids
+    effort = np.array([[ids.index("e"), len(ids)]])
+    after = movement.move(s.force, s.control, s.relief, world, p, effort)
+    got = {n: after[0, ids.index(n), gov] for n in FED[reach]}
+    assert got == pytest.approx(FED[reach])
+    assert after.sum(axis=1) == pytest.approx(s.force.sum(axis=1))  # per actor
+    assert after[0, :, world.actor_ids.index("reb")].tolist() == pytest.approx(
+        s.force[0, :, world.actor_ids.index("reb")].tolist())
+    none = movement.move(s.force, s.control, s.relief, world, p,
+                         np.full((1, 2), len(ids)))
+    assert {n: none[0, ids.index(n), gov] for n in OLD} == pytest.approx(OLD)
+
+
+# --- Patience: a star whose targets A (300 defenders) and B (400 or 600) are worth the same;
+# focus_threshold 5 puts the cap (6) above both massed ratios (3 and 2.25 or 1.5), so the
+# scores differ by log(f_b / 300): 0.29 (< focus_persist 0.5) or 0.69 (> 0.5).
+
+PATIENCE = 5
+
+
+def patience_star(f_b: float) -> tuple[World, Params, engine.State]:
+    world, p, s = star(300.0, f_b, gov={"focus_threshold": 5.0}, focus_patience=PATIENCE,
+                       focus_persist=0.5)
+    assert world.place_ids == ("hub", "prize", "weak")  # A = 'prize', B = 'weak'
+    return world, p, s
+
+
+@pytest.mark.parametrize("f_b, prev, age, expected", [
+    (400.0, None, 0, "prize"),       # no yesterday: the best, log 3 + 1 > log 2.25 + 1
+    (400.0, "prize", PATIENCE - 1, "prize"),
+    (400.0, "prize", PATIENCE, "weak"),  # log 3 + 1 - 0.5 < log 2.25 + 1: gives way
+    (400.0, "weak", PATIENCE - 1, "weak"),  # log 2.25 + 1 + 0.5 > log 3 + 1: kept
+    (400.0, "weak", PATIENCE, "prize"),
+    (600.0, "prize", PATIENCE, "prize"),  # log 3 + 1 - 0.5 > log 1.5 + 1: still the best
+    (600.0, "weak", 0, "prize"),  # log 1.5 + 1 + 0.5 < log 3 + 1: persistence not enough
+])
+def test_patience_ends_the_persistence_bonus(f_b: float, prev: str | None, age: int,
+                                             expected: str) -> None:
+    """focus_persist is added to yesterday's effort while it has been kept fewer than
+    focus_patience days and subtracted from then on: a stalled effort gives way to the next
+    best when that one is within 2 x focus_persist of its kept score (within focus_persist
+    of its own score without the bonus)."""
+    world, p, s = patience_star(f_b)
+    ids = world.place_ids
+    n_p = len(ids)
+    base = {"prize": math.log(0.9 * 1000 / 300) + 1.0, "weak": math.log(0.9 * 1000 / f_b) + 1.0}
+    persist = p.num("focus_persist")
+    hand = {k: v + (persist if age < PATIENCE else -persist) * (k == prev)
+            for k, v in base.items()}
+    assert max(hand, key=lambda k: hand[k]) == expected
+    effort = np.array([[n_p if prev is None else ids.index(prev), n_p]])
+    plan = plan_of(world, p, s, effort, np.array([[age, 0]]))
+    assert effort_of(plan, world) == expected
+
+
+@pytest.mark.parametrize("prev, age, expected, new_age", [
+    (None, 0, "prize", 0),            # none -> prize: a change, the count restarts
+    ("prize", 2, "prize", 3),         # kept: one more day
+    ("weak", PATIENCE - 1, "weak", PATIENCE),  # kept on the bonus
+    ("weak", PATIENCE, "prize", 0),   # patience spent: switches, the count restarts
+])
+def test_step_counts_the_days_an_effort_is_kept(prev: str | None, age: int, expected: str,
+                                                new_age: int) -> None:
+    """engine.step stores today's main effort and adds a day to effort_age when it is
+    yesterday's, resetting it to 0 when it changes (reb, with no main effort, keeps P)."""
+    world, p, s = patience_star(400.0)
+    ids = world.place_ids
+    n_p = len(ids)
+    start = replace(s, effort=np.array([[n_p if prev is None else ids.index(prev), n_p]]),
+                    effort_age=np.array([[age, 7]]))
+    after = engine.step(start, world, p, 0)
+    assert ids[int(after.effort[0, 0])] == expected
+    assert after.effort_age[0, 0] == new_age
+    assert after.effort[0, 1] == n_p and after.effort_age[0, 1] == 8
