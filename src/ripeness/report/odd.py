@@ -56,6 +56,7 @@ SYMBOLS: dict[str, str] = {
     "focus_threshold": r"$\Theta_a$",
     "focus_persist": r"$w_P$",
     "focus_patience": r"$T_E$",
+    "focus_mass_reach": r"$k_F$",
     # movement
     "move_rate": r"$m$",
     "move_value_weight": r"$w_M$",

@@ -107,8 +107,8 @@ def move(force: F64, control: I64, relief: F64, world: World, p: Params,
         dest, best = _best_neighbour(far, own, world)
         go = own & (best > pressure)
         if effort is not None and reach_f[a] > 0:
-            base = own & (_pad(axis_of(effort[:, a], world), False)[:, world.nbr].any(axis=2)
-                          | axis_of(effort[:, a], world))
+            on = axis_of(effort[:, a], world)
+            base = own & (on | _pad(on, False)[:, world.nbr].any(axis=2))
             near = reach(np.where(base, 0.0, -np.inf), own, world, int(reach_f[a]), 1.0)
             f_dest, f_best = _best_neighbour(near, own, world)
             feed = own & np.isfinite(near) & ~base & (f_best > near)

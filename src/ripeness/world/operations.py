@@ -18,8 +18,8 @@ positive; a place is attacked by one actor a day (the best score, ties by actor 
 Main effort (an actor with ``focus_threshold`` > 1 or ``focus_reach`` > 0): each day the actor
 names one enemy place on its front as its main effort: the most valuable (its value to the
 actor, plus its weight in the actor's objective normalised by the largest, plus the relief
-pull) among those it could take with the free fighters it has within max(``focus_reach``, 1)
-+ 1 links (over any ground) massed there. The ratio term of that score is capped at
+pull) among those it could take with the free fighters it has within ``focus_mass_reach``
+links (over any ground) massed there. The ratio term of that score is capped at
 ``focus_threshold`` x the attack threshold, so that among targets it can win by that margin
 value decides. Yesterday's choice gets ``focus_persist`` added, or taken away once it has been
 kept ``focus_patience`` days: an axis that has not fallen by then gives way to the next best.
@@ -136,8 +136,7 @@ def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Par
     """int[run]: actor a's main effort, P where it has no front (see the module doc)."""
     n_p = control.shape[1]
     free = np.where(control == a, ctx["free"] * ctx["supply"], 0.0)
-    k = max(float(p.by_actor("focus_reach")[a]), 1.0)
-    near = (world.hops <= k + 1).astype(np.float64)  # [place, target]: within reach
+    near = (world.hops <= p.num("focus_mass_reach")).astype(np.float64)  # [place, target]
     mass = (free @ near) * (p.by_actor("commit_fraction")[a] * p.by_actor("fire_rate")[a]
                            * ctx["air_all"][:, a, None])
     _, ratio = _score(mass, a, ctx, world, p)
