@@ -76,3 +76,37 @@ def test_shares_sum_to_one_over_belligerents() -> None:
     sh = shares(s, world)
     assert sh.sum(axis=1) == pytest.approx(np.ones(3))
     assert (sh[:, world.actor_ids.index("ally")] == 0).all()
+
+
+def test_a_focused_clients_close_support_goes_to_its_axis() -> None:
+    """With a main effort, the backer's close-support term lands on the client's axis (the
+    main effort and its neighbours), attacked today or not; without one, on its assaults.
+    Threat and attrition terms are off, so the close-support term is the whole score."""
+    actors = [actor("gov", enemies={"reb": 1.0, "isis": 1.0}, params={"focus_threshold": 2.0}),
+              actor("reb"), actor("isis"), actor("ally", kind="backer", enemies={})]
+    ps = [place("base", "gov", {"gov": 3000}, lat=36.0), place("front", "reb", {"reb": 200},
+          lat=36.1), place("far", "reb", {"reb": 2000}, lat=36.2),
+          place("east", "isis", {"isis": 500}, lat=36.0, lon=37.2)]
+    support = [{"backer": "ally", "client": "gov", "sorties_per_day": 40.0, **T}]
+    sc = build(ps, [("base", "front"), ("front", "far"), ("base", "east")],
+               [("base", ["gov"]), ("far", ["reb"])], actors=actors, support=support,
+               parameters={"air_threat_weight": 0.0, "air_force_weight": 0.0,
+                           "assumption": "test"})
+    world = compile_scenario(sc)
+    p = world.params_on(0)
+    s = eng.init(world, 1, 0)
+    held = eng._holder_force(s.force, s.control)
+    ids = list(world.place_ids)
+    attacker = np.full((1, len(ids)), -1)
+    attacker[0, ids.index("front")] = 0  # gov assaults 'front' today
+    effort = np.full((1, len(world.actor_ids)), len(ids))
+    effort[0, 0] = ids.index("east")  # ... but its main effort is 'east'
+    on_axis = air.allocate(attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
+                           effort)
+    assert on_axis[0, 0, ids.index("east")] == pytest.approx(40.0)  # the axis gets it all
+    plain = air.allocate(attacker, s.control, held, s.aid_factor, s.ceasefire, world, p)
+    assert plain[0, 0, ids.index("front")] == pytest.approx(40.0)  # no effort: the assault
+    none = effort.copy()
+    none[0, 0] = len(ids)  # focused but without a front: no close support anywhere
+    assert air.allocate(attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
+                        none).sum() == 0

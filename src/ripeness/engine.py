@@ -255,7 +255,8 @@ def step(state: State, world: World, p: Params, day: int) -> State:
     plan = operations.plan(s.control, force, s.supplied, s.lost, s.relief, s.aid_factor,
                            s.ceasefire, world, p, s.effort, s.effort_age)
     held = _holder_force(force, s.control)
-    flown = air.allocate(plan.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p)
+    flown = air.allocate(plan.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
+                         plan.effort)
     struck = air.strike_losses(flown, held, p)
     force = _set_holder(force, s.control, held - struck)
     dead += _by_actor(struck, s.control, len(world.actor_ids))

@@ -11,7 +11,9 @@ where a place's worth is the larger of its normalised value to the client and to
 (the backer's own objective steers its air)
 
 (forces normalised by the largest enemy garrison of the run), and receives sorties in
-proportion to score ** air_focus. No target list is fixed: as the front moves, so does the air.
+proportion to score ** air_focus. For a client with a main effort (see
+:mod:`.operations`), "the client attacks it today" reads "it is on the client's axis": the
+backer masses its close support there. No target list is fixed: as the front moves, so does the air.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from . import operations
 from .compile import Params, World
+from .operations import axis_of
 
 __all__ = ["allocate", "boost", "strike_losses"]
 
@@ -34,12 +38,16 @@ def _neighbour_max(x: F64, world: World) -> F64:
 
 
 def allocate(attacker: I64, control: I64, defender: F64, aid: F64, ceasefire: B,
-             world: World, p: Params) -> F64:
-    """float[run, support, place]: sorties flown by each support entry on each place today."""
+             world: World, p: Params, effort: I64 | None = None) -> F64:
+    """float[run, support, place]: sorties flown by each support entry on each place today.
+    For a client with a main effort (``effort``: int[run, actor], P: none) the close-support
+    term goes to its axis (the main effort and its neighbours), attacked today or not, instead
+    of to wherever it attacks."""
     n_r, n_p = control.shape
     rows = np.arange(n_r)[:, None]
     out = np.zeros((n_r, len(world.support_ids), n_p))
     focus = p.num("air_focus")
+    focused = operations.focused(p)
     for s in np.flatnonzero(p.sorties > 0):
         c, b = int(world.support_client[s]), int(world.support_backer[s])
         enemy = world.hostile[c][control] & ~ceasefire[:, c, :][rows, control]
@@ -47,7 +55,10 @@ def allocate(attacker: I64, control: I64, defender: F64, aid: F64, ceasefire: B,
         fn = f / np.maximum(f.max(axis=1, keepdims=True), 1e-9)
         worth = np.maximum(world.obj_norm[c], world.obj_norm[b])  # to the client or backer
         valued = _neighbour_max(np.where(control == c, worth[None, :], 0.0), world)
-        score = (p.num("air_attack_weight") * (attacker == c) * (1.0 + worth[None, :])
+        support = attacker == c
+        if effort is not None and focused[c]:
+            support = axis_of(effort[:, c], world)
+        score = (p.num("air_attack_weight") * support * (1.0 + worth[None, :])
                  + p.num("air_threat_weight") * fn * valued + p.num("air_force_weight") * fn)
         score = np.where(enemy, score * p.strike_w[s][control], 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
