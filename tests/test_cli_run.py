@@ -62,6 +62,16 @@ def test_unknown_what_if_and_bad_set_exit_2(capsys: pytest.CaptureFixture[str]) 
     assert main(["run", str(TOY), "--set", "nonsense"]) == 2
 
 
+def test_a_bad_set_is_reported_once_not_once_per_what_if(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """syria-2016 has dozens of what-ifs, events and uncertain ranges, each re-validated with
+    its patch: an error the --set value causes on its own is reported where it is, once."""
+    assert main(["run", "syria-2016", "--days", "1", "--set", "parameters.frontage=-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("outside its bounds") == 1, err
+    assert "would make the scenario invalid" not in err
+
+
 def test_set_changes_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     assert main(["run", str(TOY), "--days", "3", "--out", str(a), "--quiet"]) == 0

@@ -32,6 +32,20 @@ class _Collector:
         self.file, self.raw = file, raw
         self.index = line_index(text) if text else {}
         self.problems: list[Problem] = []
+        self._base: set[tuple[str, str]] | None = None
+
+    def base_errors(self) -> set[tuple[str, str]]:
+        """(location, message) of the errors the scenario has without any patch: a patch that
+        merely inherits one of them is not blamed for it (it is reported once, where it is)."""
+        from .load import from_raw
+
+        if self._base is None:
+            try:
+                from_raw(self.raw, file=self.file, strict=False, check_patches=False)
+                self._base = set()
+            except ScenarioError as e:
+                self._base = {(p.location, p.message) for p in e.errors}
+        return self._base
 
     def add(self, loc: Loc, message: str, fix: str, severity: str = "error") -> None:
         from .load import format_loc
@@ -231,9 +245,11 @@ def _try_sets(c: _Collector, raw: dict[str, Any], loc: Loc, sets: dict[str, Any]
     try:
         from_raw(patched, file=c.file, strict=False, check_patches=False)
     except ScenarioError as e:
+        inherited = c.base_errors()
         for p in e.errors:
-            c.add(loc, f"would make the scenario invalid: {p.location}: {p.message}",
-                  "use a value the field accepts (see docs/scenario-format.md)")
+            if (p.location, p.message) not in inherited:
+                c.add(loc, f"would make the scenario invalid: {p.location}: {p.message}",
+                      "use a value the field accepts (see docs/scenario-format.md)")
 
 
 def _supply_warnings(s: Scenario, c: _Collector) -> None:
