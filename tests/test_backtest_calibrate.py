@@ -21,8 +21,10 @@ from ripeness.backtest import (
     read_patch,
     write_patch,
 )
-from ripeness.backtest.calibrate import patch_text, sample
+from ripeness.backtest.calibrate import _defaults, check_ranges, parse_range, patch_text, sample
+from ripeness.cli import main
 from ripeness.errors import ScenarioError
+from ripeness.params import registry
 from ripeness.scenario import builtin_scenarios, read
 from ripeness.scenario.schema import Uncertain
 
@@ -59,6 +61,7 @@ def test_calibration_reports_both_sides(small_calibration: Calibration) -> None:
     assert set(cal.best) == paths
     runs = cal.manifest["runs_used"]
     assert runs == {"search": [0, 3], "rescore": [4, 9], "evaluation": [10, 15]}
+    assert cal.manifest["ranges"] is None  # the scenario's own [[uncertain]] list
 
 
 def test_patch_round_trip_and_shipped_scenario_untouched(small_calibration: Calibration,
@@ -108,3 +111,97 @@ def test_bad_patch_files(tmp_path: Path) -> None:
 def test_cutoff_outside_the_record_is_refused() -> None:
     with pytest.raises(ValueError, match="no record entries on one side"):
         calibrate("aleppo-2016", dt.date(2015, 1, 1), samples=1, runs=1)
+
+
+# Ranges given instead of the scenario's [[uncertain]] list (`--range PATH=LOW:HIGH[:log]`).
+# aleppo-2016 sets neither parameter: the scenario's own values are the registry defaults.
+RANGES = ("parameters.focus_threshold=1:3", "actors.sdf.params.hold_ratio=0.25:1:log")
+
+
+@pytest.fixture(scope="module")
+def range_calibration() -> Calibration:
+    return calibrate("aleppo-2016", CUTOFF, samples=3, runs=3, top=2, rescore_runs=3,
+                     ranges=[parse_range(t) for t in RANGES])
+
+
+def test_ranges_replace_the_uncertain_list(range_calibration: Calibration,
+                                           tmp_path: Path) -> None:
+    cal = range_calibration
+    paths = ["parameters.focus_threshold", "actors.sdf.params.hold_ratio"]
+    table = cal.candidates
+    assert list(table.columns) == [*paths, "fit", "rescore"]
+    samples = table.drop(index="default")
+    assert len(samples) == 3
+    assert samples[paths[0]].between(1, 3).all() and samples[paths[1]].between(0.25, 1).all()
+    assert cal.manifest["ranges"] == {paths[0]: [1.0, 3.0, "uniform"],
+                                      paths[1]: [0.25, 1.0, "loguniform"]}
+    assert list(cal.best) == paths
+    patch = read_patch(write_patch(cal, tmp_path / "cal.toml"))
+    assert dict(patch.set) == cal.best
+    assert "ranges parameters.focus_threshold=1:3, actors.sdf.params.hold_ratio=0.25:1:log" \
+        in patch.description
+
+
+def test_default_row_of_a_parameter_the_file_omits(range_calibration: Calibration) -> None:
+    """A model parameter absent from the file has the value the model uses: the registry
+    default, or for an actor's parameter the scenario's [parameters] value if it sets one."""
+    default = range_calibration.candidates.loc["default"]
+    reg = registry()
+    assert default["parameters.focus_threshold"] == reg["focus_threshold"].default
+    assert default["actors.sdf.params.hold_ratio"] == reg["hold_ratio"].default
+    syria = read("syria-2016")  # sets focus_threshold = 4 globally, not for the SDF
+    sdf = next(a for a in syria.raw["actors"] if a["id"] == "sdf")
+    assert "focus_threshold" not in sdf.get("params", {})
+    assert _defaults(syria, ["actors.sdf.params.focus_threshold",
+                             "parameters.focus_threshold"]) == {
+        "actors.sdf.params.focus_threshold": 4.0, "parameters.focus_threshold": 4.0}
+
+
+def test_parse_range_says_the_expected_form() -> None:
+    u = parse_range("actors.government.params.hold_ratio = 0.3:1.0:log")
+    assert (u.path, u.low.value, u.high.value, u.distribution) == (
+        "actors.government.params.hold_ratio", 0.3, 1.0, "loguniform")
+    for text in ("parameters.focus_threshold", "p=1", "p=1:2:3", "p=a:b", "=1:2"):
+        with pytest.raises(ValueError, match="PATH=LOW:HIGH"):
+            parse_range(text)
+    with pytest.raises(ValueError, match="exceeds HIGH"):
+        parse_range("p=6:2")
+    with pytest.raises(ValueError, match="LOW > 0"):
+        parse_range("p=0:2:log")
+
+
+def test_bad_ranges_are_refused_before_any_run() -> None:
+    loaded = read("aleppo-2016")
+    texts = ["places.nope.population=1:2", "parameters.focus_threshold=0.5:3",
+             "places.nubl=1:2", "parameters.focus_threshold=2:3"]
+    with pytest.raises(ScenarioError) as e:
+        check_ranges(loaded, [parse_range(t) for t in texts],
+                     labels=[f"--range {t}" for t in texts])
+    text = str(e.value)
+    assert "[--range places.nope.population=1:2]" in text and "no entry 'nope'" in text
+    assert "with its low 0.5 the scenario is invalid" in text and "outside its bounds" in text
+    assert "'places.nubl' is a table" in text and "given more than once" in text
+    with pytest.raises(ScenarioError, match="no entry 'nope'"):  # the library checks too
+        calibrate(loaded, CUTOFF, samples=1, runs=1, ranges=[parse_range(texts[0])])
+    with pytest.raises(ValueError, match="ranges is empty"):
+        calibrate(loaded, CUTOFF, samples=1, runs=1, ranges=[])
+
+
+@pytest.mark.parametrize("bad", ["places.nope.population=1:2", "parameters.focus_threshold",
+                                 "parameters.focus_threshold=2:x",
+                                 "parameters.focus_threshold=6:2",
+                                 "parameters.focus_threshold=0.5:3"])
+def test_cli_bad_range_exits_2(bad: str, tmp_path: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cal.toml"
+    argv = ["calibrate", "aleppo-2016", "--cutoff", "2016-02-10", "--out", str(out),
+            "--samples", "1", "--runs", "1", "--range", "talks.pause_days=20:40",
+            "--range", bad]
+    try:
+        code = main(argv)
+    except SystemExit as e:  # argparse: a malformed value
+        code = e.code
+    assert code == 2 and not out.exists()
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "--range" in err
+    assert ("fix:" in err and "nothing was run" in err) or "PATH=LOW:HIGH" in err

@@ -376,15 +376,21 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from .backtest import calibrate, write_patch
+    from .backtest.calibrate import check_ranges, parse_range
 
     if Path(args.out).exists() and not args.overwrite:
         raise FileExistsError(f"{args.out} already exists; choose another file or add "
                               "--overwrite to replace it")
+    loaded = _scenario_arg(args)
+    ranges = None
+    if args.range:  # checked here to name the --range arguments in the problems
+        ranges = [parse_range(t) for t in args.range]
+        check_ranges(loaded, ranges, labels=[f"--range {t}" for t in args.range])
     try:
-        cal = calibrate(_scenario_arg(args), args.cutoff, samples=args.samples,
+        cal = calibrate(loaded, args.cutoff, samples=args.samples,
                         runs=args.runs, seed=args.seed, record=args.record, top=args.top,
-                        rescore_runs=args.rescore_runs, method=args.method)
-    except ImportError as e:
+                        rescore_runs=args.rescore_runs, method=args.method, ranges=ranges)
+    except (ImportError, ValueError) as e:
         print(f"ripeness: {e}", file=sys.stderr)
         return 2
     print(f"scores on {cal.manifest['eval_runs']} evaluation runs (cut-off {args.cutoff}):")
@@ -413,11 +419,14 @@ def _add_backtest_commands(sub: Any) -> None:
                    "against N records with permuted event dates: the chance level "
                    "(default 20; 0: skip)")
     _add_record_flags(p)
-    p = _add(sub, "calibrate", cmd_calibrate, "Fit the scenario's [[uncertain]] numbers to "
-             "the record up to a cut-off date (Latin hypercube search, best few re-scored) "
-             "and write them as a patch file; print the scores before and after the cut-off "
-             "for the scenario's own and the calibrated values.",
-             "ripeness calibrate aleppo-2016 --cutoff 2016-02-10 --out calibrated.toml")
+    p = _add(sub, "calibrate", cmd_calibrate, "Fit the scenario's [[uncertain]] numbers (or "
+             "the --range values instead) to the record up to a cut-off date (Latin hypercube "
+             "search, best few re-scored) and write them as a patch file; print the scores "
+             "before and after the cut-off for the scenario's own and the calibrated values.",
+             "ripeness calibrate aleppo-2016 --cutoff 2016-02-10 --out calibrated.toml\n"
+             "  ripeness calibrate syria-2016 --cutoff 2016-07-01 --out cal.toml "
+             "--range parameters.focus_threshold=2:6 \\\n"
+             "      --range actors.government.params.hold_ratio=0.3:1.0")
     p.add_argument("scenario", help="built-in name or path to a .toml file")
     p.add_argument("--cutoff", type=_date, required=True, metavar="YYYY-MM-DD",
                    help="fit on the record's entries up to this date")
@@ -430,6 +439,23 @@ def _add_backtest_commands(sub: Any) -> None:
                    "evaluate with (default 4 x --runs)")
     p.add_argument("--method", choices=["lhs", "sobol"], default="lhs",
                    help="space-filling design (default lhs)")
+
+    def range_arg(text: str) -> str:
+        """A --range value, checked for its form PATH=LOW:HIGH[:log] (its path and values
+        are checked against the scenario before anything runs)."""
+        from .backtest.calibrate import parse_range
+
+        try:
+            parse_range(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+        return text
+
+    p.add_argument("--range", action="append", type=range_arg, metavar="PATH=LOW:HIGH",
+                   help="calibrate this number over [LOW, HIGH] (add ':log' for a log-uniform "
+                   "range), e.g. parameters.focus_threshold=2:6 or "
+                   "actors.government.params.hold_ratio=0.3:1.0; repeatable. Given, the "
+                   "--range values replace the scenario's [[uncertain]] entries")
     _add_record_flags(p)
 
 

@@ -1,12 +1,13 @@
-"""Calibration: fit a scenario's ``[[uncertain]]`` numbers to the record up to a cut-off date.
+"""Calibration: fit a scenario's ``[[uncertain]]`` numbers (or ranges given instead, e.g. with
+``ripeness calibrate --range PATH=LOW:HIGH``) to the record up to a cut-off date.
 
 The procedure (docs/backtest.md):
 
 1. split the record at the cut-off: entries whose whole date range lies on or before it are
    the fitting set, the rest the evaluation set;
-2. draw ``samples`` points in the uncertain ranges with a scrambled Latin hypercube (or
-   Sobol) design from :mod:`scipy.stats.qmc` (log scale for ``loguniform`` ranges), plus the
-   scenario's own values;
+2. draw ``samples`` points in the uncertain ranges (or the ``ranges`` given instead) with a
+   scrambled Latin hypercube (or Sobol) design from :mod:`scipy.stats.qmc` (log scale for
+   ``loguniform`` ranges), plus the scenario's own values;
 3. score each candidate by the backtest score of the fitting set, ``runs`` runs each, all on
    the same runs (common random numbers, so candidates differ by their values, not luck);
 4. re-score the best ``top`` candidates on ``rescore_runs`` fresh runs and keep the best;
@@ -22,9 +23,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -32,18 +34,74 @@ from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
 from ..scenario import Loaded, read, with_patches
-from ..scenario.patch import PatchError, resolve
+from ..scenario.patch import PatchError, apply_patch, resolve
 from ..scenario.schema import Uncertain, WhatIf
+from ..scenario.validate import _is_param_path, _registry_default
 from .record import Record
 from .run import BacktestResult, backtest, resolve_record
 
-__all__ = ["Calibration", "apply_patch_file", "calibrate", "read_patch", "sample",
-           "write_patch"]
+__all__ = ["Calibration", "Range", "apply_patch_file", "calibrate", "check_ranges",
+           "parse_range", "read_patch", "sample", "write_patch"]
 
 PATCH_NAME = "calibrated"
+RANGE_FORM = "PATH=LOW:HIGH or PATH=LOW:HIGH:log"
+RANGE_EXAMPLE = "parameters.focus_threshold=2:6"
 
 
-def sample(uncertain: list[Uncertain], n: int, seed: int, method: str = "lhs"
+class _Value(Protocol):
+    @property
+    def value(self) -> float: ...
+
+
+class Range(Protocol):
+    """What calibration reads of a range: an :class:`Uncertain` entry, or any object with
+    ``path``, ``low.value``, ``high.value`` and ``distribution`` (``uniform`` or
+    ``loguniform``)."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def low(self) -> _Value: ...
+
+    @property
+    def high(self) -> _Value: ...
+
+    @property
+    def distribution(self) -> str: ...
+
+
+def parse_range(text: str) -> Uncertain:
+    """``PATH=LOW:HIGH`` (uniform) or ``PATH=LOW:HIGH:log`` (log-uniform) from the command
+    line, as an :class:`Uncertain` entry; ``ValueError`` saying the expected form if the text
+    is not one. Whether the path names a number of a scenario is :func:`check_ranges`'s job."""
+    form = f"expected {RANGE_FORM}, e.g. {RANGE_EXAMPLE}"
+    if "=" not in text:
+        raise ValueError(f"'{text}' has no '=': {form}")
+    path, spec = (x.strip() for x in text.split("=", 1))
+    parts = [x.strip() for x in spec.split(":")]
+    log = len(parts) == 3 and parts[2].lower() == "log"
+    if not path or len(parts) not in (2, 3) or (len(parts) == 3 and not log):
+        raise ValueError(f"'{text}' is not a range: {form}")
+    try:
+        low, high = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise ValueError(f"'{text}': LOW and HIGH must be numbers: {form}") from None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(f"'{text}': LOW and HIGH must be finite numbers: {form}")
+    if low > high:
+        raise ValueError(f"'{text}': LOW {low:g} exceeds HIGH {high:g}; write the lower "
+                         f"value first ({RANGE_FORM})")
+    if log and low <= 0:
+        raise ValueError(f"'{text}': a log range needs LOW > 0; use a positive LOW or drop "
+                         "':log' for a uniform range")
+    return Uncertain.model_validate({
+        "path": path, "low": low, "high": high,
+        "distribution": "loguniform" if log else "uniform",
+        "assumption": f"calibration range {text}"})
+
+
+def sample(uncertain: Sequence[Range], n: int, seed: int, method: str = "lhs"
            ) -> list[dict[str, float]]:
     """``n`` points of a space-filling design over the uncertain ranges (``lhs``: scrambled
     Latin hypercube, any n; ``sobol``: scrambled Sobol, best with n a power of 2)."""
@@ -53,7 +111,9 @@ def sample(uncertain: list[Uncertain], n: int, seed: int, method: str = "lhs"
         raise ImportError("calibration needs scipy: pip install 'ripeness[analysis]'") from None
     d = len(uncertain)
     if d == 0:
-        raise ValueError("the scenario declares no [[uncertain]] numbers to calibrate")
+        raise ValueError("nothing to calibrate: the scenario declares no [[uncertain]] "
+                         f"numbers; give ranges instead (ranges=..., or --range "
+                         f"{RANGE_FORM} on the command line)")
     if method == "lhs":
         unit = qmc.LatinHypercube(d=d, seed=seed).random(n)
     elif method == "sobol":
@@ -64,7 +124,7 @@ def sample(uncertain: list[Uncertain], n: int, seed: int, method: str = "lhs"
             for row in unit]
 
 
-def _scale(u: Uncertain, x: float) -> float:
+def _scale(u: Range, x: float) -> float:
     """The value at quantile ``x`` of the range (uniform or log-uniform), 4 significant
     digits (a patch a person can read)."""
     lo, hi = u.low.value, u.high.value
@@ -100,20 +160,143 @@ class Calibration:
                 f"{s.loc['default', 'after']:.3f} -> {s.loc['calibrated', 'after']:.3f} "
                 f"(default -> calibrated, {m['eval_runs']} evaluation runs); {m['method']} "
                 f"{m['samples']} samples x {m['runs']} runs, best {m['top']} re-scored with "
-                f"{m['rescore_runs']} runs, seed {m['seed']}")
+                f"{m['rescore_runs']} runs, seed {m['seed']}" + _ranges_text(m.get("ranges")))
 
 
-def _defaults(loaded: Loaded, paths: list[str]) -> dict[str, float]:
+def _ranges_text(ranges: dict[str, list[Any]] | None) -> str:
+    """The ranges searched instead of the scenario's [[uncertain]] list, as --range text."""
+    if not ranges:
+        return ""
+    return "; ranges " + ", ".join(
+        f"{p}={lo:g}:{hi:g}" + (":log" if dist == "loguniform" else "")
+        for p, (lo, hi, dist) in ranges.items())
+
+
+def _param_default(loaded: Loaded, path: str) -> float | None:
+    """The value the model uses for a parameter path the file omits: an actor's parameter
+    falls back to the scenario's ``[parameters]``, which falls back to the registry default
+    (as the engine reads them); None if ``path`` is no known parameter."""
+    if not _is_param_path(path):
+        return None
+    glob = loaded.scenario.parameters.values().get(path.split(".")[-1])
+    if path.startswith("actors.") and glob is not None:
+        return glob.value
+    try:
+        return _registry_default(path)
+    except PatchError:
+        return None
+
+
+def _own(loaded: Loaded, path: str) -> Any:
+    """The scenario's own value at ``path`` (a model parameter the file omits: the default the
+    model uses); None where the path names nothing."""
+    try:
+        node = resolve(loaded.raw, path)
+    except PatchError:
+        node = _param_default(loaded, path)
+    return node.get("value") if isinstance(node, dict) else node
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _defaults(loaded: Loaded, paths: Sequence[str]) -> dict[str, float]:
     """The scenario's own value at each path (NaN where it cannot be read)."""
-    out = {}
-    for p in paths:
+    return {p: float(v) if _is_number(v := _own(loaded, p)) else float("nan") for p in paths}
+
+
+def check_ranges(loaded: Loaded, ranges: Sequence[Range],
+                 labels: Sequence[str] | None = None) -> None:
+    """Check ranges before anything runs: each names a number of the scenario (or a model
+    parameter), once; low <= high (and low > 0 on a log scale); and the scenario is valid with
+    every low and with every high set. ``ScenarioError`` lists every problem, each located at
+    its range's label (default ``range PATH``; the command line gives ``--range TEXT``)."""
+    labels = list(labels) if labels is not None else [f"range {u.path}" for u in ranges]
+    if len(labels) != len(ranges):
+        raise ValueError(f"{len(labels)} labels for {len(ranges)} ranges")
+    fix_path = ("name a number of the scenario (e.g. support.russia-government."
+                "sorties_per_day) or a model parameter (parameters.NAME or "
+                "actors.ID.params.NAME; see `ripeness params`)")
+    problems: list[Problem] = []
+
+    def bad(i: int, message: str, fix: str) -> None:
+        problems.append(Problem(loaded.file, labels[i], message, fix))
+
+    seen: set[str] = set()
+    ok: list[int] = []
+    for i, u in enumerate(ranges):
+        lo, hi = u.low.value, u.high.value
+        if u.path in seen:
+            bad(i, f"'{u.path}' is given more than once", "give each path one range")
+            continue
+        seen.add(u.path)
+        if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
+            bad(i, f"low {lo:g} exceeds high {hi:g}" if lo > hi else "low and high must be "
+                "finite numbers", "give LOW <= HIGH (PATH=LOW:HIGH)")
+            continue
+        if u.distribution not in ("uniform", "loguniform"):
+            bad(i, f"unknown distribution {u.distribution!r}", "use uniform or loguniform")
+            continue
+        if u.distribution == "loguniform" and lo <= 0:
+            bad(i, f"a log-uniform range needs low > 0, not {lo:g}",
+                "use a positive low, or a uniform range")
+            continue
         try:
-            node = resolve(loaded.raw, p)
+            node = resolve(loaded.raw, u.path)
         except PatchError:
+            try:  # a key the file omits (a model parameter, a default) may still be set
+                apply_patch(loaded.raw, u.path, lo, "check")
+            except PatchError as e:
+                bad(i, str(e), fix_path)
+                continue
             node = None
-        node = node.get("value") if isinstance(node, dict) else node
-        out[p] = float(node) if isinstance(node, int | float) else float("nan")
-    return out
+        if isinstance(node, list) or (isinstance(node, dict)
+                                      and not _is_number(node.get("value"))):
+            bad(i, f"'{u.path}' is a table or a list, not a number", fix_path)
+            continue
+        own = node.get("value") if isinstance(node, dict) else node
+        if own is not None and not _is_number(own):
+            bad(i, f"'{u.path}' is not a number (it is {own!r})", fix_path)
+            continue
+        ok.append(i)
+    said: dict[int, list[str]] = {}  # a range's problems at its low, not repeated at its high
+    for end in ("low", "high"):
+        def sets(idx: list[int], end: str = end) -> dict[str, float]:
+            return {ranges[i].path: getattr(ranges[i], end).value for i in idx}
+
+        if not ok or _invalid_with(loaded, sets(ok)) is None:
+            continue
+        found = False
+        for i in ok:  # one by one only to say which range is wrong
+            err = _invalid_with(loaded, sets([i]))
+            if err is None:
+                continue
+            found = True
+            messages = [p.message for p in err.errors]
+            if said.get(i) == messages:  # the same problem at both ends (e.g. a bad name)
+                continue
+            said[i] = messages
+            for p in err.errors[:3]:
+                bad(i, f"with its {end} {sets([i])[ranges[i].path]:g} the scenario is "
+                    f"invalid: {p.location}: {p.message}",
+                    f"{p.fix}; choose a range the scenario accepts")
+        if not found:  # each end valid alone, not all together
+            err = _invalid_with(loaded, sets(ok))
+            for p in (err.errors[:3] if err is not None else []):
+                bad(ok[0], f"with every range at its {end} the scenario is invalid: "
+                    f"{p.location}: {p.message}", f"{p.fix}; narrow the ranges")
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _invalid_with(loaded: Loaded, sets: dict[str, float]) -> ScenarioError | None:
+    """The error of the scenario with ``sets`` applied (None if valid)."""
+    try:
+        with_patches(loaded, sets, "calibration range")
+    except ScenarioError as e:
+        return e
+    return None
 
 
 def _score(loaded: Loaded, sets: dict[str, float], record: Record, runs: int, seed: int,
@@ -123,10 +306,10 @@ def _score(loaded: Loaded, sets: dict[str, float], record: Record, runs: int, se
                     first_run=first_run)
 
 
-def _search(loaded: Loaded, points: list[dict[str, float]], fit: Record, runs: int,
-            seed: int) -> pd.DataFrame:
-    """Each candidate's fit score on runs 0..runs-1 (row 0: the scenario's own values)."""
-    paths = [u.path for u in loaded.scenario.uncertain]
+def _search(loaded: Loaded, paths: Sequence[str], points: list[dict[str, float]],
+            fit: Record, runs: int, seed: int) -> pd.DataFrame:
+    """Each candidate's fit score on runs 0..runs-1 (row 0: the scenario's own values at
+    ``paths``, the columns)."""
     rows = [{"candidate": "default", **_defaults(loaded, paths),
              "fit": _score(loaded, {}, fit, runs, seed, 0).score}]
     for i, sets in enumerate(points):
@@ -135,26 +318,36 @@ def _search(loaded: Loaded, points: list[dict[str, float]], fit: Record, runs: i
     return pd.DataFrame(rows).set_index("candidate")
 
 
-def _sets(row: pd.Series, paths: list[str], default: bool) -> dict[str, float]:
+def _sets(row: pd.Series, paths: Sequence[str], default: bool) -> dict[str, float]:
     """A candidate's values as patch paths ({} for the scenario's own; unreadable skipped)."""
     return {} if default else {p: float(row[p]) for p in paths if not np.isnan(row[p])}
 
 
 def calibrate(scenario: Loaded | str | Path, cutoff: dt.date, samples: int = 64,
               runs: int = 50, seed: int = 0, record: Record | str | Path | None = None,
-              top: int = 4, rescore_runs: int | None = None, method: str = "lhs"
-              ) -> Calibration:
+              top: int = 4, rescore_runs: int | None = None, method: str = "lhs",
+              ranges: Sequence[Range] | None = None) -> Calibration:
     """Fit the scenario's uncertain numbers to the record's entries up to ``cutoff`` and
-    score the fit on both sides of it (the procedure is in the module docstring)."""
+    score the fit on both sides of it (the procedure is in the module docstring).
+
+    ``ranges`` (:class:`Uncertain` entries, e.g. from :func:`parse_range`, or objects like
+    them) replace the scenario's ``[[uncertain]]`` list: they alone are sampled, searched and
+    written to the patch. They are checked with :func:`check_ranges` before anything runs."""
     loaded = read(scenario) if isinstance(scenario, str | Path) else scenario
     rec = resolve_record(loaded, record)
     fit, after = rec.split(cutoff)
     if not len(fit) or not len(after):
         raise ValueError(f"the cut-off {cutoff} leaves no record entries on one side; "
                          "choose a date between the record's first and last entries")
-    paths = [u.path for u in loaded.scenario.uncertain]
-    points = sample(list(loaded.scenario.uncertain), samples, seed, method)
-    table = _search(loaded, points, fit, runs, seed)
+    if ranges is not None:
+        ranges = list(ranges)
+        if not ranges:
+            raise ValueError(f"ranges is empty: give at least one ({RANGE_FORM})")
+        check_ranges(loaded, ranges)
+    uncertain: list[Range] = list(loaded.scenario.uncertain) if ranges is None else ranges
+    paths = [u.path for u in uncertain]
+    points = sample(uncertain, samples, seed, method)
+    table = _search(loaded, paths, points, fit, runs, seed)
     more = rescore_runs or 4 * runs
     table["rescore"] = np.nan
     for name in table["fit"].sort_values(ascending=False, kind="stable").index[:top]:
@@ -172,6 +365,8 @@ def calibrate(scenario: Loaded | str | Path, cutoff: dt.date, samples: int = 64,
                 "eval_runs": more, "seed": seed, "best": best_name,
                 "runs_used": {"search": [0, runs - 1], "rescore": [runs, runs + more - 1],
                               "evaluation": [runs + more, runs + 2 * more - 1]},
+                "ranges": None if ranges is None else {
+                    u.path: [u.low.value, u.high.value, u.distribution] for u in ranges},
                 "created": dt.date.today().isoformat()}
     return Calibration(candidates=table, best=best, scores=scores, record=rec,
                        cutoff=cutoff, manifest=manifest)
