@@ -141,7 +141,9 @@ def _siege_and_reinforce(s: State, world: World, p: Params) -> tuple[F64, F64]:
     Returns (force, deaths float[run, actor])."""
     held = _holder_force(s.force, s.control)
     decay = np.where(s.supplied, 0.0, p.num("siege_force_decay") * held)
-    recruits = np.where(s.supplied, p.by_actor("recruit_rate")[s.control] * s.civilians, 0.0)
+    # Only belligerents recruit: a backer holding a border town (Turkey's Kilis) raises no army.
+    recruits = np.where(s.supplied & world.belligerent[s.control],
+                        p.by_actor("recruit_rate")[s.control] * s.civilians, 0.0)
     force = _set_holder(s.force, s.control, held - decay + recruits)
     for i, client in enumerate(world.support_client):
         at = (s.control == client) & p.source[None, :, client] & s.supplied
