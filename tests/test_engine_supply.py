@@ -12,7 +12,7 @@ from ripeness.simulate import simulate
 from ripeness.world import supply
 from ripeness.world.compile import compile_scenario
 
-from .engine_scenarios import build, place
+from .engine_scenarios import actor, build, place
 
 
 def _pocket(gov_mid: float, reb_mid: float) -> object:
@@ -101,3 +101,26 @@ def test_cut_value_counts_the_force_a_loss_would_strand() -> None:
     stranded = np.flatnonzero(st.lost[0, mid])
     assert stranded.tolist() == [pocket]
     assert st.lost[0, pocket].sum() == 0  # losing the pocket strands nothing else
+
+
+def test_only_belligerents_recruit() -> None:
+    """A backer that holds a populous, supplied border town raises no fighters there; a
+    belligerent's supplied town recruits recruit_rate x civilians a day."""
+    actors = [actor("gov", enemies={"reb": 1.0}), actor("reb"),
+              actor("ally", kind="backer", enemies={})]
+    ps = [place("town", "gov", {"gov": 100.0}, population=100_000.0),
+          place("border", "ally", population=100_000.0, lat=36.2),  # counts as supplied
+          place("camp", "reb", {"reb": 100.0}, lat=36.4)]
+    sc = build(ps, [("town", "border"), ("border", "camp")],
+               [("town", ["gov"]), ("camp", ["reb"])], actors=actors,
+               parameters={"combat_noise": 0.0, "assumption": "test"})
+    world = compile_scenario(sc)
+    p = world.params_on(0)
+    s = eng.init(world, 1, 0)
+    s = replace(s, ceasefire=np.ones_like(s.ceasefire))  # nobody fights
+    s = eng.step(s, world, p, 0)
+    town, border = world.place_ids.index("town"), world.place_ids.index("border")
+    gov, ally = world.actor_ids.index("gov"), world.actor_ids.index("ally")
+    assert s.supplied[0, border] and s.force[0, border, ally] == 0.0
+    assert s.force[0, town, gov] == pytest.approx(
+        100.0 + p.by_actor("recruit_rate")[gov] * 100_000.0)
