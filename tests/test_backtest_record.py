@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ripeness.backtest import read_record
-from ripeness.backtest.record import default_record_path
+from ripeness.backtest.record import Record, default_record_path
 from ripeness.errors import ScenarioError
 from ripeness.scenario import read
 
@@ -33,16 +33,34 @@ def problems(path: Path, scenario: str | Path = TOY) -> list[str]:
     return [p.format() for p in e.value.problems]
 
 
-def test_shipped_record_is_valid_and_sourced() -> None:
-    """Every row of the aleppo-2016 record validates and names an http(s) source."""
-    loaded = read("aleppo-2016")
+def shipped_record(name: str, at_least: int) -> Record:
+    """A built-in scenario's record: it validates without warnings, has ``at_least`` rows,
+    each names an http(s) source, and it starts on the scenario's start date."""
+    loaded = read(name)
     rec = read_record(default_record_path(loaded), loaded)
-    assert len(rec) >= 20 and not rec.warnings
+    assert len(rec) >= at_least and not rec.warnings
     assert all(e.source.startswith("http") for e in rec.entries)
     assert rec.entries[0].first == dt.date(2016, 2, 1)
+    return rec
+
+
+def test_shipped_record_is_valid_and_sourced() -> None:
+    """Every row of the aleppo-2016 record validates and names an http(s) source."""
+    rec = shipped_record("aleppo-2016", 20)
     kinds = {e.kind for e in rec.entries}
     assert {"captured", "siege relieved", "corridor cut", "talks suspended", "talks resumed",
             "ceasefire", "hosted", "displaced", "civilians killed", "military dead"} <= kinds
+
+
+def test_syria_record_is_valid_sourced_and_fits_one_year() -> None:
+    """The syria-2016 record: the same checks, a year long, with fronts that did not move."""
+    rec = shipped_record("syria-2016", 40)
+    assert rec.last_day() < 365  # `ripeness backtest syria-2016 --days 365` must accept it
+    kinds = {e.kind for e in rec.entries}
+    assert {"captured", "siege relieved", "siege begun", "corridor cut", "corridor reopened",
+            "talks suspended", "talks resumed", "ceasefire", "settlement", "hosted",
+            "displaced", "besieged", "civilians killed"} <= kinds
+    assert sum(not e.happened for e in rec.entries) >= 10
 
 
 def test_unknown_place_names_file_line_column_and_fix(tmp_path: Path) -> None:

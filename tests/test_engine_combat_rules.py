@@ -41,6 +41,19 @@ def fall_day(frontage: float) -> int:
     return int(taken[0])
 
 
+def engagements_seen(monkeypatch: pytest.MonkeyPatch) -> list[combat.Engagements]:
+    """The engagements combat.fight receives from now on (appended as the engine runs)."""
+    seen: list[combat.Engagements] = []
+    real = combat.fight
+
+    def spy(e: combat.Engagements, *a: Any) -> combat.Battle:
+        seen.append(e)
+        return real(e, *a)
+
+    monkeypatch.setattr(combat, "fight", spy)
+    return seen
+
+
 def test_numbers_beyond_the_frontage_do_not_speed_up_a_storm() -> None:
     """20,000 against an encircled 1,000: with 3 attackers per defender at the front the pocket
     holds days longer than when 20 per defender can fight at once."""
@@ -50,14 +63,7 @@ def test_numbers_beyond_the_frontage_do_not_speed_up_a_storm() -> None:
 @pytest.mark.parametrize("frontage", [1.0, 3.0])
 def test_engaged_attackers_never_exceed_the_frontage(frontage: float,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[combat.Engagements] = []
-    real = combat.fight
-
-    def spy(e: combat.Engagements, *a: Any) -> combat.Battle:
-        seen.append(e)
-        return real(e, *a)
-
-    monkeypatch.setattr(combat, "fight", spy)
+    seen = engagements_seen(monkeypatch)
     ripeness.simulate(pocket(frontage), runs=2, seed=0, days=3)
     fought = [e for e in seen if (e.attacker >= 0).any()]
     assert fought
@@ -122,14 +128,7 @@ def test_capped_attackers_fire_no_harder_than_supplied_ones(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The attackers' fire coefficient is at most the attacker's fire rate times its air and
     terrain factors: a frontage cap must not raise the share of supplied attackers above 1."""
-    seen: list[combat.Engagements] = []
-    real = combat.fight
-
-    def spy(e: combat.Engagements, *a: Any) -> combat.Battle:
-        seen.append(e)
-        return real(e, *a)
-
-    monkeypatch.setattr(combat, "fight", spy)
+    seen = engagements_seen(monkeypatch)
     sc = pocket(1.0)  # 20,000 against 1,000: the cap binds (1 per defender)
     world = compile_scenario(sc)
     p = world.params_on(0)

@@ -169,6 +169,16 @@ def _block(lines: list[str], head: str) -> list[str]:
     return rows
 
 
+def _rows_matching(lines: list[str], head: str, pattern: str) -> list[re.Match[str]]:
+    """Every row of the block under ``head``, each matched against ``pattern`` (all must)."""
+    out = []
+    for row in _block(lines, head):
+        m = re.match(pattern, row)
+        assert m is not None, row
+        out.append(m)
+    return out
+
+
 @pytest.mark.parametrize(("which", "run"), [("toy", 1), ("aleppo", 0), ("aleppo", 1)])
 def test_summary_places_held_add_up(result: Result, aleppo: Result, which: str,
                                     run: int) -> None:
@@ -179,12 +189,8 @@ def test_summary_places_held_add_up(result: Result, aleppo: Result, which: str,
     start = np.bincount(ds["control_start"].values, minlength=len(actors))
     end = np.bincount(ds["control"].values[-1], minlength=len(actors))
     lines = res.summary(run=run)
-    rows = _block(lines, "Places held")
-    got = {}
-    for row in rows:
-        m = re.match(r"^  (\S+)(?: \(not fighting\))?\s+(\d+) ->\s+(\d+)\s+(<?\d+)%$", row)
-        assert m is not None, row
-        got[m[1]] = (int(m[2]), int(m[3]))
+    got = {m[1]: (int(m[2]), int(m[3])) for m in _rows_matching(
+        lines, "Places held", r"^  (\S+)(?: \(not fighting\))?\s+(\d+) ->\s+(\d+)\s+(<?\d+)%$")}
     assert sum(a for a, _ in got.values()) == n and sum(b for _, b in got.values()) == n
     for k, a in enumerate(actors):
         assert got.get(a, (0, 0)) == (start[k], end[k]), a
@@ -198,12 +204,8 @@ def test_summary_sorties_equal_the_strike_tally(aleppo: Result) -> None:
     for run in (0, 1):
         tally = aleppo.daily["sorties_on"].sel(run=run)
         lines = aleppo.summary(run=run)
-        rows = _block(lines, "Air strikes")
-        got = {}
-        for row in rows:
-            m = re.match(r"^  (\S+): ([\d,]+) sorties, on places held by ", row)
-            assert m is not None, row
-            got[m[1]] = float(m[2].replace(",", ""))
+        got = {m[1]: float(m[2].replace(",", "")) for m in _rows_matching(
+            lines, "Air strikes", r"^  (\S+): ([\d,]+) sorties, on places held by ")}
         want = tally.sum("actor").to_series()
         assert set(got) == {str(s) for s, x in want.items() if x >= 0.5}
         assert sum(got.values()) == pytest.approx(float(tally.sum()), abs=0.5 * len(got) + 0.01)
