@@ -9,7 +9,7 @@ import ripeness.engine as eng
 from ripeness.errors import ScenarioError
 from ripeness.simulate import simulate
 from ripeness.world import air, compile_scenario, shares
-from ripeness.world.operations import plan
+from ripeness.world.operations import axes_of, plan
 
 from .engine_scenarios import T, actor, build, place
 
@@ -102,11 +102,11 @@ def test_a_focused_clients_close_support_goes_to_its_axis() -> None:
     effort = np.full((1, len(world.actor_ids)), len(ids))
     effort[0, 0] = ids.index("east")  # ... but its main effort is 'east'
     on_axis = air.allocate(attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
-                           effort)
+                           axes_of(effort, world))
     assert on_axis[0, 0, ids.index("east")] == pytest.approx(40.0)  # the axis gets it all
     plain = air.allocate(attacker, s.control, held, s.aid_factor, s.ceasefire, world, p)
     assert plain[0, 0, ids.index("front")] == pytest.approx(40.0)  # no effort: the assault
     none = effort.copy()
     none[0, 0] = len(ids)  # focused but without a front: no close support anywhere
     assert air.allocate(attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
-                        none).sum() == 0
+                        axes_of(none, world)).sum() == 0

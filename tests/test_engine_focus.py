@@ -231,7 +231,8 @@ def test_pressure_rule_by_hand_without_focus_reach() -> None:
     assert pressure["q"] > pressure["m"] and pressure["f"] > pressure["r"] > pressure["m"]
     effort = np.array([[ids.index("e"), len(ids)]])
     for eff in (None, effort):
-        after = movement.move(s.force, s.control, s.relief, world, p, eff)
+        after = movement.move(s.force, s.control, s.relief, world, p,
+                              None if eff is None else operations.axes_of(eff, world))
         got = {n: after[0, ids.index(n), gov] for n in OLD}
         assert got == pytest.approx(OLD)
         assert after.sum(axis=1) == pytest.approx(s.force.sum(axis=1))
@@ -246,14 +247,15 @@ def test_focus_reach_feeds_the_axis_from_the_rear(reach: int) -> None:
     world, p, s = road(reach)
     gov, ids = world.actor_ids.index("gov"), world.place_ids
     effort = np.array([[ids.index("e"), len(ids)]])
-    after = movement.move(s.force, s.control, s.relief, world, p, effort)
+    after = movement.move(s.force, s.control, s.relief, world, p,
+                          operations.axes_of(effort, world))
     got = {n: after[0, ids.index(n), gov] for n in FED[reach]}
     assert got == pytest.approx(FED[reach])
     assert after.sum(axis=1) == pytest.approx(s.force.sum(axis=1))  # per actor
     assert after[0, :, world.actor_ids.index("reb")].tolist() == pytest.approx(
         s.force[0, :, world.actor_ids.index("reb")].tolist())
     none = movement.move(s.force, s.control, s.relief, world, p,
-                         np.full((1, 2), len(ids)))
+                         operations.axes_of(np.full((1, 2), len(ids)), world))
     assert {n: none[0, ids.index(n), gov] for n in OLD} == pytest.approx(OLD)
 
 

@@ -376,20 +376,17 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from .backtest import calibrate, write_patch
-    from .backtest.calibrate import check_ranges, parse_range
 
     if Path(args.out).exists() and not args.overwrite:
         raise FileExistsError(f"{args.out} already exists; choose another file or add "
                               "--overwrite to replace it")
-    loaded = _scenario_arg(args)
-    ranges = None
-    if args.range:  # checked here to name the --range arguments in the problems
-        ranges = [parse_range(t) for t in args.range]
-        check_ranges(loaded, ranges, labels=[f"--range {t}" for t in args.range])
+    given = args.range or []  # (text, parsed range) pairs from range_arg
     try:
-        cal = calibrate(loaded, args.cutoff, samples=args.samples,
+        cal = calibrate(_scenario_arg(args), args.cutoff, samples=args.samples,
                         runs=args.runs, seed=args.seed, record=args.record, top=args.top,
-                        rescore_runs=args.rescore_runs, method=args.method, ranges=ranges)
+                        rescore_runs=args.rescore_runs, method=args.method,
+                        ranges=[u for _, u in given] or None,
+                        range_labels=[f"--range {t}" for t, _ in given])
     except (ImportError, ValueError) as e:
         print(f"ripeness: {e}", file=sys.stderr)
         return 2
@@ -440,16 +437,15 @@ def _add_backtest_commands(sub: Any) -> None:
     p.add_argument("--method", choices=["lhs", "sobol"], default="lhs",
                    help="space-filling design (default lhs)")
 
-    def range_arg(text: str) -> str:
-        """A --range value, checked for its form PATH=LOW:HIGH[:log] (its path and values
-        are checked against the scenario before anything runs)."""
+    def range_arg(text: str) -> tuple[str, Any]:
+        """A --range value, parsed from its form PATH=LOW:HIGH[:log], with its text (its path
+        and values are checked against the scenario before anything runs)."""
         from .backtest.calibrate import parse_range
 
         try:
-            parse_range(text)
+            return text, parse_range(text)
         except ValueError as e:
             raise argparse.ArgumentTypeError(str(e)) from None
-        return text
 
     p.add_argument("--range", action="append", type=range_arg, metavar="PATH=LOW:HIGH",
                    help="calibrate this number over [LOW, HIGH] (add ':log' for a log-uniform "

@@ -258,7 +258,7 @@ def step(state: State, world: World, p: Params, day: int) -> State:
                            s.ceasefire, world, p, s.effort, s.effort_age)
     held = _holder_force(force, s.control)
     flown = air.allocate(plan.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
-                         plan.effort)
+                         plan.axis)
     struck = air.strike_losses(flown, held, p)
     force = _set_holder(force, s.control, held - struck)
     dead += _by_actor(struck, s.control, len(world.actor_ids))
@@ -267,7 +267,7 @@ def step(state: State, world: World, p: Params, day: int) -> State:
                       p.num("rout_ratio"))
     force, control, lost = _apply_battle(s, force, plan, bt, e.committed, p, world)
     force, surrendered = movement.rehome(force, control, world)
-    force = movement.move(force, control, s.relief, world, p, plan.effort)
+    force = movement.move(force, control, s.relief, world, p, plan.axis)
     done = _finish(s, force, control, dead + lost + surrendered, bt, flown, world, p, day)
     done = replace(done, effort=plan.effort,
                    effort_age=np.where(plan.effort == s.effort, s.effort_age + 1, 0))

@@ -326,7 +326,8 @@ def _sets(row: pd.Series, paths: Sequence[str], default: bool) -> dict[str, floa
 def calibrate(scenario: Loaded | str | Path, cutoff: dt.date, samples: int = 64,
               runs: int = 50, seed: int = 0, record: Record | str | Path | None = None,
               top: int = 4, rescore_runs: int | None = None, method: str = "lhs",
-              ranges: Sequence[Range] | None = None) -> Calibration:
+              ranges: Sequence[Range] | None = None,
+              range_labels: Sequence[str] | None = None) -> Calibration:
     """Fit the scenario's uncertain numbers to the record's entries up to ``cutoff`` and
     score the fit on both sides of it (the procedure is in the module docstring).
 
@@ -343,7 +344,7 @@ def calibrate(scenario: Loaded | str | Path, cutoff: dt.date, samples: int = 64,
         ranges = list(ranges)
         if not ranges:
             raise ValueError(f"ranges is empty: give at least one ({RANGE_FORM})")
-        check_ranges(loaded, ranges)
+        check_ranges(loaded, ranges, range_labels)
     uncertain: list[Range] = list(loaded.scenario.uncertain) if ranges is None else ranges
     paths = [u.path for u in uncertain]
     points = sample(uncertain, samples, seed, method)

@@ -21,9 +21,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from . import operations
 from .compile import Params, World
-from .operations import axis_of
+from .operations import focused as is_focused
 
 __all__ = ["allocate", "boost", "strike_losses"]
 
@@ -38,16 +37,16 @@ def _neighbour_max(x: F64, world: World) -> F64:
 
 
 def allocate(attacker: I64, control: I64, defender: F64, aid: F64, ceasefire: B,
-             world: World, p: Params, effort: I64 | None = None) -> F64:
+             world: World, p: Params, axis: B | None = None) -> F64:
     """float[run, support, place]: sorties flown by each support entry on each place today.
-    For a client with a main effort (``effort``: int[run, actor], P: none) the close-support
-    term goes to its axis (the main effort and its neighbours), attacked today or not, instead
-    of to wherever it attacks."""
+    For a client with a main effort (``axis``: bool[run, actor, place], its main effort and
+    the neighbours, :attr:`.operations.Plan.axis`) the close-support term goes to its axis,
+    attacked today or not, instead of to wherever it attacks."""
     n_r, n_p = control.shape
     rows = np.arange(n_r)[:, None]
     out = np.zeros((n_r, len(world.support_ids), n_p))
     focus = p.num("air_focus")
-    focused = operations.focused(p)
+    focused = is_focused(p)
     for s in np.flatnonzero(p.sorties > 0):
         c, b = int(world.support_client[s]), int(world.support_backer[s])
         enemy = world.hostile[c][control] & ~ceasefire[:, c, :][rows, control]
@@ -56,8 +55,8 @@ def allocate(attacker: I64, control: I64, defender: F64, aid: F64, ceasefire: B,
         worth = np.maximum(world.obj_norm[c], world.obj_norm[b])  # to the client or backer
         valued = _neighbour_max(np.where(control == c, worth[None, :], 0.0), world)
         support = attacker == c
-        if effort is not None and focused[c]:
-            support = axis_of(effort[:, c], world)
+        if axis is not None and focused[c]:
+            support = axis[:, c, :]
         score = (p.num("air_attack_weight") * support * (1.0 + worth[None, :])
                  + p.num("air_threat_weight") * fn * valued + p.num("air_force_weight") * fn)
         score = np.where(enemy, score * p.strike_w[s][control], 0.0)

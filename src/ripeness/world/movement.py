@@ -26,7 +26,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .compile import Params, World
-from .operations import axis_of
 
 __all__ = ["move", "rehome"]
 
@@ -85,9 +84,9 @@ def reach(pressure: F64, own: NDArray[np.bool_], world: World, steps: int,
 
 
 def move(force: F64, control: I64, relief: F64, world: World, p: Params,
-         effort: I64 | None = None) -> F64:
+         axis: NDArray[np.bool_] | None = None) -> F64:
     """One day of redeployment along own ground toward higher pressure, or toward the main
-    effort (``effort``: int[run, actor], P: none)."""
+    effort's axis (``axis``: bool[run, actor, place], :attr:`.operations.Plan.axis`)."""
     out = force.copy()
     n_r, n_p = control.shape
     defender = force[np.arange(n_r)[:, None], np.arange(n_p)[None, :], control]
@@ -106,8 +105,8 @@ def move(force: F64, control: I64, relief: F64, world: World, p: Params,
         far = reach(pressure, own, world, int(p.num("move_reach")) - 1, p.num("move_link_cost"))
         dest, best = _best_neighbour(far, own, world)
         go = own & (best > pressure)
-        if effort is not None and reach_f[a] > 0:
-            on = axis_of(effort[:, a], world)
+        if axis is not None and reach_f[a] > 0:
+            on = axis[:, a, :]
             base = own & (on | _pad(on, False)[:, world.nbr].any(axis=2))
             near = reach(np.where(base, 0.0, -np.inf), own, world, int(reach_f[a]), 1.0)
             f_dest, f_best = _best_neighbour(near, own, world)

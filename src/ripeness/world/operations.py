@@ -38,8 +38,8 @@ from numpy.typing import NDArray
 
 from .compile import Params, World
 
-__all__ = ["Plan", "air_expected", "axis_of", "beyond_reserve", "defence_factor", "focused",
-           "free_force", "plan", "sent_split", "threat"]
+__all__ = ["Plan", "air_expected", "axes_of", "axis_of", "beyond_reserve", "defence_factor",
+           "focused", "free_force", "plan", "sent_split", "threat"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -52,7 +52,8 @@ class Plan:
     per_target: float[run, place], fighters each origin place sends to each of its targets.
     targets_of: bool[run, place, degree], origin u attacks its neighbour ``world.nbr[u, d]``.
     target: int[run, place], the place origin u attacks (-1: none); at most one.
-    effort: int[run, actor], each actor's main effort (P: none)."""
+    effort: int[run, actor], each actor's main effort (P: none); axis: bool[run, actor,
+    place], the main effort and its neighbours (all False for an actor without one)."""
 
     attacker: I64
     score: F64
@@ -60,6 +61,7 @@ class Plan:
     targets_of: B
     target: I64
     effort: I64
+    axis: B
 
 
 def defence_factor(world: World, p: Params) -> F64:
@@ -84,11 +86,18 @@ def focused(p: Params) -> B:
     return np.asarray((p.by_actor("focus_threshold") > 1.0) | (p.by_actor("focus_reach") > 0))
 
 
+def axes_of(effort: I64, world: World) -> B:
+    """bool[run, actor, place]: each actor's main effort (int[run, actor], P: none) and its
+    neighbours."""
+    n_p = world.nbr.shape[0]
+    at = effort[:, :, None] == np.arange(n_p)
+    padded = np.concatenate([at, np.zeros((*at.shape[:2], 1), dtype=bool)], axis=2)
+    return np.asarray(at | padded[:, :, world.nbr].any(axis=3))
+
+
 def axis_of(effort: I64, world: World) -> B:
     """bool[run, place]: the main effort (int[run], P: none) and its neighbours."""
-    n_p = world.nbr.shape[0]
-    at = effort[:, None] == np.arange(n_p)[None, :]
-    return np.asarray(at | (_gather(at.astype(np.float64), world) > 0).any(axis=2))
+    return axes_of(effort[:, None], world)[:, 0]
 
 
 def _gather(x: F64, world: World, fill: float = 0.0) -> F64:
@@ -154,15 +163,16 @@ def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Par
 
 
 def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
-                  p: Params, ceasefire: B, prev: I64, age: I64) -> tuple[F64, I64, I64]:
+                  p: Params, ceasefire: B, prev: I64, age: I64
+                  ) -> tuple[F64, I64, I64, B]:
     """Actor a's targets: (score float[run, place], -inf where it does not attack; the target
     each of its places attacks, int[run, place], P for none). Every place first picks its
     best neighbouring target by the score it would have with all of a's fighters around it;
     a target is then kept if the fighters of the places that picked it pass the threshold.
     An origin's fighters free to attack target v are its garrison beyond the reserve kept
     against its hostile neighbours other than v (``ctx['free_nb']``). An actor with a main
-    effort (returned, int[run], P: none) needs focus_threshold x its threshold off the axis
-    and expects all its backers' air on it."""
+    effort (returned, int[run], P: none, with its axis, bool[run, place]) needs
+    focus_threshold x its threshold off the axis and expects all its backers' air on it."""
     n_r, n_p = control.shape
     own_nb = _gather((control == a).astype(np.float64), world) > 0
     own_f = np.where(own_nb, ctx["free_nb"] * _gather(ctx["supply"], world), 0.0)  # [R, P, D]
@@ -170,6 +180,7 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     thr: F64 | float = p.by_actor("attack_threshold")[a]
     air = np.broadcast_to(ctx["air"][:, a, None], (n_r, n_p))
     effort = np.full(n_r, n_p)
+    on = np.zeros((n_r, n_p), dtype=bool)
     if ctx["focused"][a]:
         effort = _main_effort(a, control, ctx, world, p, hostile, own_nb, prev, age)
         on = axis_of(effort, world)
@@ -191,7 +202,7 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     committed = (own_f * picked).sum(axis=2) * power
     s1, r1 = _score(committed, a, ctx, world, p)
     return (np.where(hostile & (committed > 0) & (r1 > thr) & (s1 > 0), s1, -np.inf), choice,
-            effort)
+            effort, on)
 
 
 def _top(score: F64, k: int) -> B:
@@ -238,11 +249,12 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     prev = np.full((n_r, n_a), n_p) if effort is None else effort
     age = np.zeros((n_r, n_a), dtype=np.int64) if effort_age is None else effort_age
     efforts = np.full((n_r, n_a), n_p)
+    axes = np.zeros((n_r, n_a, n_p), dtype=bool)
     scores = np.full((n_r, n_a, n_p), -np.inf)
     choice = np.full((n_r, n_p), n_p)
     for a in np.flatnonzero(world.belligerent):
-        s, c, efforts[:, a] = _actor_choice(int(a), control, ctx, world, p, ceasefire,
-                                            prev[:, a], age[:, a])
+        s, c, efforts[:, a], axes[:, a, :] = _actor_choice(int(a), control, ctx, world, p,
+                                                           ceasefire, prev[:, a], age[:, a])
         k = int(p.by_actor("attacks_per_day")[a])
         scores[:, a, :] = np.where(_top(s, k), s, -np.inf)
         choice = np.where(control == a, c, choice)
@@ -253,7 +265,8 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     per_target, targets_of = sent_split(attacker, choice, control, free, world, p)
     target = np.where(targets_of.any(axis=2), choice, -1)
     return Plan(attacker=attacker, score=np.where(attacker >= 0, top, 0.0),
-                per_target=per_target, targets_of=targets_of, target=target, effort=efforts)
+                per_target=per_target, targets_of=targets_of, target=target, effort=efforts,
+                axis=axes)
 
 
 def _pad_take(x: F64, idx: I64) -> F64:
