@@ -19,7 +19,6 @@ if os.environ.get("CI"):
 
 DATA = Path(__file__).parent / "data"
 TOY = DATA / "toy.toml"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from ripeness.world.combat import (
     lanchester,
 )
 
-VECTORS = Path(__file__).parents[1].parent / "shared" / "theory" / "vectors.json"
+VECTORS = Path(__file__).resolve().parent / "data" / "theory" / "vectors.json"
 LAWS = {
     "lanchester_square_law": SQUARE,
     "lanchester_linear_law_area_fire": LINEAR_AREA,
@@ -63,7 +63,6 @@ def _solve(v: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@pytest.mark.skipif(not VECTORS.is_file(), reason="shared/theory/vectors.json not present")
 @pytest.mark.parametrize("v", _vectors(), ids=lambda v: v["case"])
 def test_kernel_matches_closed_form(v: dict[str, Any]) -> None:
     got, want, tol = _solve(v), v["expected"], v["tolerance"]
@@ -86,8 +85,6 @@ def test_kernel_matches_closed_form(v: dict[str, Any]) -> None:
 
 
 def test_vectors_cover_every_law() -> None:
-    if not VECTORS.is_file():
-        pytest.skip("shared/theory/vectors.json not present")
     assert {v["model"] for v in _vectors()} == set(LAWS)
 
 

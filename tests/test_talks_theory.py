@@ -1,6 +1,6 @@
 """The talks reproduce bargaining theory's closed forms in the settings where they hold.
 
-Each vector of ``shared/theory/vectors.json`` is run through the talks engine's own functions
+Each vector of ``tests/data/theory/vectors.json`` (copied from the team's theory reference; REFERENCE.md beside it gives each citation) is run through the talks engine's own functions
 (the ones ``talks_step`` calls): ``assess`` and ``package_required`` (forecasts, costs,
 reservations), ``bargaining_range``, ``make_offer`` (the mediator / Nash / alternating
 protocols), ``screening_demand``, the belief updates and ``is_ripe``, in the degenerate
@@ -36,7 +36,7 @@ from ripeness.talks.compile import PROTOCOLS
 from ripeness.talks.protocols import REGIMES, alternating_split, screening_demand
 from ripeness.talks.session import Inputs, assess, make_offer, package_required
 
-VECTORS_FILE = Path(__file__).resolve().parents[2] / "shared" / "theory" / "vectors.json"
+VECTORS_FILE = Path(__file__).resolve().parent / "data" / "theory" / "vectors.json"
 VECTORS: list[dict[str, Any]] = json.loads(VECTORS_FILE.read_text())["vectors"]
 TOY = Path(__file__).parent / "data" / "toy.toml"
 
