@@ -1,6 +1,7 @@
 """The talks reproduce bargaining theory's closed forms in the settings where they hold.
 
-Each vector of ``tests/data/theory/vectors.json`` (copied from the team's theory reference; REFERENCE.md beside it gives each citation) is run through the talks engine's own functions
+Each vector of ``tests/data/theory/vectors.json`` (REFERENCE.md beside it gives each citation)
+is run through the talks engine's own functions
 (the ones ``talks_step`` calls): ``assess`` and ``package_required`` (forecasts, costs,
 reservations), ``bargaining_range``, ``make_offer`` (the mediator / Nash / alternating
 protocols), ``screening_demand``, the belief updates and ``is_ripe``, in the degenerate
