@@ -57,7 +57,7 @@ class Basemap:
 
 
 def decode_arcs(topology: dict[str, Any]) -> list[F64]:
-    """The arcs of a quantized TopoJSON topology, in its coordinates (delta decoding + transform)."""
+    """The arcs of a TopoJSON topology in its coordinates (delta decoding, then transform)."""
     t = topology.get("transform")
     out = []
     for arc in topology["arcs"]:
