@@ -496,6 +496,36 @@ def _add_plot_command(sub: Any) -> None:
                    "(default: the one named in the manifest)")
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from .web import Limits, serve
+    except ImportError as e:
+        print(f"ripeness: the web server needs the web extra: pip install 'ripeness[web]' "
+              f"({e})", file=sys.stderr)
+        return 2
+    limits = Limits(runs_per_job=args.max_runs, concurrent_jobs=args.max_jobs)
+    print(f"ripeness: the dashboard is at http://{args.host}:{args.port}/ (API: /openapi.json);"
+          f" jobs and results in {Path(args.data).resolve()}/; Ctrl-C stops", flush=True)
+    serve(host=args.host, port=args.port, data=args.data, limits=limits)
+    return 0
+
+
+def _add_serve_command(sub: Any) -> None:
+    p = _add(sub, "serve", cmd_serve, "Serve the dashboard and the HTTP API on this machine: "
+             "the map day by day, the talks, what-ifs and outcomes in a browser; jobs and "
+             "results are kept in --data and survive a restart (needs ripeness[web]; "
+             "docs/web.md).", "ripeness serve   # then open http://127.0.0.1:8000/")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, "
+                   "this machine only; 0.0.0.0 serves the whole network)")
+    p.add_argument("--port", type=_positive, default=8000, help="port (default 8000)")
+    p.add_argument("--data", metavar="DIR", default="ripeness-web", help="folder for the job "
+                   "store and the results (default ./ripeness-web)")
+    p.add_argument("--max-runs", type=_positive, default=2000, help="most runs in one "
+                   "ensemble or comparison (default 2000)")
+    p.add_argument("--max-jobs", type=_positive, default=2, help="jobs computed at once, "
+                   "each in its own process (default 2)")
+
+
 EPILOG = """examples:
   ripeness scenarios                  list the built-in scenarios
   ripeness show aleppo-2016           actors, places, supply, talks, provenance
@@ -509,6 +539,7 @@ EPILOG = """examples:
   ripeness calibrate aleppo-2016 --cutoff 2016-02-10 --out calibrated.toml
   ripeness sensitivity aleppo-2016 --method morris --samples 8 --runs 50 --days 30
   ripeness discover aleppo-2016 --outcome settlement --samples 64 --runs 20 --days 30
+  ripeness serve                      the dashboard and API at http://127.0.0.1:8000/
 """
 
 
@@ -578,6 +609,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_backtest_commands(sub)
     _add_analysis_commands(sub)
     _add_plot_command(sub)
+    _add_serve_command(sub)
     return parser
 
 
