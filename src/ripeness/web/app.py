@@ -8,7 +8,7 @@ the package; the base map is the package's Natural Earth data.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from ..errors import ScenarioError
 from .catalog import Catalog, UnknownScenario, problem_dict
@@ -35,12 +36,17 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 
-def _error(status: int, detail: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"detail": detail, **extra}, status_code=status)
+def _error(status: int, detail: str, headers: Mapping[str, str] | None = None,
+           **extra: Any) -> JSONResponse:
+    return JSONResponse({"detail": detail, **extra}, status_code=status, headers=headers)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(StarletteHTTPException):
+    """A body that grew over the limit while it was read (FastAPI passes HTTP errors on)."""
+
+    def __init__(self, cap: int, name: str) -> None:
+        super().__init__(413, f"the request body is over this server's limit of {cap:,} bytes "
+                         f"({name}; GET /api/limits)")
 
 
 class BodyLimit:
@@ -70,7 +76,7 @@ class BodyLimit:
             msg = await receive()
             seen += len(msg.get("body", b"")) if msg.get("type") == "http.request" else 0
             if seen > cap:
-                raise _TooLarge
+                raise _TooLarge(cap, name)
             return msg
 
         async def watched(msg: Message) -> None:
@@ -80,10 +86,9 @@ class BodyLimit:
 
         try:
             await self.app(scope, limited, watched)
-        except _TooLarge:
+        except _TooLarge as e:
             if not started:
-                await _error(413, f"the request body is over this server's limit of {cap:,} "
-                             f"bytes ({name})")(scope, receive, send)
+                await _error(413, str(e.detail))(scope, receive, send)
 
 
 def _readable(errors: list[Any]) -> str:
@@ -94,6 +99,16 @@ def _readable(errors: list[Any]) -> str:
         parts.append(f"{loc}: {e.get('msg', 'invalid')}")
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
     return "; ".join(parts) + more
+
+
+def _allowed(app: FastAPI, request: Request) -> list[str]:
+    """The methods the request's path answers (for a 405's Allow header)."""
+    methods: set[str] = set()
+    for route in app.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def _handlers(app: FastAPI) -> None:
@@ -107,7 +122,10 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail))
+        headers = exc.headers
+        if exc.status_code == 405:  # name every method the path has, not one route's
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed(app, request))}
+        return _error(exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(ScenarioError)
     async def scenario(request: Request, exc: ScenarioError) -> JSONResponse:

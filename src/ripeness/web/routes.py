@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from .. import __version__
 from .catalog import NAME_PATTERN, Catalog, problem_dict
@@ -44,7 +45,8 @@ class Context:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-router = APIRouter(prefix="/api")
+# Any request may be unreadable (400), too large (413) or malformed (422): all answer ErrorOut.
+router = APIRouter(prefix="/api", responses={400: E, 413: E, 422: E})
 
 
 def ctx(request: Request) -> Context:
@@ -118,19 +120,26 @@ def _upload(c: Context, file: UploadFile, keep: bool) -> ValidationOut:
                          problems=[ProblemOut(**problem_dict(p)) for p in problems])
 
 
-@router.post("/scenarios/validate", response_model=ValidationOut, responses={413: E},
+class Upload(BaseModel):
+    """The form of an upload: one field, ``file`` (any other field is refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+    file: UploadFile = Field(description="A scenario .toml file")
+
+
+UploadForm = Annotated[Upload, Form(media_type="multipart/form-data")]
+
+
+@router.post("/scenarios/validate", response_model=ValidationOut,
              summary="Check an uploaded scenario file: every problem at once, with the fix")
-def validate(request: Request, file: Annotated[UploadFile, File(
-        description="A scenario .toml file")]) -> ValidationOut:
-    return _upload(ctx(request), file, keep=False)
+def validate(request: Request, form: UploadForm) -> ValidationOut:
+    return _upload(ctx(request), form.file, keep=False)
 
 
-@router.post("/scenarios", response_model=ValidationOut, status_code=201,
-             responses={413: E, 422: E, 429: E},
+@router.post("/scenarios", response_model=ValidationOut, status_code=201, responses={429: E},
              summary="Upload a scenario file and keep it (if valid) for jobs")
-def upload(request: Request, file: Annotated[UploadFile, File(
-        description="A scenario .toml file")]) -> ValidationOut:
-    out = _upload(ctx(request), file, keep=True)
+def upload(request: Request, form: UploadForm) -> ValidationOut:
+    out = _upload(ctx(request), form.file, keep=True)
     if not out.valid:
         raise _Invalid(out)
     return out
