@@ -68,14 +68,16 @@ export class MapView {
     this.zoom = z; this.redraw();
   }
 
-  // Zoom to where the war happens (place indices), with a margin; the whole map stays a
-  // click away (the reset button).
+  // Zoom to where the war happens (place indices): the middle 80% of them in each direction,
+  // with a margin, so one far-off capture does not hide the main front; the reset button
+  // shows the whole map.
   focus(indices) {
     if (!this.scen || !indices.length) return;
     const P = indices.map(i => this.xy(this.scen.places[i].lon, this.scen.places[i].lat));
+    const q = (vals, f) => { const v = [...vals].sort((a, b) => a - b); return v[Math.min(v.length - 1, Math.max(0, Math.round(f * (v.length - 1))))]; };
     const xs = P.map(p => p[0]), ys = P.map(p => p[1]);
-    const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
-    const bw = (x1 - x0) * 1.35 + 0.1 * S, bh = (y1 - y0) * 1.35 + 0.1 * S;
+    const x0 = q(xs, 0.1), x1 = q(xs, 0.9), y0 = q(ys, 0.1), y1 = q(ys, 0.9);
+    const bw = (x1 - x0) * 1.5 + 0.15 * S, bh = (y1 - y0) * 1.5 + 0.15 * S;
     const w = this.svg.clientWidth || 800, h = this.svg.clientHeight || 600;
     let vw = this.W, vh = this.H;
     if (vw / vh < w / h) vw = (vh * w) / h; else vh = (vw * h) / w;
@@ -113,10 +115,9 @@ export class MapView {
     }
     const pop = scen.places.map(p => p.population), top = Math.max(...pop, 1);
     this.radius = pop.map(v => 5.5 + 11 * Math.sqrt(Math.max(v, 0) / top));
+    // Names first for corridor ends, then by population; more fit as the map is zoomed in.
     const ends = new Set(scen.corridors.flatMap(c => [c.from, c.to]));
-    const byPop = scen.places.map((p, i) => i).sort((a, b) => pop[b] - pop[a]);
-    const n = Math.min(scen.places.length, scen.places.length > 60 ? 16 : 11);
-    this.named = new Set([...byPop.slice(0, n), ...scen.places.map((p, i) => i).filter(i => ends.has(scen.places[i].id))]);
+    this.byRank = scen.places.map((p, i) => i).sort((a, b) => (ends.has(scen.places[b].id) - ends.has(scen.places[a].id)) || pop[b] - pop[a]);
     this.drawStatic();
   }
 
@@ -183,6 +184,7 @@ export class MapView {
     const colour = i => this.scen.actors[i]?.colour ?? "#999999";
     const P = this.scen.places.map(p => this.xy(p.lon, p.lat));
     const corr = el("g", { id: "corridors" }, g);
+    const taken = [];
     this.scen.corridors.forEach((c, k) => {
       const a = this.index[c.from], b = this.index[c.to], who = this.actorIndex[c.actor];
       const open = st.corridorOpen ? !!st.corridorOpen[k] : null;
@@ -194,14 +196,15 @@ export class MapView {
         el("path", { d, fill: "none", stroke: "#111", "stroke-width": 4 * px, "stroke-dasharray": `${10 * px} ${7 * px}`,
           class: "corridor cut", "data-corridor": c.id }, corr);
         const gap = path.find(i => st.holder[i] !== who) ?? path[Math.floor(path.length / 2)];
-        el("text", { x: P[gap][0], y: P[gap][1] - 16 * px, "font-size": 22 * px, "text-anchor": "middle", class: "label" }, corr, "✂ cut");
+        taken.push([P[gap][0] - 18 * px, P[gap][1] - 30 * px, P[gap][0] + 18 * px, P[gap][1] - 10 * px]);
+        el("text", { x: P[gap][0], y: P[gap][1] - 14 * px, "font-size": 18 * px, "text-anchor": "middle", "font-style": "italic", class: "label", "stroke-width": 4 * px }, corr, "cut");
       } else {
         el("path", { d, fill: "none", stroke: colour(who), "stroke-opacity": 0.45, "stroke-width": 11 * px,
           "stroke-linecap": "round", "stroke-linejoin": "round", class: "corridor open", "data-corridor": c.id }, corr);
       }
     });
     const places = el("g", { id: "places" }, g);
-    const labels = [];
+    const labels = [], named = new Set(this.byRank.slice(0, Math.round((this.scen.places.length > 60 ? 16 : 12) * this.zoom)));
     this.scen.places.forEach((p, i) => {
       const [x, y] = P[i], r = this.radius[i] * px, h = st.holder[i];
       if (st.changed && st.changed[i]) el("circle", { cx: x, cy: y, r: r + 6 * px, fill: "#ffd400", stroke: "#111", "stroke-width": 1.5 * px, class: "changed", "data-place": p.id }, places);
@@ -216,19 +219,20 @@ export class MapView {
         const s = 6 * px, ax = x + r * 0.8, ay = y - r * 0.8;
         el("path", { d: `M${ax - s},${ay - s}L${ax + s},${ay + s}M${ax - s},${ay + s}L${ax + s},${ay - s}`, stroke: "#b00000", "stroke-width": 3 * px, class: "attacked", "data-place": p.id }, places);
       }
-      if (this.named.has(i)) {
+      if (named.has(i)) {
         const pct = st.prob && st.prob[i] < 0.995 ? ` ${Math.round(100 * st.prob[i])}%` : "";
         labels.push([i, x, y, r, this.labels[i] + pct]);
       }
     });
-    this.placeLabels(el("g", { id: "labels" }, g), labels, px);
+    this.placeLabels(el("g", { id: "labels" }, g), labels, px, taken);
   }
 
   // Names beside their markers: right, left, above or below, whichever overlaps nothing yet.
-  placeLabels(g, labels, px) {
-    const fs = 17 * px, boxes = [], [vx, vy, vw, vh] = this.vb;
+  placeLabels(g, labels, px, taken = []) {
+    const fs = 17 * px, boxes = [...taken], [vx, vy, vw, vh] = this.vb;
     const hit = b => boxes.some(o => b[0] < o[2] && b[2] > o[0] && b[1] < o[3] && b[3] > o[1]) || b[0] < vx || b[2] > vx + vw || b[1] < vy || b[3] > vy + vh;
-    labels.sort((a, b) => this.radius[b[0]] - this.radius[a[0]]);
+    const rank = new Map(this.byRank.map((i, k) => [i, k]));
+    labels.sort((a, b) => rank.get(a[0]) - rank.get(b[0]));
     for (const [i, x, y, r, text] of labels) {
       const w = text.length * fs * 0.6, pad = r + 4 * px;
       const tries = [[x + pad, y + fs * 0.35, "start", [x + pad, y - fs * 0.6, x + pad + w, y + fs * 0.45]],
