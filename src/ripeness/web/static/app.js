@@ -229,6 +229,10 @@ function renderSession(box, s, d) {
   r.textContent = s.range_exists ? `A bargaining range ${f2(s.width)} wide: a deal both prefer to fighting exists.`
     : Number.isFinite(total) ? `Demands add up to ${f2(total)} of the stake (over by ${f2(-s.width)}): no bargaining range.` : "No bargaining range: a party refuses any deal without its issue.";
   box.appendChild(r);
+  if (s.issues_granted) {
+    const titles = s.issues_granted.split(",").map(id => state.scen.issues.find(i => i.id === id)?.title ?? id);
+    box.appendChild(h("p", {}, `The offer settles the issues in the demander's favour: ${titles.map(t => `“${t}”`).join(", ")}.`));
+  }
   const why = (s.story.match(/Why: (.*?)\. (By|The|$)/) || [])[1];
   if (s.cause && s.cause !== "none") {
     const issues = s.cause === "indivisible issue" ? state.scen.issues.filter(i => i.indivisible.length).map(i => `“${i.title}” (${i.indivisible.map(actorName).join(", ")} will not give it up)`) : [];

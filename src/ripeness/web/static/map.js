@@ -144,7 +144,8 @@ export class MapView {
         : { d, fill: "none", stroke: "#4a7fa8", "stroke-width": 1.8 * px }, land);
     }
     for (const f of this.basemap.features) {
-      if (f.properties.kind !== "country" || f.properties.area < 0.02) continue;
+      const box = this.basemap.bbox, boxArea = (box[2] - box[0]) * (box[3] - box[1]);
+      if (f.properties.kind !== "country" || f.properties.area < 0.02 * boxArea) continue;
       const [x, y] = this.xy(...f.properties.label);
       if (x < this.vb[0] || y < this.vb[1] || x > this.vb[0] + this.vb[2] || y > this.vb[1] + this.vb[3]) continue;
       el("text", { x, y, class: "country", "text-anchor": "middle", "font-size": 20 * px }, land, f.properties.name);
@@ -207,7 +208,10 @@ export class MapView {
     const labels = [], named = new Set(this.byRank.slice(0, Math.round((this.scen.places.length > 60 ? 16 : 12) * this.zoom)));
     this.scen.places.forEach((p, i) => {
       const [x, y] = P[i], r = this.radius[i] * px, h = st.holder[i];
-      if (st.changed && st.changed[i]) el("circle", { cx: x, cy: y, r: r + 6 * px, fill: "#ffd400", stroke: "#111", "stroke-width": 1.5 * px, class: "changed", "data-place": p.id }, places);
+      if (st.changed && st.changed[i]) {  // a target: white inside black, unlike any holder's colour
+        el("circle", { cx: x, cy: y, r: r + 7 * px, fill: "none", stroke: "#111", "stroke-width": 3 * px, class: "changed", "data-place": p.id }, places);
+        el("circle", { cx: x, cy: y, r: r + 3.8 * px, fill: "none", stroke: "#fff", "stroke-width": 3.5 * px }, places);
+      }
       if (st.besieged && st.besieged[i]) el("circle", { cx: x, cy: y, r: r + 4.5 * px, fill: "none", stroke: "#111", "stroke-width": 3.5 * px,
         "stroke-dasharray": `${4 * px} ${3 * px}`, class: "siege", "data-place": p.id }, places);
       const fill = st.prob ? blend(colour(h), st.prob[i]) : colour(h);
@@ -234,7 +238,7 @@ export class MapView {
     const rank = new Map(this.byRank.map((i, k) => [i, k]));
     labels.sort((a, b) => rank.get(a[0]) - rank.get(b[0]));
     for (const [i, x, y, r, text] of labels) {
-      const w = text.length * fs * 0.6, pad = r + 4 * px;
+      const w = text.length * fs * 0.66, pad = r + 4 * px;
       const tries = [[x + pad, y + fs * 0.35, "start", [x + pad, y - fs * 0.6, x + pad + w, y + fs * 0.45]],
         [x - pad, y + fs * 0.35, "end", [x - pad - w, y - fs * 0.6, x - pad, y + fs * 0.45]],
         [x, y - pad - 2 * px, "middle", [x - w / 2, y - pad - fs, x + w / 2, y - pad]],
@@ -259,7 +263,7 @@ export class MapView {
       row(s => el("circle", { cx: 13, cy: 10, r: 8, fill: a.colour, stroke: "#1a1a1a", "stroke-width": 1.5 }, s), a.name.split(" (")[0]);
     }
     row(s => { el("circle", { cx: 13, cy: 10, r: 8, fill: "#fff", stroke: "#111", "stroke-width": 2.5, "stroke-dasharray": "3 2" }, s); }, "besieged");
-    row(s => el("circle", { cx: 13, cy: 10, r: 8, fill: "#ffd400", stroke: "#111" }, s), "changed hands");
+    row(s => { el("circle", { cx: 13, cy: 10, r: 8.5, fill: "none", stroke: "#111", "stroke-width": 2 }, s); el("circle", { cx: 13, cy: 10, r: 6, fill: "none", stroke: "#fff", "stroke-width": 2.5 }, s); el("circle", { cx: 13, cy: 10, r: 4.5, fill: "#777" }, s); }, "changed hands");
     row(s => el("path", { d: "M8,5L18,15M8,15L18,5", stroke: "#b00000", "stroke-width": 3 }, s), "attacked");
     row(s => el("line", { x1: 1, y1: 10, x2: 25, y2: 10, stroke: "#0072B2", "stroke-opacity": 0.45, "stroke-width": 8 }, s), "corridor open");
     row(s => el("line", { x1: 1, y1: 10, x2: 25, y2: 10, stroke: "#111", "stroke-width": 3, "stroke-dasharray": "6 4" }, s), "corridor cut");
