@@ -171,10 +171,15 @@ def _run(ref: str, runs: int, days: int, seed: int, whatif: str | None,
 
 def _ensemble(ref: str, runs: int, days: int, seed: int, whatif: str | None,
               sets: dict[str, Any] | None, folder: str) -> None:
-    from ..ensemble import run_ensemble
+    from ..ensemble import EnsembleError, run_ensemble
 
-    run_ensemble(ref, runs=runs, seed=seed, days=days, out=folder, chunk=_chunk(runs),
-                 workers=1, resume=True, progress=True, whatif=whatif, sets=sets)
+    args: dict[str, Any] = {"runs": runs, "seed": seed, "days": days, "out": folder,
+                            "chunk": _chunk(runs), "workers": 1, "progress": True,
+                            "whatif": whatif, "sets": sets}
+    try:  # continue from the chunks a stopped server saved
+        run_ensemble(ref, resume=True, **args)
+    except EnsembleError:  # they cannot be reused (e.g. another version): start afresh
+        run_ensemble(ref, overwrite=True, **args)
 
 
 def _compare(ref: str, runs: int, days: int, seed: int, whatif: str | None,
@@ -210,6 +215,7 @@ class Runner:
         self.store, self.catalog, self.root, self.limits = store, catalog, root, limits
         self.poll = poll
         self._active: dict[str, _Active] = {}
+        self._cancelled: set[str] = set()  # running jobs to stop (perhaps not launched yet)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -242,11 +248,12 @@ class Runner:
         """Cancel a queued or running job; False if it is neither."""
         if self.store.cancel_queued(job_id):
             return True
+        job = self.store.get(job_id)
+        if job is None or job.status != "running":
+            return False
         with self._lock:
-            a = self._active.get(job_id)
-            if a is not None:
-                a.cancel = True
-        return a is not None
+            self._cancelled.add(job_id)
+        return True
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -261,6 +268,8 @@ class Runner:
         with self._lock:
             active = list(self._active.values())
         for a in active:
+            with self._lock:
+                a.cancel = a.cancel or a.job.id in self._cancelled
             self._drain(a)
             overdue = time.time() - a.started > self.limits.job_seconds
             if a.cancel or overdue or not a.process.is_alive():
@@ -336,6 +345,7 @@ class Runner:
         a.conn.close()
         with self._lock:
             self._active.pop(a.job.id, None)
+            self._cancelled.discard(a.job.id)
 
 
 def _end(proc: BaseProcess) -> None:
