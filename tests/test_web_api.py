@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 from collections.abc import Iterator
@@ -325,3 +326,12 @@ def test_a_finished_job_can_be_deleted(server: TestClient, tmp_path: Path) -> No
     assert server.delete(f"/api/jobs/{job}").status_code == 204
     assert server.get(f"/api/jobs/{job}").status_code == 404
     assert not (tmp_path / "data" / "jobs" / job).exists()
+
+
+def test_serve_without_the_web_extra_says_what_to_install(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in [m for m in sys.modules if m == "ripeness.web" or m.startswith("ripeness.web.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "fastapi", None)  # as if it were not installed
+    assert main(["serve"]) == 2
+    assert "pip install 'ripeness[web]'" in capsys.readouterr().err

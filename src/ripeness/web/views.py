@@ -214,8 +214,8 @@ def compare_view(job: str, folder: Path) -> dict[str, Any]:
         label = f"P({m[2:-1]})" if prob else MEASURES.get(m, m) + " (mean)"
         rows.append({**r, "label": label, "probability": prob})
     days = int(manifest["days"])
-    sides = {s: outcome_curves(pd.read_parquet(folder / f"{s}.parquet"), days)
-             for s in ("baseline", "variant")}
+    sides = {side: outcome_curves(pd.read_parquet(folder / file), days)
+             for side, file in (("baseline", "baseline.parquet"), ("variant", "variant.parquet"))}
     return clean_dict({"kind": "compare", "job": job, "runs": manifest["runs"], "days": days,
                   "variant": manifest.get("variant", ""), "whatif": manifest.get("whatif"),
                   "rows": rows, "outcomes": sides, "manifest": _manifest(manifest)})
