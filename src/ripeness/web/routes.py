@@ -208,7 +208,11 @@ def _finished(c: Context, job_id: str) -> tuple[Job, Path]:
         raise HTTPException(409, f"job {job_id} is {job.status}"
                             + (f" ({job.error})" if job.error else "")
                             + ": results exist only once it has finished")
-    return job, c.runner.folder(job_id)
+    folder = c.runner.folder(job_id)
+    if not folder.is_dir():
+        raise HTTPException(404, f"the results of job {job_id} are no longer in the results "
+                            "folder (removed by hand?)")
+    return job, folder
 
 
 def _files(folder: Path) -> list[Path]:
