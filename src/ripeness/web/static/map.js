@@ -262,9 +262,11 @@ export class MapView {
       const a = this.scen.actors[i];
       row(s => el("circle", { cx: 13, cy: 10, r: 8, fill: a.colour, stroke: "#1a1a1a", "stroke-width": 1.5 }, s), a.name.split(" (")[0]);
     }
-    row(s => { el("circle", { cx: 13, cy: 10, r: 8, fill: "#fff", stroke: "#111", "stroke-width": 2.5, "stroke-dasharray": "3 2" }, s); }, "besieged");
-    row(s => { el("circle", { cx: 13, cy: 10, r: 8.5, fill: "none", stroke: "#111", "stroke-width": 2 }, s); el("circle", { cx: 13, cy: 10, r: 6, fill: "none", stroke: "#fff", "stroke-width": 2.5 }, s); el("circle", { cx: 13, cy: 10, r: 4.5, fill: "#777" }, s); }, "changed hands");
-    row(s => el("path", { d: "M8,5L18,15M8,15L18,5", stroke: "#b00000", "stroke-width": 3 }, s), "attacked");
+    if (!ensemble) {  // one run's marks; an ensemble draws holders and their probability only
+      row(s => { el("circle", { cx: 13, cy: 10, r: 8, fill: "#fff", stroke: "#111", "stroke-width": 2.5, "stroke-dasharray": "3 2" }, s); }, "besieged");
+      row(s => { el("circle", { cx: 13, cy: 10, r: 8.5, fill: "none", stroke: "#111", "stroke-width": 2 }, s); el("circle", { cx: 13, cy: 10, r: 6, fill: "none", stroke: "#fff", "stroke-width": 2.5 }, s); el("circle", { cx: 13, cy: 10, r: 4.5, fill: "#777" }, s); }, "changed hands");
+      row(s => el("path", { d: "M8,5L18,15M8,15L18,5", stroke: "#b00000", "stroke-width": 3 }, s), "attacked");
+    }
     row(s => el("line", { x1: 1, y1: 10, x2: 25, y2: 10, stroke: "#0072B2", "stroke-opacity": 0.45, "stroke-width": 8 }, s), "corridor open");
     row(s => el("line", { x1: 1, y1: 10, x2: 25, y2: 10, stroke: "#111", "stroke-width": 3, "stroke-dasharray": "6 4" }, s), "corridor cut");
     if (ensemble) row(s => { el("circle", { cx: 8, cy: 10, r: 6, fill: "#0072B2" }, s); el("circle", { cx: 19, cy: 10, r: 6, fill: blend("#0072B2", 0.35) }, s); }, "pale: held in fewer runs");
