@@ -1,5 +1,5 @@
 """The quickstart notebook runs from top to bottom without error (executed with nbclient in
-a fresh kernel, as a reader would run it)."""
+a fresh kernel, as a reader would run it) and tells its story with figures."""
 
 from __future__ import annotations
 
@@ -22,3 +22,6 @@ def test_quickstart_notebook_runs(tmp_path: Path) -> None:
     assert not [o for o in outputs if o.output_type == "error"]
     text = "\n".join(str(o.get("text", "")) for o in outputs)
     assert "Talks between" in text  # the explanation of run 0 was printed
+    assert "vs baseline" in text  # the what-if comparison
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) >= 6  # maps, the talks, outcomes, casualties

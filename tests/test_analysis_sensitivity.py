@@ -110,7 +110,9 @@ def test_cli_writes_table_and_plot(toy: Path, tmp_path: Path,
     rc = main(["sensitivity", str(toy), "--method", "morris", "--samples", "2", "--runs",
                "2", "--days", "4", "--outcome", "mil_dead", "--out", str(out)])
     assert rc == 0
-    assert "places.capital.forces.gov" in capsys.readouterr().out
+    said = capsys.readouterr()
+    assert "places.capital.forces.gov" in said.out
+    assert " points done (" in said.err  # the progress bar's final line
     for name in ("sensitivity.csv", "points.csv", "manifest.json", "sensitivity.png"):
         assert (out / name).is_file()
 

@@ -56,7 +56,8 @@ def test_scores_by_hand(toy_record: ripeness.backtest.Record) -> None:
     assert (t.loc["late", "err_q1"], t.loc["late", "err_median"], t.loc["late", "err_q3"]) \
         == (-1.0, 0.0, 2.5)                   # errors -2, 0, 5
     assert t.loc["late", "score"] == pytest.approx(s[0].mean())
-    assert t.loc["held", "share"] == 0.25 and t.loc["held", "score"] == 0.75
+    # 'held' is recorded as NOT happening: 3 of the 4 runs agree (share and score alike)
+    assert t.loc["held", "share"] == 0.75 and t.loc["held", "score"] == 0.75
     assert t.loc["hosted", "share"] == 0.25
     assert overall(t.reset_index()) == pytest.approx(s.mean(axis=1).mean())
 

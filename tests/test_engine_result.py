@@ -188,39 +188,75 @@ def test_summary_places_held_add_up(result: Result, aleppo: Result, which: str,
     n = ds.sizes["place"]
     start = np.bincount(ds["control_start"].values, minlength=len(actors))
     end = np.bincount(ds["control"].values[-1], minlength=len(actors))
-    lines = res.summary(run=run)
+    summary = res.summary(run=run)
+    held = summary.holders  # structured: one row per actor
+    assert int(held["places_start"].sum()) == n and int(held["places_end"].sum()) == n
+    for k, a in enumerate(actors):
+        row = held.loc[a] if a in held.index else None
+        assert (0, 0) if row is None else (row["places_start"], row["places_end"]) == (
+            start[k], end[k]), a
+    lines = summary.lines()  # the text says the same
     got = {m[1]: (int(m[2]), int(m[3])) for m in _rows_matching(
         lines, "Places held", r"^  (\S+)(?: \(not fighting\))?\s+(\d+) ->\s+(\d+)\s+(<?\d+)%$")}
-    assert sum(a for a, _ in got.values()) == n and sum(b for _, b in got.values()) == n
-    for k, a in enumerate(actors):
-        assert got.get(a, (0, 0)) == (start[k], end[k]), a
+    assert got == {a: (int(r.places_start), int(r.places_end)) for a, r in held.iterrows()}
     moved = int((ds["control_start"].values != ds["control"].values[-1]).sum())
+    assert len(summary.changes) == moved
     changed = _block(lines, "Changed hands") if moved else []
     assert sum(len(r.split(": ", 1)[1].split(", ")) for r in changed) == moved
     assert lines[0].startswith(f"Outcome after {ds.sizes['day']} days")
+    assert str(summary) == "\n".join(lines)
 
 
 def test_summary_sorties_equal_the_strike_tally(aleppo: Result) -> None:
     for run in (0, 1):
         tally = aleppo.daily["sorties_on"].sel(run=run)
-        lines = aleppo.summary(run=run)
+        summary = aleppo.summary(run=run)
         got = {m[1]: float(m[2].replace(",", "")) for m in _rows_matching(
-            lines, "Air strikes", r"^  (\S+): ([\d,]+) sorties, on places held by ")}
+            summary.lines(), "Air strikes", r"^  (\S+): ([\d,]+) sorties?, on places held by ")}
         want = tally.sum("actor").to_series()
         assert set(got) == {str(s) for s, x in want.items() if x >= 0.5}
         assert sum(got.values()) == pytest.approx(float(tally.sum()), abs=0.5 * len(got) + 0.01)
+        assert summary.air is not None
         for s, x in got.items():
             assert x == pytest.approx(float(want[s]), abs=0.51)
+            assert summary.air.loc[s, "sorties"] == pytest.approx(float(want[s]))
 
 
 def test_summary_talks_and_totals_match_the_tables(aleppo: Result, result: Result) -> None:
     for run in (0, 1):
         s = aleppo.sessions[aleppo.sessions["run"] == run]
-        talks = next(x for x in aleppo.summary(run=run) if x.startswith("Talks:"))
-        assert talks.startswith(f"Talks: {int(s['held'].sum())} sessions held, suspended "
-                                f"{int(s['suspended'].sum())} times")
+        summary = aleppo.summary(run=run)
+        assert summary.talks is not None
+        assert summary.talks["sessions"] == int(s["held"].sum())
+        assert summary.talks["suspensions"] == int(s["suspended"].sum())
+        talks = next(x for x in summary.lines() if x.startswith("Talks:"))
+        n, k = int(s["held"].sum()), int(s["suspended"].sum())
+        assert talks.startswith(f"Talks: {n} session{'s' if n != 1 else ''} held, suspended "
+                                f"{k} time{'s' if k != 1 else ''}")
         assert int(s["held"].sum()) == int(aleppo.daily["sessions"].sel(run=run))
     toy = result.summary(run=0)
-    assert not any(x.startswith(("Talks", "Air strikes", "Backers")) for x in toy)
+    assert toy.talks is None and toy.air is None and not toy.aims_met
+    lines = toy.lines()
+    assert not any(x.startswith(("Talks", "Air strikes", "Backers")) for x in lines)
     killed = float(result.daily["killed"].sel(run=0).values[-1].sum())
-    assert f"Civilians killed: {killed:,.0f};" in toy[-1]
+    assert toy.civilians_killed == pytest.approx(killed)
+    assert f"Civilians killed: {killed:,.0f};" in lines[-1]
+
+
+def test_words_are_plural_only_when_more_than_one() -> None:
+    from ripeness.report.digest import plural
+
+    assert plural(1, "time") == "1 time" and plural(3, "time") == "3 times"
+    assert plural(0, "session") == "0 sessions" and plural(1200.0, "sortie") == "1,200 sorties"
+
+
+def test_talks_news_are_told_in_the_order_they_happen(aleppo: Result) -> None:
+    """On a day the suspended talks resume and fail again, the digest says they resumed
+    before it says they were suspended again."""
+    s = aleppo.sessions
+    both = s[s["resumed"].astype(bool) & s["suspended"].astype(bool)]
+    assert len(both), "expected a day that resumes and suspends the talks in 40 days"
+    row = both.iloc[0]
+    line = next(x for x in aleppo.digest(run=int(row["run"]))
+                if x.startswith(str(row["date"])[:10] + " (day "))
+    assert line.index("talks resumed") < line.index("TALKS SUSPENDED")

@@ -51,6 +51,17 @@ def test_chunk_size_does_not_change_the_result(aleppo: EnsembleResult) -> None:
     xr.testing.assert_identical(aleppo.daily, other.daily)
 
 
+def test_a_batch_has_the_same_per_run_table_as_an_ensemble(aleppo: EnsembleResult) -> None:
+    """simulate() of the same runs and seed, in one batch instead of chunks, with or without
+    the daily arrays, gives the ensemble's per-run table row for row, value for value."""
+    for record in (True, False):
+        batch = simulate("aleppo-2016", runs=60, days=12, record=record)
+        pd.testing.assert_frame_equal(batch.runs, aleppo.runs, check_exact=True)
+    tail = simulate("aleppo-2016", runs=10, days=12, first_run=50).runs
+    pd.testing.assert_frame_equal(tail, aleppo.runs.iloc[50:].reset_index(drop=True),
+                                  check_exact=True)
+
+
 def test_daily_control_counts_match_the_recorded_batch(aleppo: EnsembleResult) -> None:
     ds = simulate("aleppo-2016", runs=60, days=12, record=True).daily
     n_a = ds.sizes["actor"]
@@ -58,7 +69,7 @@ def test_daily_control_counts_match_the_recorded_batch(aleppo: EnsembleResult) -
     np.testing.assert_array_equal(aleppo.daily["control_runs"].values, want)
     np.testing.assert_allclose(aleppo.daily["control_probability"].sum("actor"), 1.0)
     bel = [str(a) for a in aleppo.daily["belligerent"].values]
-    median = np.median(ds["share"].sel(actor=bel).values.astype(np.float64), axis=0)
+    median = np.median(ds["share"].sel(belligerent=bel).values.astype(np.float64), axis=0)
     np.testing.assert_allclose(aleppo.daily["share_band"].sel(quantile=0.5), median)
 
 

@@ -141,7 +141,8 @@ def test_paired_table_reports_variance_reduction() -> None:
 def test_summarize_gives_probabilities_that_sum_to_one() -> None:
     runs = pd.DataFrame({"run": range(4), "outcome": ["ongoing", "settlement", "settlement",
                                                        "frozen partition"],
-                         "settled_day": [-1, 5, 9, -1], "mil_dead": [1.0, 2, 3, 4],
+                         "settled_day": pd.array([None, 5, 9, None], dtype="Int64"),
+                         "mil_dead": [1.0, 2, 3, 4],
                          "killed": [1.0, 1, 1, 1], "displaced": [0.0, 0, 0, 0],
                          "besieged_person_days": [0.0, 1, 2, 3], "sessions": [0, 1, 2, 3]})
     s = summarize(runs)

@@ -36,13 +36,18 @@ def test_cli_plots_a_batch(batch: Path, tmp_path: Path) -> None:
     out = tmp_path / "figs"
     assert main(["plot", str(batch), "--dates", "2016-02-01,2016-02-08", "--out",
                  str(out)]) == 0
-    stems = ["control-2016-02-01", "control-2016-02-08", "shares", "casualties", "talks"]
+    stems = ["control-2016-02-01", "control-2016-02-08", "shares", "casualties", "outcomes",
+             "talks"]
     paths = [out / f"{s}.{f}" for s in stems for f in ("png", "svg")]
     _check(paths)
     svg = (out / "control-2016-02-08.svg").read_text()
     assert "Kilis" in svg and "Azaz" in svg  # place names (text kept as text)
+    assert "Nubl" in svg and "al-Zahraa" in svg  # the besieged towns of the story, both named
+    assert "TURKEY" in svg and "km" in svg  # the neighbour's name, a scale bar
     assert "Syrian government and allied militias" in svg  # the actor legend
-    assert "government" in (out / "talks.svg").read_text()
+    assert "share of runs in which" in svg  # colour bars: several runs are probabilities
+    talks = (out / "talks.svg").read_text()
+    assert "government" in talks and "needs" in talks
 
 
 def test_one_run_of_a_batch(batch: Path, tmp_path: Path) -> None:
@@ -50,6 +55,20 @@ def test_one_run_of_a_batch(batch: Path, tmp_path: Path) -> None:
     assert [p.name for p in paths] == ["control-2016-02-04.png", "shares.png",
                                        "casualties.png", "talks.png"]
     _check(paths)
+
+
+def test_animation_is_a_gif_of_every_day(batch: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from ripeness.report.animate import animate
+    from ripeness.report.plots import load_result
+
+    gif = animate(load_result(batch), tmp_path / "run.gif", dpi=40)
+    with Image.open(gif) as im:
+        assert im.format == "GIF" and im.n_frames == 8  # one frame a day
+    assert main(["plot", str(batch), "--run", "0", "--format", "png", "--animate",
+                 "--dates", "2016-02-02", "--out", str(tmp_path / "f")]) == 0
+    assert (tmp_path / "f" / "control.gif").stat().st_size > 1000
 
 
 def test_plots_an_ensemble(tmp_path: Path) -> None:
@@ -60,6 +79,7 @@ def test_plots_an_ensemble(tmp_path: Path) -> None:
     figs = ens / "figures"
     names = sorted(p.name for p in figs.iterdir())
     assert "shares.svg" in names and "casualties.png" in names and "talks.png" not in names
+    assert "outcomes.png" in names
     assert sum(n.startswith("control-") for n in names) == 6
     _check(sorted(figs.iterdir()))
     assert "%" in (figs / "control-2016-02-06.svg").read_text()  # probabilities printed

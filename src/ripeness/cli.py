@@ -98,15 +98,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.out is not None and Path(args.out).exists() and not args.overwrite:
         raise FileExistsError(f"{args.out} already exists; choose another folder or add "
                               "--overwrite to replace it")
-    result = simulate(loaded, runs=args.runs, seed=args.seed, days=args.days)
+    result = simulate(loaded, runs=args.runs, seed=args.seed, days=args.days,
+                      progress=not args.quiet)
     if not args.quiet:
         run = result.manifest["first_run"]
         print(f"{loaded.scenario.meta.title}: run {run}, seed {args.seed}")
         for line in result.digest(run=run, every_day=args.every_day):
             print(line)
         print()
-        for line in result.summary(run=run):
-            print(line)
+        print(result.summary(run=run))
     if args.out is not None:
         out = result.save(args.out, overwrite=args.overwrite)
         print(f"results written to {out}/ (manifest.json, daily.nc, events.parquet, "
@@ -251,7 +251,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     try:
         result = sensitivity(args.scenario, method=args.method, samples=args.samples,
                              runs=args.runs, days=args.days, output=args.outcome,
-                             seed=args.seed)
+                             seed=args.seed, progress=True)
         print(result.report())
         if args.out is not None:
             out = result.save(args.out, overwrite=args.overwrite)
@@ -270,7 +270,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
     try:
         result = discover(args.scenario, output=args.outcome, samples=args.samples,
                           runs=args.runs, days=args.days, threshold=args.threshold,
-                          density=args.density, seed=args.seed)
+                          density=args.density, seed=args.seed, progress=True,
+                          engine=args.prim)
     except AnalysisError as e:
         print(f"ripeness: {e}", file=sys.stderr)
         return 2
@@ -322,6 +323,9 @@ def _add_analysis_commands(sub: Any) -> None:
                    "interest when its outcome exceeds this (default 0.5: binary outcomes)")
     p.add_argument("--density", type=float, default=0.8, help="choose the box with the "
                    "most coverage at least this dense (default 0.8)")
+    p.add_argument("--prim", choices=["ripeness", "ema"], default="ripeness", help="whose "
+                   "PRIM peels: this package's (default) or the EMA workbench's (needs "
+                   "ripeness[ema]); they agree box for box")
 
 
 def _date(text: str) -> Any:
@@ -351,7 +355,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
     loaded = _patched_arg(args)
     res = backtest(loaded, runs=args.runs, seed=args.seed, record=args.record,
-                   days=args.days, cutoff=args.cutoff, null=args.null)
+                   days=args.days, cutoff=args.cutoff, null=args.null, progress=True)
     m = res.manifest
     print(f"{loaded.scenario.meta.title}\nbacktest: {args.runs} runs x {m['days']} days, "
           f"seed {args.seed}, record {res.record.file} ({len(res.record)} entries), "
@@ -386,7 +390,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                         runs=args.runs, seed=args.seed, record=args.record, top=args.top,
                         rescore_runs=args.rescore_runs, method=args.method,
                         ranges=[u for _, u in given] or None,
-                        range_labels=[f"--range {t}" for t, _ in given])
+                        range_labels=[f"--range {t}" for t, _ in given], progress=True)
     except (ImportError, ValueError) as e:
         print(f"ripeness: {e}", file=sys.stderr)
         return 2
@@ -469,7 +473,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else Path(args.dir) / "figures"
     try:
         paths = plot_result(args.dir, out, dates=dates, run=args.run,
-                            formats=args.format.split(","), scenario=args.scenario)
+                            formats=args.format.split(","), scenario=args.scenario,
+                            animation=args.animate)
     except (PlotError, ImportError) as e:
         print(f"ripeness: {e}", file=sys.stderr)
         return 2
@@ -479,8 +484,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 def _add_plot_command(sub: Any) -> None:
     p = _add(sub, "plot", cmd_plot, "Draw a result's figures as PNG and SVG: maps of "
-             "control, shares of the stake, casualties and displacement, the talks "
-             "(a batch from `ripeness run --out` or an ensemble from `ripeness ensemble`).",
+             "control, shares of the stake, casualties and displacement, how the runs end, "
+             "the talks, and with --animate the map day by day (a batch from `ripeness run "
+             "--out` or an ensemble from `ripeness ensemble`).",
              "ripeness plot results/seed7 --dates 2016-02-01,2016-02-15 --out figs")
     p.add_argument("dir", help="a folder written by `ripeness run --out` or `ripeness "
                    "ensemble --out`")
@@ -494,6 +500,29 @@ def _add_plot_command(sub: Any) -> None:
                    "(default DIR/figures)")
     p.add_argument("--scenario", default=None, help="scenario for the map's coordinates "
                    "(default: the one named in the manifest)")
+    p.add_argument("--animate", action="store_true", help="also write the map day by day "
+                   "as FIGDIR/control.gif")
+
+
+def cmd_gallery(args: argparse.Namespace) -> int:
+    from .report.gallery import gallery
+
+    try:
+        paths = gallery(args.dir, quick=args.quick, progress=True)
+    except ImportError as e:
+        print(f"ripeness: {e}", file=sys.stderr)
+        return 2
+    print(f"{len(paths)} figures written to {args.dir}/: " + ", ".join(p.name for p in paths))
+    return 0
+
+
+def _add_gallery_command(sub: Any) -> None:
+    p = _add(sub, "gallery", cmd_gallery, "Simulate and draw every figure the package makes "
+             "(the gallery of docs/plots.md: maps, animation, talks, outcomes, shares, "
+             "casualties, backtest, sensitivity) into DIR.", "ripeness gallery docs/img")
+    p.add_argument("dir", help="folder for the figures")
+    p.add_argument("--quick", action="store_true", help="few runs and days: the same files, "
+                   "in seconds (a check that every figure can be drawn)")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -609,6 +638,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_backtest_commands(sub)
     _add_analysis_commands(sub)
     _add_plot_command(sub)
+    _add_gallery_command(sub)
     _add_serve_command(sub)
     return parser
 

@@ -5,7 +5,7 @@ Importing this package imports neither SALib, matplotlib nor the EMA workbench; 
 docs/analysis.md.
 """
 
-from .discovery import Box, DiscoveryResult, PrimResult, discover, prim
+from .discovery import PRIMS, Box, DiscoveryResult, PrimResult, discover, prim, prim_ema
 from .sensitivity import (
     OUTPUTS,
     AnalysisError,
@@ -18,6 +18,7 @@ from .sensitivity import (
 
 __all__ = [
     "OUTPUTS",
+    "PRIMS",
     "AnalysisError",
     "Box",
     "DiscoveryResult",
@@ -27,6 +28,7 @@ __all__ = [
     "Space",
     "discover",
     "prim",
+    "prim_ema",
     "run_design",
     "sensitivity",
 ]

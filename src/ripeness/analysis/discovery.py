@@ -22,10 +22,15 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from ..ensemble.progress import Progress
 from ..scenario import Loaded, read
 from .sensitivity import OUTPUTS, AnalysisError, ScenarioModel, Space, _import
 
-__all__ = ["Box", "DiscoveryResult", "PrimResult", "discover", "prim"]
+__all__ = ["PRIMS", "Box", "DiscoveryResult", "PrimResult", "discover", "prim", "prim_ema"]
+
+#: PRIM implementations: this package's (the default: no extra dependency, the whole
+#: trajectory down to min_mass) or the EMA workbench's (the ``ema`` extra).
+PRIMS = ("ripeness", "ema")
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,31 @@ def prim(x: NDArray[np.float64], y: NDArray[np.bool_], names: tuple[str, ...] | 
     return PrimResult(boxes, tuple(names), low, high)
 
 
+def prim_ema(x: NDArray[np.float64], y: NDArray[np.bool_], names: tuple[str, ...] | None = None,
+             alpha: float = 0.05, min_mass: float = 0.05) -> PrimResult:
+    """The same peeling by the EMA workbench's PRIM (``ema_workbench.analysis.prim``, the
+    ``ema`` extra), as a :class:`PrimResult`. The workbench stops peeling once a box is pure
+    (density 1), so its trajectory can be shorter; box for box it is the same (a test checks
+    it)."""
+    import logging
+    import warnings
+
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=bool)
+    names = names or tuple(f"x{j}" for j in range(x.shape[1]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ema_prim = _import("ema_workbench.analysis.prim", extra="ema")
+        logging.getLogger("EMA").setLevel(logging.WARNING)
+        found = ema_prim.Prim(pd.DataFrame(x, columns=list(names)), y, threshold=1.0,
+                              peel_alpha=alpha, mass_min=min_mass).find_box()
+    trail = found.peeling_trajectory
+    boxes = [Box(np.asarray(lims.loc[0], dtype=np.float64),
+                 np.asarray(lims.loc[1], dtype=np.float64), float(r.coverage),
+                 float(r.density), float(r.mass))
+             for lims, r in zip(found.box_lims, trail.itertuples(), strict=True)]
+    return PrimResult(boxes, tuple(names), x.min(axis=0), x.max(axis=0))
+
+
 @dataclass(frozen=True)
 class DiscoveryResult:
     """``cases``: one row per run and point (the point's values, the run's output and
@@ -154,26 +184,34 @@ class DiscoveryResult:
         return "\n".join([head, *self.prim.describe(self.box)])
 
 
-def _cases(model: ScenarioModel, values: NDArray[np.float64], output: str) -> pd.DataFrame:
+def _cases(model: ScenarioModel, values: NDArray[np.float64], output: str,
+           progress: bool = False) -> pd.DataFrame:
     """One row per (point, run): the point's values and the run's output."""
     frames = []
+    bar = Progress(len(values), enabled=progress, label="points")
     for i, v in enumerate(values):
         out = model.per_run(v, (output,))[output]
+        bar.update(1)
         frame = pd.DataFrame(np.repeat(v[None, :], len(out), axis=0),
                              columns=list(model.space.names))
         frame.insert(0, "run", np.arange(len(out)))
         frame.insert(0, "point", i)
         frame[output] = out
         frames.append(frame)
+    bar.close()
     return pd.concat(frames, ignore_index=True)
 
 
 def discover(scenario: Loaded | str | Path, output: str = "settlement", samples: int = 64,
              runs: int = 20, days: int | None = None, threshold: float = 0.5,
              density: float = 0.8, seed: int = 0, alpha: float = 0.05,
-             min_mass: float = 0.05) -> DiscoveryResult:
+             min_mass: float = 0.05, progress: bool = False,
+             engine: str = "ripeness") -> DiscoveryResult:
     """Sample the scenario's uncertain numbers, simulate each point and find with PRIM the
-    box where runs with ``output > threshold`` are densest (chosen at ``density``)."""
+    box where runs with ``output > threshold`` are densest (chosen at ``density``).
+    ``progress``: a bar of the points on stderr. ``engine``: whose PRIM (:data:`PRIMS`)."""
+    if engine not in PRIMS:
+        raise AnalysisError(f"unknown PRIM '{engine}'; use one of: {', '.join(PRIMS)}")
     if output not in OUTPUTS:
         raise AnalysisError(f"unknown output '{output}'; use one of: {', '.join(OUTPUTS)}")
     if min(samples, runs) < 1 or (days is not None and days < 1):
@@ -184,13 +222,14 @@ def discover(scenario: Loaded | str | Path, output: str = "settlement", samples:
     qmc = _import("scipy.stats.qmc")
     unit = np.asarray(qmc.LatinHypercube(d=len(space.names), seed=seed).random(samples))
     model = ScenarioModel(loaded, space, runs, n_days, seed)
-    cases = _cases(model, space.scale(unit), output)
+    cases = _cases(model, space.scale(unit), output, progress)
     cases["interest"] = cases[output] > threshold
-    found = prim(cases[list(space.names)].to_numpy(), cases["interest"].to_numpy(),
+    peel = prim if engine == "ripeness" else prim_ema
+    found = peel(cases[list(space.names)].to_numpy(), cases["interest"].to_numpy(),
                  space.names, alpha, min_mass)
     box = found.select(density)
-    return DiscoveryResult(cases, found, box, _manifest(loaded, output, samples, runs, n_days,
-                                                        threshold, density, seed, cases))
+    manifest = _manifest(loaded, output, samples, runs, n_days, threshold, density, seed, cases)
+    return DiscoveryResult(cases, found, box, {**manifest, "prim": engine})
 
 
 def _manifest(loaded: Loaded, output: str, samples: int, runs: int, days: int,

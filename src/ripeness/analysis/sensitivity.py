@@ -29,9 +29,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ..coupling import OUTCOMES
+from ..ensemble.progress import Progress
 from ..scenario import Loaded, read, with_patches
 from ..scenario.schema import Uncertain
-from ..simulate import simulate
+from ..simulate import Result, simulate
 
 __all__ = ["METHODS", "OUTPUTS", "AnalysisError", "ScenarioModel", "SensitivityResult",
            "Space", "analyse", "outputs_per_run", "plot_sensitivity", "run_design",
@@ -43,7 +44,7 @@ METHODS = ("sobol", "morris")
 #: Outputs a sample point can be summarised by (the mean over its runs of a per-run value).
 OUTPUTS = {
     "settlement": "probability of a settlement within the horizon",
-    "victory": "probability of a military victory within the horizon",
+    "victory": "probability of a military victory (judged on the last day)",
     "partition": "probability of a frozen partition within the horizon",
     "ongoing": "probability that the war is still on at the horizon",
     "mil_dead": "mean fighters put out of action (all belligerents)",
@@ -128,20 +129,32 @@ class ScenarioModel:
     days: int
     seed: int = 0
 
+    def run(self, values: NDArray[np.float64], first_run: int = 0,
+            record: bool = False) -> Result:
+        """The simulation at one point: runs first_run .. first_run + runs - 1 of ``seed``
+        (``record``: keep every day)."""
+        sets = {p: float(f"{v:.6g}") for p, v in zip(self.space.names, values, strict=True)}
+        patched = with_patches(self.loaded, sets, "analysis sample point")
+        return simulate(patched, runs=self.runs, seed=self.seed, days=self.days,
+                        first_run=first_run, record=record)
+
     def per_run(self, values: NDArray[np.float64], outputs: tuple[str, ...]
                 ) -> dict[str, NDArray[np.float64]]:
         """Each output's float[run] at one point."""
-        sets = {p: float(f"{v:.6g}") for p, v in zip(self.space.names, values, strict=True)}
-        patched = with_patches(self.loaded, sets, "analysis sample point")
-        result = simulate(patched, runs=self.runs, seed=self.seed, days=self.days,
-                          record=False)
+        result = self.run(values)
         return {o: outputs_per_run(result.daily, o) for o in outputs}
 
-    def unit_function(self, output: str) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
-        """A SALib-style model: float[n, d] quantiles -> float[n], the mean output."""
+    def unit_function(self, output: str, bar: Progress | None = None
+                      ) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+        """A SALib-style model: float[n, d] quantiles -> float[n], the mean output (``bar``
+        counts the points done)."""
         def f(unit: NDArray[np.float64]) -> NDArray[np.float64]:
-            values = self.space.scale(unit)
-            return np.array([self.per_run(v, (output,))[output].mean() for v in values])
+            out = []
+            for v in self.space.scale(unit):
+                out.append(self.per_run(v, (output,))[output].mean())
+                if bar is not None:
+                    bar.update(1)
+            return np.array(out)
         return f
 
 
@@ -228,10 +241,10 @@ def _loaded(scenario: Loaded | str | Path) -> Loaded:
 
 def sensitivity(scenario: Loaded | str | Path, method: str = "morris", samples: int = 8,
                 runs: int = 100, days: int | None = None, output: str = "settlement",
-                seed: int = 0) -> SensitivityResult:
+                seed: int = 0, progress: bool = False) -> SensitivityResult:
     """Sobol' or Morris indices of ``output`` over the scenario's uncertain numbers; each of
     the design's points is simulated with ``runs`` runs of ``seed`` for ``days`` days
-    (default: the scenario's horizon)."""
+    (default: the scenario's horizon). ``progress``: a bar of the points on stderr."""
     if output not in OUTPUTS:
         raise AnalysisError(f"unknown output '{output}'; use one of: {', '.join(OUTPUTS)}")
     if runs < 1 or (days is not None and days < 1):
@@ -240,8 +253,11 @@ def sensitivity(scenario: Loaded | str | Path, method: str = "morris", samples: 
     space = Space.of(list(loaded.scenario.uncertain))
     n_days = loaded.scenario.meta.horizon_days if days is None else days
     model = ScenarioModel(loaded, space, runs, n_days, seed)
-    table, x, y = run_design(model.unit_function(output), space.problem(), method, samples,
-                             seed)
+    problem = space.problem()
+    x = sample_design(method, problem, samples, seed)
+    with Progress(len(x), enabled=progress, label="points") as bar:
+        y = model.unit_function(output, bar)(x)
+    table = analyse(method, problem, x, y, seed)
     points = pd.DataFrame(space.scale(x), columns=list(space.names))
     points[output] = y
     return SensitivityResult(table, points, _manifest(loaded, method, samples, runs, n_days,
@@ -264,7 +280,8 @@ def _manifest(loaded: Loaded, method: str, samples: int, runs: int, days: int, o
 
 
 def plot_sensitivity(result: SensitivityResult, path: str | Path) -> Path:
-    """A horizontal bar chart of the indices (S1 and ST, or mu_star with sigma)."""
+    """A horizontal bar chart of the indices, most influential on top: S1 and ST (Sobol'),
+    or mu* with sigma (Morris); the 95% bootstrap intervals as whiskers, cut at zero."""
     try:
         import matplotlib
 
@@ -272,20 +289,35 @@ def plot_sensitivity(result: SensitivityResult, path: str | Path) -> Path:
         import matplotlib.pyplot as plt
     except ImportError:
         raise AnalysisError("plots need matplotlib: pip install 'ripeness[plot]'") from None
+    m = result.manifest
     t = result.table.iloc[::-1]
     y = np.arange(len(t))
-    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.35 * len(t)))
-    if result.manifest["method"] == "sobol":
-        ax.barh(y + 0.2, t["ST"], 0.4, xerr=t["ST_conf"], label="ST (total)")
-        ax.barh(y - 0.2, t["S1"], 0.4, xerr=t["S1_conf"], label="S1 (first order)")
-        ax.legend(loc="lower right")
+    fig, ax = plt.subplots(figsize=(8, 1.6 + 0.3 * len(t)), layout="constrained")
+
+    def err(v: Any, half: Any) -> Any:
+        return np.vstack([np.minimum(half, v), half])  # no whisker below zero
+
+    if m["method"] == "sobol":
+        ax.barh(y + 0.2, t["ST"], 0.4, xerr=err(t["ST"], t["ST_conf"]), label="ST (total)",
+                color="#2E86C1")
+        ax.barh(y - 0.2, t["S1"], 0.4, xerr=err(t["S1"], t["S1_conf"]),
+                label="S1 (first order)", color="#AED6F1")
+        what = "Sobol' index"
     else:
-        ax.barh(y, t["mu_star"], 0.6, xerr=t["mu_star_conf"], label="mu*")
+        ax.barh(y, t["mu_star"], 0.6, xerr=err(t["mu_star"], t["mu_star_conf"]),
+                color="#2E86C1", ecolor="0.5",
+                label="mu*: mean |effect| of moving the number over its range")
+        ax.scatter(t["sigma"], y, marker="|", s=120, color="black", zorder=3,
+                   label="sigma: spread of the effects (interactions)")
+        what = "Morris elementary effect"
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
     ax.set_yticks(y, [str(i) for i in t.index], fontsize=8)
-    ax.set_xlabel(f"{result.manifest['method']} index of {result.manifest['output']}")
-    ax.set_title(f"{result.manifest['scenario']}: {OUTPUTS[result.manifest['output']]}",
-                 fontsize=9)
-    fig.tight_layout()
+    ax.set_xlim(left=0)
+    ax.set_xlabel(f"{what} on {m['output']}; whiskers: 95% bootstrap interval", fontsize=8)
+    fig.suptitle(f"{m['scenario']}: which uncertain numbers move {m['output']}, the "
+                 f"{OUTPUTS[m['output']]}\n{m['method']}, {m['points']} points x {m['runs']} "
+                 f"runs, {m['days']} days, seed {m['seed']} (common random numbers)",
+                 fontsize=9, x=0.01, ha="left")
     out = Path(path)
     fig.savefig(out, dpi=120)
     plt.close(fig)

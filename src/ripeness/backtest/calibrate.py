@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from ..ensemble.progress import Progress
 from ..errors import Problem, ScenarioError
 from ..scenario import Loaded, read, with_patches
 from ..scenario.patch import PatchError, apply_patch, resolve
@@ -307,14 +308,16 @@ def _score(loaded: Loaded, sets: dict[str, float], record: Record, runs: int, se
 
 
 def _search(loaded: Loaded, paths: Sequence[str], points: list[dict[str, float]],
-            fit: Record, runs: int, seed: int) -> pd.DataFrame:
+            fit: Record, runs: int, seed: int, bar: Progress) -> pd.DataFrame:
     """Each candidate's fit score on runs 0..runs-1 (row 0: the scenario's own values at
     ``paths``, the columns)."""
     rows = [{"candidate": "default", **_defaults(loaded, paths),
              "fit": _score(loaded, {}, fit, runs, seed, 0).score}]
+    bar.update(1)
     for i, sets in enumerate(points):
         rows.append({"candidate": f"s{i}", **sets,
                      "fit": _score(loaded, sets, fit, runs, seed, 0).score})
+        bar.update(1)
     return pd.DataFrame(rows).set_index("candidate")
 
 
@@ -327,13 +330,14 @@ def calibrate(scenario: Loaded | str | Path, cutoff: dt.date, samples: int = 64,
               runs: int = 50, seed: int = 0, record: Record | str | Path | None = None,
               top: int = 4, rescore_runs: int | None = None, method: str = "lhs",
               ranges: Sequence[Range] | None = None,
-              range_labels: Sequence[str] | None = None) -> Calibration:
+              range_labels: Sequence[str] | None = None, progress: bool = False) -> Calibration:
     """Fit the scenario's uncertain numbers to the record's entries up to ``cutoff`` and
     score the fit on both sides of it (the procedure is in the module docstring).
 
     ``ranges`` (:class:`Uncertain` entries, e.g. from :func:`parse_range`, or objects like
     them) replace the scenario's ``[[uncertain]]`` list: they alone are sampled, searched and
-    written to the patch. They are checked with :func:`check_ranges` before anything runs."""
+    written to the patch. They are checked with :func:`check_ranges` before anything runs.
+    ``progress``: a bar of the backtests run (candidates, re-scores, evaluation) on stderr."""
     loaded = read(scenario) if isinstance(scenario, str | Path) else scenario
     rec = resolve_record(loaded, record)
     fit, after = rec.split(cutoff)
@@ -348,18 +352,22 @@ def calibrate(scenario: Loaded | str | Path, cutoff: dt.date, samples: int = 64,
     uncertain: list[Range] = list(loaded.scenario.uncertain) if ranges is None else ranges
     paths = [u.path for u in uncertain]
     points = sample(uncertain, samples, seed, method)
-    table = _search(loaded, paths, points, fit, runs, seed)
     more = rescore_runs or 4 * runs
-    table["rescore"] = np.nan
-    for name in table["fit"].sort_values(ascending=False, kind="stable").index[:top]:
-        table.loc[name, "rescore"] = _score(
-            loaded, _sets(table.loc[name], paths, name == "default"), fit, more, seed,
-            runs).score
-    best_name = str(table["rescore"].idxmax())
+    with Progress(len(points) + 1 + min(top, len(points) + 1) + 2, enabled=progress,
+                  label="backtests") as bar:
+        table = _search(loaded, paths, points, fit, runs, seed, bar)
+        table["rescore"] = np.nan
+        for name in table["fit"].sort_values(ascending=False, kind="stable").index[:top]:
+            table.loc[name, "rescore"] = _score(
+                loaded, _sets(table.loc[name], paths, name == "default"), fit, more, seed,
+                runs).score
+            bar.update(1)
+        best_name = str(table["rescore"].idxmax())
+        scores = _evaluate(loaded, rec, cutoff, _sets(table.loc[best_name], paths,
+                                                      best_name == "default"),
+                           more, seed, runs + more)
+        bar.update(2)
     best = _sets(table.loc[best_name], paths, False)
-    scores = _evaluate(loaded, rec, cutoff, _sets(table.loc[best_name], paths,
-                                                  best_name == "default"),
-                       more, seed, runs + more)
     manifest = {"scenario": loaded.scenario.meta.name, "record": rec.file,
                 "record_sha256": rec.sha256, "cutoff": cutoff.isoformat(), "method": method,
                 "samples": samples, "runs": runs, "top": top, "rescore_runs": more,

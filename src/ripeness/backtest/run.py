@@ -70,14 +70,15 @@ def resolve_record(scenario: Scenario | Loaded, record: Record | str | Path | No
 def backtest(scenario: Scenario | Loaded | str | Path, runs: int, seed: int = 0,
              record: Record | str | Path | None = None, days: int | None = None,
              cutoff: dt.date | None = None, tau: float = TAU, kappa: float = KAPPA,
-             first_run: int = 0, null: int = 0) -> BacktestResult:
+             first_run: int = 0, null: int = 0, progress: bool = False) -> BacktestResult:
     """Simulate ``runs`` runs and score them against ``record`` (default: the scenario
     folder's record.csv). ``days`` defaults to the last recorded day + 1 + ``SLACK_DAYS``;
     ``cutoff`` adds a ``side`` column (an entry is "before" when its whole recorded date range
     lies on or before the cut-off). ``first_run`` picks the run indices (first_run ..
     first_run + runs - 1), so a calibration can score on runs its search never saw. ``null``
     scores the same runs against that many records with permuted event dates
-    (:meth:`Record.permuted`, seeds 0..null-1)."""
+    (:meth:`Record.permuted`, seeds 0..null-1). ``progress``: a bar of the simulated days
+    on stderr."""
     loaded = _loaded(scenario)
     rec = resolve_record(loaded, record)
     window = rec.last_day() + 1 + SLACK_DAYS if days is None else days
@@ -85,7 +86,8 @@ def backtest(scenario: Scenario | Loaded | str | Path, runs: int, seed: int = 0,
         raise ValueError(f"days={window} ends before the record's last day "
                          f"({rec.last_day()}); leave days out or raise it")
     t0 = time.perf_counter()
-    result = simulate(loaded, runs=runs, seed=seed, days=window, first_run=first_run)
+    result = simulate(loaded, runs=runs, seed=seed, days=window, first_run=first_run,
+                      progress=progress)
     obs = observe(result, rec)
     table = score_table(rec, obs, tau, kappa)
     nulls = np.array([overall(score_table(p, observe(result, p), tau, kappa))

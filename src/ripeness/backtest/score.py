@@ -161,10 +161,11 @@ def _quartiles(x: F64) -> tuple[float, float, float]:
 
 def score_table(record: Record, obs: Observed, tau: float = TAU,
                 kappa: float = KAPPA) -> pd.DataFrame:
-    """Per-entry results: ``share`` (runs in which the event happened within the window, or
-    within the recorded dates for ``happened = no``; for a figure, runs inside the range),
-    date error quartiles in days (events that happened), simulated figure quartiles on the
-    last recorded day (figures), and ``score`` (mean of the runs' scores)."""
+    """Per-entry results: ``share``, the share of runs that agree with the record (an event
+    that happened: it happened within the window; ``happened = no``: it did not happen
+    within the recorded dates; a figure: inside the recorded range), date error quartiles in
+    days (events that happened), simulated figure quartiles on the last recorded day
+    (figures), and ``score`` (mean of the runs' scores)."""
     scores = run_scores(record, obs, tau, kappa)
     days = record.days().astype(float)
     err = _error(obs.day, days[:, :1], days[:, 1:])
@@ -177,7 +178,8 @@ def score_table(record: Record, obs: Observed, tau: float = TAU,
             row["sim_q1"], row["sim_median"], row["sim_q3"] = _quartiles(obs.hi[i])
             row["low"], row["high"] = e.low, e.high
         else:
-            row["share"] = float(np.mean(~np.isnan(obs.day[i])))
+            seen = ~np.isnan(obs.day[i])
+            row["share"] = float(np.mean(seen if e.happened else ~seen))
             if e.happened:
                 row["err_q1"], row["err_median"], row["err_q3"] = _quartiles(err[i])
         row["score"] = float(scores[i].mean())

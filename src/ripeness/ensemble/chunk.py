@@ -16,8 +16,7 @@ from numpy.typing import NDArray
 
 from ..scenario.schema import Scenario
 from ..simulate import simulate
-from ..world.compile import compile_scenario
-from .summary import control_counts, objectives, runs_table
+from .summary import control_counts
 
 __all__ = ["Chunk", "ChunkSpec", "plan", "run_chunk"]
 
@@ -63,12 +62,10 @@ def run_chunk(scenario: Scenario, spec: ChunkSpec) -> Chunk:
     keeps."""
     result = simulate(scenario, runs=spec.count, seed=spec.seed, days=spec.days,
                       first_run=spec.first, record=spec.bands)
-    world = compile_scenario(scenario)
     ds = result.daily
-    table = runs_table(ds, world, objectives(scenario, world))
+    table = result.runs
     if not spec.bands:
         return Chunk(spec, table)
-    bel = np.flatnonzero(world.belligerent)
-    share = ds["share"].values[:, :, bel].astype(np.float32)
-    control = control_counts(ds["control"].values, len(world.actor_ids))
+    share = ds["share"].values.astype(np.float32)
+    control = control_counts(ds["control"].values, ds.sizes["actor"])
     return Chunk(spec, table, share, control)

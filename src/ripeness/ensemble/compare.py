@@ -83,6 +83,14 @@ def _num(sign: str) -> Any:
     return lambda v: f"{v:{sign},.2f}" if abs(v) < 100 else f"{v:{sign},.0f}"
 
 
+def _times(v: float) -> str:
+    """A variance reduction: '3.2x', 'inf' (the pairs agree exactly), 'n/a' (nothing
+    varies)."""
+    if np.isnan(v):
+        return "n/a"
+    return "inf" if np.isinf(v) else f"{v:.1f}x"
+
+
 @dataclass(frozen=True)
 class Comparison:
     """A baseline and a variant over the same runs: their per-run tables and a manifest."""
@@ -109,8 +117,10 @@ class Comparison:
             g, f = (_pct(""), _pct("+")) if prob else (_num(""), _num("+"))
             lines.append(f"{name!s:22s} {g(r['baseline']):>11s} {g(r['variant']):>11s} "
                          f"{f(r['difference']):>11s} {f(r['low']):>12s} {f(r['high']):>12s} "
-                         f"{r['variance_reduction']:>13.1f}x")
-        return "\n".join(lines)
+                         f"{_times(r['variance_reduction']):>14s}")
+        return "\n".join([*lines, "var. reduction: how many times more runs two independent "
+                          "ensembles would need for as narrow an interval (inf: every pair "
+                          "agrees; n/a: nothing varies)"])
 
     def save(self, directory: str | Path, overwrite: bool = False) -> Path:
         """DIR/comparison.parquet (the table), baseline.parquet, variant.parquet and

@@ -1,18 +1,21 @@
-"""A small progress bar on stderr: runs done / total, rate, time left.
+"""Progress of a long job on stderr, drawn by tqdm: done / total, rate, time left.
 
-On a terminal it redraws one line at most ten times a second; elsewhere (a log file, CI) it
-stays quiet and writes one line at the end.
+On a terminal tqdm redraws one line at most ten times a second; elsewhere (a log file, CI)
+nothing is drawn and one line is written at the end. Every long job of the package (ensembles,
+comparisons, backtests, sensitivity, discovery, calibration, ``simulate(progress=True)``) uses
+this one class.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from types import TracebackType
 from typing import TextIO
 
-__all__ = ["Progress"]
+from tqdm import tqdm
 
-WIDTH = 28  # characters of bar
+__all__ = ["Progress"]
 
 
 def _clock(seconds: float) -> str:
@@ -24,8 +27,9 @@ def _clock(seconds: float) -> str:
 
 
 class Progress:
-    """Counts runs done out of ``total``. ``done`` may start above 0 (a resumed ensemble);
-    the rate counts only the runs done since the start of this session."""
+    """Counts units (``label``: runs, days, points, ...) done out of ``total``. ``done`` may
+    start above 0 (a resumed ensemble); the rate counts only the units done since the start of
+    this session. Usable as a context manager (closes, or aborts on an exception)."""
 
     def __init__(self, total: int, done: int = 0, enabled: bool = True,
                  stream: TextIO | None = None, label: str = "runs") -> None:
@@ -34,43 +38,44 @@ class Progress:
         self.enabled = enabled
         self.live = enabled and self.stream.isatty()
         self.label = label
-        self.t0 = self.last = time.perf_counter()
+        self.t0 = time.perf_counter()
+        self.bar = tqdm(total=total, initial=done, unit=f" {label}", file=self.stream,
+                        disable=not self.live, leave=False, mininterval=0.1,
+                        dynamic_ncols=True, smoothing=0.1)
 
     def line(self) -> str:
         """The current state in one line."""
-        elapsed = time.perf_counter() - self.t0
-        rate = (self.done - self.start_done) / elapsed if elapsed > 0 else 0.0
-        left = (self.total - self.done) / rate if rate > 0 else float("nan")
-        frac = self.done / self.total if self.total else 1.0
-        bar = "#" * int(frac * WIDTH)
-        eta = _clock(left) if left == left else "?"
-        return (f"[{bar:<{WIDTH}s}] {self.done:,}/{self.total:,} {self.label}  "
-                f"{rate:,.0f} {self.label}/s  ETA {eta}")
+        return str(tqdm.format_meter(self.done, self.total, time.perf_counter() - self.t0,
+                                     unit=f" {self.label}", initial=self.start_done,
+                                     ncols=100))
 
     def update(self, n: int) -> None:
-        """``n`` more runs are done."""
+        """``n`` more units are done."""
         self.done += n
-        now = time.perf_counter()
-        if self.live and (now - self.last >= 0.1 or self.done >= self.total):
-            self.last = now
-            self.stream.write("\r" + self.line())
-            self.stream.flush()
+        self.bar.update(n)
 
     def abort(self) -> None:
-        """End a live line without a summary (the run failed or was interrupted)."""
-        if self.live:
-            self.stream.write("\n")
-            self.stream.flush()
+        """End a live bar without a summary (the job failed or was interrupted)."""
+        self.bar.close()
 
     def close(self) -> None:
-        """The final line: runs done, wall time and rate."""
+        """The final line: units done, wall time and rate."""
+        self.bar.close()
         if not self.enabled:
             return
         elapsed = time.perf_counter() - self.t0
         new = self.done - self.start_done
         rate = new / elapsed if elapsed > 0 else 0.0
-        pad = " " * 20 if self.live else ""  # wipe the end of the live bar
-        self.stream.write(f"{chr(13) if self.live else ''}{self.done:,}/{self.total:,} "
-                          f"{self.label} done ({new:,} in {_clock(elapsed)}, "
-                          f"{rate:,.0f} {self.label}/s){pad}\n")
+        self.stream.write(f"{self.done:,}/{self.total:,} {self.label} done ({new:,} in "
+                          f"{_clock(elapsed)}, {rate:,.1f} {self.label}/s)\n")
         self.stream.flush()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()

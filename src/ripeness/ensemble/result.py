@@ -16,41 +16,45 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..coupling import OUTCOMES
+from ..scenario.schema import Scenario
+from ..variables import annotate, coordinates
 from ..world.compile import World
 from .chunk import Chunk
 from .store import atomic, write_folder, write_json
-from .summary import QUANTILES, format_summary, share_bands, summarize
+from .summary import QUANTILES, format_summary, outcome_curves, share_bands, summarize
 
 __all__ = ["EnsembleResult", "assemble"]
 
 
-def _daily(chunks: Sequence[Chunk], world: World, days: int) -> xr.Dataset:
-    """Share bands and control counts over all chunks' runs."""
-    runs = sum(len(c.runs) for c in chunks)
+def _daily(chunks: Sequence[Chunk], world: World, days: int, runs: pd.DataFrame,
+           scenario: Scenario | None) -> xr.Dataset:
+    """Share bands, control counts and outcome curves over all chunks' runs."""
     share = np.concatenate([c.share for c in chunks if c.share is not None], axis=0)
     count = np.sum([c.control for c in chunks if c.control is not None], axis=0,
                    dtype=np.int64)
     bel = [a for a, b in zip(world.actor_ids, world.belligerent, strict=True) if b]
     dates = pd.date_range(pd.Timestamp(world.start), periods=days, freq="D")
-    return xr.Dataset(
-        {"share_band": (("quantile", "day", "belligerent"), share_bands(share), {
-            "description": "quantiles over runs of each belligerent's value-weighted share "
-            "of the stake at the end of the day"}),
-         "control_runs": (("day", "place", "actor"), count, {
-             "description": "runs in which the actor holds the place at the end of the day"}),
-         "control_probability": (("day", "place", "actor"), count / runs, {
-             "description": "share of runs in which the actor holds the place"})},
+    names = (coordinates(world, scenario) if scenario is not None
+             else {"place": list(world.place_ids), "actor": list(world.actor_ids)})
+    ds = xr.Dataset(
+        {"share_band": (("quantile", "day", "belligerent"), share_bands(share)),
+         "control_runs": (("day", "place", "actor"), count),
+         "control_probability": (("day", "place", "actor"), count / len(runs)),
+         "outcome_reached": (("day", "outcome"), outcome_curves(runs, days))},
         coords={"quantile": list(QUANTILES), "day": np.arange(days), "date": ("day", dates),
-                "belligerent": bel, "place": list(world.place_ids),
-                "actor": list(world.actor_ids)},
-        attrs={"runs": runs})
+                **names, "belligerent": bel, "outcome": list(OUTCOMES)},
+        attrs={"runs": len(runs)})
+    return annotate(ds)
 
 
 def assemble(chunks: Sequence[Chunk], world: World, days: int,
-             manifest: dict[str, Any]) -> EnsembleResult:
-    """The result of chunks given in run order."""
+             manifest: dict[str, Any], scenario: Scenario | None = None) -> EnsembleResult:
+    """The result of chunks given in run order (``scenario``: for the places' and actors'
+    names, coordinates and colours)."""
     runs = pd.concat([c.runs for c in chunks], ignore_index=True)
-    return EnsembleResult(runs=runs, daily=_daily(chunks, world, days), manifest=manifest)
+    return EnsembleResult(runs=runs, daily=_daily(chunks, world, days, runs, scenario),
+                          manifest=manifest)
 
 
 @dataclass(frozen=True)

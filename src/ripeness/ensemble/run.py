@@ -145,7 +145,7 @@ def run_ensemble(scenario: Scenario | Loaded | str | Path, runs: int, seed: int 
     world = compile_scenario(sc)
     manifest = _manifest(base, world, info, time.perf_counter() - t0,
                          [specs[i] for i in todo], len(specs) - len(todo))
-    result = assemble(chunks, world, n_days, manifest)
+    result = assemble(chunks, world, n_days, manifest, sc)
     if folder is not None:
         result.write_into(folder.path)
     return result

@@ -102,6 +102,11 @@ class Actor(Entry):
         "side is enough."
     )
     objective: Objective | None = Field(None, description="What the actor values (a table).")
+    colour: str | None = Field(
+        None, pattern=r"^#[0-9A-Fa-f]{6}$", description="Colour in plots and maps, '#RRGGBB'. "
+        "Default: the colour of a well-known id (government red, opposition green, sdf yellow, "
+        "isis black, ...), else the next free one; the same actor keeps its colour across "
+        "scenarios.")
     params: dict[str, Num] = Field(
         default_factory=dict, description="Per-actor values of per-actor model parameters "
         "(see `ripeness params`)."

@@ -122,12 +122,13 @@ class World:
 
 
 def floyd(d: F64) -> F64:
-    """All-pairs shortest path lengths from a matrix of direct lengths (inf: no link)."""
-    d = d.copy()
-    np.fill_diagonal(d, 0.0)
-    for k in range(d.shape[0]):  # compile time only: P is tens to hundreds
-        d = np.minimum(d, d[:, k, None] + d[None, k, :])
-    return d
+    """All-pairs shortest path lengths from a matrix of direct lengths (inf: no link), by
+    SciPy's Floyd-Warshall (``scipy.sparse.csgraph.shortest_path``, method "FW"); a link of
+    length 0 stays a link."""
+    from scipy.sparse.csgraph import csgraph_from_dense, shortest_path
+
+    graph = csgraph_from_dense(d, null_value=np.inf)
+    return np.asarray(shortest_path(graph, method="FW", directed=True), dtype=np.float64)
 
 
 def nearest(dist: F64, target: B) -> I64:
