@@ -21,9 +21,10 @@ with warnings.catch_warnings():  # starlette's notice about its test client's HT
 
 import ripeness
 from ripeness.cli import main
-from ripeness.report.plots import colour
-from ripeness.scenario import builtin_scenarios
+from ripeness.report.colours import BY_ID
+from ripeness.scenario import builtin_scenarios, read, variant
 from ripeness.web import Limits, create_app
+from ripeness.web.views import scenario_view
 
 ALEPPO = builtin_scenarios()["aleppo-2016"]
 SMALL = Limits(runs_per_job=400, runs_per_batch=5, days=120, concurrent_jobs=2,
@@ -70,11 +71,19 @@ def test_scenarios_are_listed_with_their_sizes(queue: TestClient) -> None:
     assert listed["aleppo-2016"]["whatifs"] == list(sc.whatifs)
 
 
-def test_scenario_view_carries_the_plots_colours(queue: TestClient) -> None:
+def test_scenario_view_carries_the_colours_its_results_carry(queue: TestClient) -> None:
     v = queue.get("/api/scenarios/aleppo-2016").json()
     sc = ripeness.load("aleppo-2016")
     assert [a["id"] for a in v["actors"]] == [a.id for a in sc.actors]
-    assert [a["colour"] for a in v["actors"]] == [colour(i) for i in range(len(sc.actors))]
+    colours = {a["id"]: a["colour"] for a in v["actors"]}
+    assert colours["government"] == BY_ID["government"] and colours["isis"] == BY_ID["isis"]
+    res = ripeness.simulate("aleppo-2016", days=1)
+    assert list(colours.values()) == [str(c) for c in res.daily["actor_colour"].values]
+    declared = variant(read("aleppo-2016"), None, {"actors.opposition.colour": "#123456"})
+    got = [a["colour"] for a in scenario_view("x", declared)["actors"]]
+    assert got[1] == "#123456"
+    assert got == [str(c) for c in ripeness.simulate(declared, days=1).daily["actor_colour"]
+                   .values]
     nubl = next(p for p in v["places"] if p["id"] == "nubl")
     assert (nubl["lat"], nubl["lon"]) == (sc.places[[p.id for p in sc.places].index("nubl")]
                                           .lat.value, next(p.lon.value for p in sc.places
@@ -252,7 +261,17 @@ def test_a_run_writes_the_cli_files_with_the_librarys_numbers(server: TestClient
     assert view["supplied"][3][nubl] == int(ref.daily["supplied"].values[0, 3, nubl])
     held = [s for s in view["sessions"] if s["held"]]
     assert held and all(s["story"].startswith(f"Day {s['day']} ") for s in held)
-    assert view["summary"] == ref.summary(run=0)
+    assert view["summary"] == str(ref.summary(run=0)).splitlines()
+    assert view["colours"] == dict(zip(ref.daily["actor"].values.tolist(),
+                                       ref.daily["actor_colour"].values.tolist(), strict=True))
+    attacker = ref.daily["attacker"].values[0]
+    assert [[a is None for a in row] for row in view["attacker"]] == np.isnan(attacker).tolist()
+    assert [a for row in view["attacker"] for a in row if a is not None] == \
+        attacker[~np.isnan(attacker)].astype(int).tolist()
+    share = ref.daily["share"].sel(run=0)
+    assert set(view["share"]) <= set(ref.daily["belligerent"].values.tolist())
+    for b, values in view["share"].items():
+        np.testing.assert_allclose(values, share.sel(belligerent=b).values, atol=5e-5)
 
 
 def test_an_ensemble_and_a_comparison_match_the_library(server: TestClient) -> None:
@@ -269,6 +288,9 @@ def test_an_ensemble_and_a_comparison_match_the_library(server: TestClient) -> N
     np.testing.assert_allclose(v["prob"], np.round(prob.max(axis=2), 3))
     settled = (ref.runs["outcome"] == "settlement").mean()
     assert v["outcomes"]["settlement"]["p"][-1] == pytest.approx(settled, abs=1e-4)
+    ongoing = (ref.runs["outcome"] == "ongoing").mean()
+    assert v["outcomes"]["ongoing"]["p"][-1] == pytest.approx(ongoing, abs=1e-4)
+    assert v["colours"]["government"] == BY_ID["government"]
     c = server.get(f"/api/jobs/{cmp_}/view").json()
     table = ripeness.ensemble.compare("aleppo-2016", whatif="no-russian-air", runs=20, days=8,
                                       workers=1).table()
@@ -288,14 +310,13 @@ def test_progress_is_relayed_from_the_librarys_progress_line() -> None:
     ours, theirs = Pipe(duplex=False)
     bar = Progress(1_000, stream=_Relay(theirs, "running", None))  # type: ignore[arg-type]
     for n in (300, 300, 400):
-        bar.last = 0.0  # it redraws at most ten times a second
+        time.sleep(0.15)  # tqdm redraws at most ten times a second
         bar.update(n)
-    bar.close()
+    bar.close()  # tqdm clears its line (blank writes, dropped: no real stderr here)
     got = []
     while ours.poll():
         got.append(ours.recv())
-    assert got[:3] == [("progress", k, 1000, "running") for k in (300, 600, 1000)]
-    assert got[-1] == ("progress", 1000, 1000, "running")  # the closing line
+    assert got == [("progress", k, 1000, "running") for k in (0, 300, 600, 1000, 1000)]
 
 
 def test_a_running_job_can_be_cancelled_and_leaves_nothing(server: TestClient,

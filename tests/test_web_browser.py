@@ -30,7 +30,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 
 import ripeness  # noqa: E402
 from ripeness.ensemble import EnsembleResult  # noqa: E402
-from ripeness.report.plots import colour  # noqa: E402
 from ripeness.talks.state import PHASES  # noqa: E402
 
 from .test_web_restart import httpx, serving  # noqa: E402
@@ -111,7 +110,8 @@ def test_a_run_day_by_day_and_a_whatif(page: Any, server: httpx.Client,
     ds = res.daily.sel(run=0)
     places = [str(p) for p in ds["place"].values]
     holder = ds["control"].values[day]
-    expected = {p: colour(int(a)) for p, a in zip(places, holder, strict=True)}
+    colours = ds["actor_colour"].values  # the run's own colours, as `ripeness plot` draws them
+    expected = {p: str(colours[a]) for p, a in zip(places, holder, strict=True)}
     drawn = fills(page)
     assert drawn["nubl"].lower() == expected["nubl"].lower()
     assert {p: c.lower() for p, c in drawn.items()} == {p: c.lower() for p, c in
@@ -120,6 +120,9 @@ def test_a_run_day_by_day_and_a_whatif(page: Any, server: httpx.Client,
     ringed = set(page.eval_on_selector_all("circle.siege", "cs => cs.map(c => c.dataset.place)"))
     assert ringed == {p for p, s in zip(places, ds["supplied"].values[day], strict=True)
                       if not s}
+    crossed = set(page.eval_on_selector_all("path.attacked", "cs => cs.map(c => c.dataset.place)"))
+    assert crossed == {p for p, a in zip(places, ds["attacker"].values[day], strict=True)
+                       if not np.isnan(a)}  # NaN: no attack that day
     talks = page.inner_text("#panel-talks")
     if PHASES[int(ds["talks_phase"].values[day])] == "suspended":
         assert "TALKS SUSPENDED" in talks
@@ -157,13 +160,14 @@ def test_an_ensemble_shows_the_probability_of_control(page: Any, server: httpx.C
     slide_to(page, 12)
     prob = ens.daily["control_probability"].values[12]  # [place, actor]
     places = [str(p) for p in ens.daily["place"].values]
+    colours = [str(c) for c in ens.daily["actor_colour"].values]
     drawn = dict(page.eval_on_selector_all(
         "circle.place", "cs => cs.map(c => [c.dataset.place, [c.getAttribute('fill'), "
         "Number(c.dataset.prob)]])"))
     for i, p in enumerate(places):
         top, share = int(prob[i].argmax()), float(prob[i].max())
         assert drawn[p][1] == pytest.approx(round(share, 3))
-        rgb = np.array([int(colour(top)[k:k + 2], 16) for k in (1, 3, 5)])
+        rgb = np.array([int(colours[top][k:k + 2], 16) for k in (1, 3, 5)])
         mix = np.floor(255 - round(share, 3) * (255 - rgb) + 0.5).astype(int)  # as JS rounds
         want = "#" + "".join(f"{v:02x}" for v in mix)
         assert drawn[p][0] == want, p

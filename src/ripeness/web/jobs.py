@@ -5,7 +5,8 @@ ends it at once, and a crash in one job never takes the server down. The process
 library as the CLI does (``simulate`` then ``Result.save``; ``run_ensemble(out=...)``;
 ``compare`` then ``Comparison.save``), so a job's folder holds the files the CLI writes. It
 reports progress through a pipe: for ensembles and comparisons the library's own progress
-line (written to stderr, ensemble/progress.py) is read as runs done of the total.
+line (tqdm's bar written to stderr, then a closing line; ensemble/progress.py) is read as runs
+done of the total.
 """
 
 from __future__ import annotations
@@ -98,12 +99,15 @@ def prepare(req: JobRequest, catalog: Catalog, limits: Limits) -> Prepared:
 # ------------------------------------------------------------------------------------------
 # In the job's process
 
-_BAR = re.compile(r"(\d[\d,]*)/(\d[\d,]*) runs")
+#: The library's progress of runs: tqdm's bar (``300/1000 [00:01<00:02, 299.5 runs/s]``) and
+#: its closing line (``1,000/1,000 runs done (...)``).
+_BAR = re.compile(r"(\d[\d,]*)/(\d[\d,]*)(?: runs done| \[[^\]]* runs/s\])")
 
 
 class _Relay(io.TextIOBase):
     """stderr of a job's process: the library's progress lines become messages on the pipe
-    (it draws them only on a terminal, hence isatty); anything else goes to the real stderr."""
+    (it draws them only on a terminal, hence isatty); tqdm's blank clearing writes are dropped;
+    anything else goes to the real stderr."""
 
     def __init__(self, conn: Connection, stage: str, real: Any) -> None:
         self.conn, self.stage, self.real = conn, stage, real
@@ -116,7 +120,7 @@ class _Relay(io.TextIOBase):
         if bars:
             done, total = (int(x.replace(",", "")) for x in bars[-1].groups())
             self.conn.send(("progress", done, total, self.stage))
-        elif s.strip("\r\n"):
+        elif s.strip():
             self.real.write(s)
         return len(s)
 

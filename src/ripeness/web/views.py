@@ -4,7 +4,9 @@ A scenario: its actors with their colours, places, roads, corridors, talks and w
 who holds each place on each day, sieges, corridors, shares of the stake, the talks' phase,
 the events and every session with its numbers and its story in words. An ensemble: the most
 likely holder of each place on each day and its probability, and the outcomes over time. A
-comparison: the library's paired table (differences with 95% intervals).
+comparison: the library's paired table (differences with 95% intervals). A run and an ensemble
+carry their actors' colours as the result holds them (``actor_colour``, read as ``ripeness
+plot`` reads it), so the page and the plots agree. Missing values (NaN, <NA>) are JSON null.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import pandas as pd
 
 from ..coupling import OUTCOMES
 from ..ensemble import EnsembleResult, wilson
-from ..report.plots import colour
+from ..report.colours import actor_colours
+from ..report.plots import colours_of
 from ..scenario import Loaded
 from ..simulate import Result
 from ..talks.explain import explain
@@ -42,7 +45,9 @@ def clean_dict(x: dict[str, Any]) -> dict[str, Any]:
 
 
 def clean(x: Any) -> Any:
-    """``x`` with NaN and infinities as None and NumPy scalars as Python values (JSON)."""
+    """``x`` with NaN, infinities and <NA> as None and NumPy scalars as Python values (JSON)."""
+    if x is pd.NA or x is pd.NaT:
+        return None
     if isinstance(x, dict):
         return {str(k): clean(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
@@ -55,15 +60,16 @@ def clean(x: Any) -> Any:
 
 
 def scenario_view(name: str, loaded: Loaded) -> dict[str, Any]:
-    """The scenario as the page draws it; actors carry the plots' colours (by index)."""
+    """The scenario as the page draws it; actors carry the colours a result of it carries."""
     sc = loaded.scenario
     t = sc.talks
+    colours = actor_colours([a.id for a in sc.actors], [a.colour for a in sc.actors])
     return clean_dict({
         "name": name, "title": sc.meta.title, "description": sc.meta.description.strip(),
         "start": sc.meta.start.isoformat(), "horizon_days": sc.meta.horizon_days,
         "builtin": loaded.builtin,
-        "actors": [{"id": a.id, "name": a.name, "kind": a.kind, "colour": colour(i)}
-                   for i, a in enumerate(sc.actors)],
+        "actors": [{"id": a.id, "name": a.name, "kind": a.kind, "colour": c}
+                   for a, c in zip(sc.actors, colours, strict=True)],
         "places": [{"id": p.id, "name": p.name, "kind": p.kind, "lat": p.lat.value,
                     "lon": p.lon.value, "population": p.population.value,
                     "value": p.value.value, "controller": p.controller} for p in sc.places],
@@ -132,27 +138,38 @@ def run_view(job: str, folder: Path, run: int | None, names: dict[str, str]) -> 
     if run not in runs:
         raise LookupError(f"job {job} holds runs {runs[0]}..{runs[-1]}, not {run}")
     one = ds.sel(run=run)
-    actors = [str(a) for a in ds["actor"].values]
-    bel = [i for i, a in enumerate(actors) if (one["share"].values[:, i] > 0).any()]
     ev = res.events[res.events["run"] == run]
     phase = one["talks_phase"].values if "talks_phase" in one else None
     return clean_dict({
         "kind": "run", "job": job, "run": run, "runs": runs, "dates": _dates(ds),
-        "places": [str(p) for p in ds["place"].values], "actors": actors,
+        "places": [str(p) for p in ds["place"].values],
+        "actors": [str(a) for a in ds["actor"].values], "colours": colours_of(res),
         "corridors": [str(c) for c in ds["corridor"].values],
         "control_start": one["control_start"].values.tolist(),
         "control": one["control"].values.tolist(),
         "supplied": one["supplied"].values.astype(int).tolist(),
-        "attacker": one["attacker"].values.tolist(),
+        "attacker": _actor_or_none(one["attacker"].values),
         "corridor_open": one["corridor_open"].values.astype(int).tolist(),
-        "share": {actors[i]: np.round(one["share"].values[:, i], 4).tolist() for i in bel},
+        "share": _shares(one),
         "talks_phase": None if phase is None else [PHASES[int(x)] for x in phase],
         "ceasefire": (one["ceasefire"].values.astype(int).tolist() if "ceasefire" in one
                       else None),
         "events": [{"day": int(e.day), "kind": e.kind, "place": e.place, "actor": e.actor,
                     "text": _tell(e, names)} for e in ev.itertuples()],
         "sessions": _sessions(res.sessions, run),
-        "summary": res.summary(run=run), "manifest": _manifest(res.manifest)})
+        "summary": res.summary(run=run).lines(), "manifest": _manifest(res.manifest)})
+
+
+def _actor_or_none(codes: np.ndarray[Any, Any]) -> list[list[int | None]]:
+    """Actor indices by day and place, None where the result has NaN (no attack)."""
+    return [[None if math.isnan(a) else int(a) for a in row] for row in codes.tolist()]
+
+
+def _shares(one: Any) -> dict[str, list[float]]:
+    """Each belligerent's share of the stake by day, for those that ever hold any."""
+    share = one["share"]
+    return {str(b): np.round(share.sel(belligerent=b).values, 4).tolist()
+            for b in share["belligerent"].values if (share.sel(belligerent=b).values > 0).any()}
 
 
 def _manifest(m: dict[str, Any]) -> dict[str, Any]:
@@ -166,11 +183,12 @@ def outcome_curves(runs: pd.DataFrame, days: int) -> dict[str, Any]:
     (a frozen partition is dated from the last capture before the front froze)."""
     n = len(runs)
     out: dict[str, Any] = {}
-    day = runs["outcome_day"].to_numpy()
+    day = runs["outcome_day"].to_numpy(dtype=np.float64, na_value=np.nan)  # <NA>: ongoing
     reached = np.zeros(days)
     for o in OUTCOMES[1:]:
-        hit = (runs["outcome"] == o).to_numpy() & (day >= 0)
-        count = np.bincount(np.clip(day[hit], 0, days - 1), minlength=days).cumsum()
+        hit = (runs["outcome"] == o).to_numpy(dtype=bool) & np.isfinite(day)
+        count = np.bincount(np.clip(day[hit].astype(np.int64), 0, days - 1),
+                            minlength=days).cumsum()
         lo, hi = wilson(count, n)
         reached = reached + count
         out[o] = {"p": np.round(count / n, 4).tolist(), "low": np.round(lo, 4).tolist(),
@@ -194,7 +212,7 @@ def ensemble_view(job: str, folder: Path) -> dict[str, Any]:
     return clean_dict({
         "kind": "ensemble", "job": job, "runs": len(ens.runs), "dates": _dates(ens.daily),
         "places": [str(p) for p in ens.daily["place"].values],
-        "actors": [str(a) for a in ens.daily["actor"].values],
+        "actors": [str(a) for a in ens.daily["actor"].values], "colours": colours_of(ens),
         "top": top.tolist(), "prob": np.round(prob.max(axis=2), 3).tolist(),
         "outcomes": outcome_curves(ens.runs, days),
         "share_band": {str(b): {f"q{float(q) * 100:02.0f}": np.round(

@@ -45,6 +45,7 @@ async function loadScenario(name) {
 function drawStart() {
   const s = state.scen, idx = Object.fromEntries(s.actors.map((a, i) => [a.id, i]));
   const holder = s.places.map(p => idx[p.controller]);
+  map.setColours(null);
   map.render({ holder, prob: null, besieged: null, attacked: null, changed: null, corridorOpen: null });
   map.legendFor([...new Set(holder)].sort((a, b) => a - b), false);
   $("#day").disabled = true; $("#play").disabled = true; $("#day").max = 0; $("#day").value = 0;
@@ -60,6 +61,7 @@ async function loadView(id, { autoplay }) {
   stop();
   state.view = v;
   v.actorIndex = v.actors.map(a => map.actorIndex[a]);
+  map.setColours(v.colours);
   v.corridorIndex = state.scen.corridors.map(c => (v.corridors || []).indexOf(c.id));
   $("#hint").hidden = true;
   const slider = $("#day");
@@ -92,7 +94,7 @@ function mapState(v, d) {
   const prev = d > 0 ? v.control[d - 1] : v.control_start;
   return {
     holder: v.control[d].map(a => A[a]), prob: null,
-    besieged: v.supplied[d].map(s => !s), attacked: v.attacker[d].map(a => a >= 0),
+    besieged: v.supplied[d].map(s => !s), attacked: v.attacker[d].map(a => a !== null),
     changed: v.control[d].map((a, i) => a !== prev[i]),
     corridorOpen: v.corridorIndex.map(k => (k >= 0 ? v.corridor_open[d][k] : null)),
   };

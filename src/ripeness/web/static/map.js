@@ -101,6 +101,7 @@ export class MapView {
     this.scen = scen; this.basemap = basemap; this.last = null;
     this.index = Object.fromEntries(scen.places.map((p, i) => [p.id, i]));
     this.actorIndex = Object.fromEntries(scen.actors.map((a, i) => [a.id, i]));
+    this.setColours(null);
     const [x0, y0, x1, y1] = basemap.bbox;
     this.kx = Math.cos(((y0 + y1) / 2) * Math.PI / 180);
     this.box = basemap.bbox;
@@ -119,6 +120,12 @@ export class MapView {
     const ends = new Set(scen.corridors.flatMap(c => [c.from, c.to]));
     this.byRank = scen.places.map((p, i) => i).sort((a, b) => (ends.has(scen.places[b].id) - ends.has(scen.places[a].id)) || pop[b] - pop[a]);
     this.drawStatic();
+  }
+
+  // Each actor's colour (by the scenario's actor index): a result's own (byId: actor id ->
+  // colour, as `ripeness plot` draws it) where given, else the scenario's.
+  setColours(byId) {
+    this.colours = this.scen.actors.map(a => byId?.[a.id] ?? a.colour ?? "#999999");
   }
 
   xy(lon, lat) { return [(lon - this.box[0]) * this.kx * S, (this.box[3] - lat) * S]; }
@@ -182,7 +189,7 @@ export class MapView {
   render(st) {
     this.last = st;
     const px = this.u, g = this.dyn; g.replaceChildren();
-    const colour = i => this.scen.actors[i]?.colour ?? "#999999";
+    const colour = i => this.colours[i] ?? "#999999";
     const P = this.scen.places.map(p => this.xy(p.lon, p.lat));
     const corr = el("g", { id: "corridors" }, g);
     const taken = [];
@@ -260,15 +267,18 @@ export class MapView {
     };
     for (const i of holders) {
       const a = this.scen.actors[i];
-      row(s => el("circle", { cx: 13, cy: 10, r: 8, fill: a.colour, stroke: "#1a1a1a", "stroke-width": 1.5 }, s), a.name.split(" (")[0]);
+      row(s => el("circle", { cx: 13, cy: 10, r: 8, fill: this.colours[i], stroke: "#1a1a1a", "stroke-width": 1.5 }, s), a.name.split(" (")[0]);
     }
     if (!ensemble) {  // one run's marks; an ensemble draws holders and their probability only
       row(s => { el("circle", { cx: 13, cy: 10, r: 8, fill: "#fff", stroke: "#111", "stroke-width": 2.5, "stroke-dasharray": "3 2" }, s); }, "besieged");
       row(s => { el("circle", { cx: 13, cy: 10, r: 8.5, fill: "none", stroke: "#111", "stroke-width": 2 }, s); el("circle", { cx: 13, cy: 10, r: 6, fill: "none", stroke: "#fff", "stroke-width": 2.5 }, s); el("circle", { cx: 13, cy: 10, r: 4.5, fill: "#777" }, s); }, "changed hands");
       row(s => el("path", { d: "M8,5L18,15M8,15L18,5", stroke: "#b00000", "stroke-width": 3 }, s), "attacked");
     }
-    row(s => el("line", { x1: 1, y1: 10, x2: 25, y2: 10, stroke: "#0072B2", "stroke-opacity": 0.45, "stroke-width": 8 }, s), "corridor open");
+    // Swatches in colours the map uses: a corridor's actor, the first holder listed.
+    const corridor = this.colours[this.actorIndex[this.scen.corridors[0]?.actor]] ?? "#777777";
+    const pale = this.colours[holders[0]] ?? "#777777";
+    row(s => el("line", { x1: 1, y1: 10, x2: 25, y2: 10, stroke: corridor, "stroke-opacity": 0.45, "stroke-width": 8 }, s), "corridor open");
     row(s => el("line", { x1: 1, y1: 10, x2: 25, y2: 10, stroke: "#111", "stroke-width": 3, "stroke-dasharray": "6 4" }, s), "corridor cut");
-    if (ensemble) row(s => { el("circle", { cx: 8, cy: 10, r: 6, fill: "#0072B2" }, s); el("circle", { cx: 19, cy: 10, r: 6, fill: blend("#0072B2", 0.35) }, s); }, "pale: held in fewer runs");
+    if (ensemble) row(s => { el("circle", { cx: 8, cy: 10, r: 6, fill: pale }, s); el("circle", { cx: 19, cy: 10, r: 6, fill: blend(pale, 0.35) }, s); }, "pale: held in fewer runs");
   }
 }

@@ -17,6 +17,6 @@ export const shortDate = iso => new Date(iso + "T00:00:00Z").toLocaleDateString(
 export const f2 = v => (v === null || v === undefined ? "—" : Number(v).toFixed(2));
 export const pct = v => `${(100 * v).toFixed(1)}%`;
 export const actorName = id => (state.scen.actors.find(a => a.id === id)?.name ?? id).split(" (")[0];
-export const actorColour = id => state.scen.actors.find(a => a.id === id)?.colour ?? "#999999";
+export const actorColour = id => state.view?.colours?.[id] ?? state.scen.actors.find(a => a.id === id)?.colour ?? "#999999";
 export const h = (tag, attrs = {}, text = null) => { const e = document.createElement(tag); Object.assign(e, attrs); if (text !== null) e.textContent = text; return e; };
 export const addDays = (iso, n) => new Date(Date.parse(iso + "T00:00:00Z") + n * 86400000).toISOString().slice(0, 10);
