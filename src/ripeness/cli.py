@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, ScenarioError
+from .outputs import OutputError
 
 __all__ = ["main"]
 
@@ -95,9 +96,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .simulate import simulate
 
     loaded = _scenario_arg(args)
-    if args.out is not None and Path(args.out).exists() and not args.overwrite:
-        raise FileExistsError(f"{args.out} already exists; choose another folder or add "
-                              "--overwrite to replace it")
+    _check_out(args)
     result = simulate(loaded, runs=args.runs, seed=args.seed, days=args.days)
     if not args.quiet:
         run = result.manifest["first_run"]
@@ -112,6 +111,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"results written to {out}/ (manifest.json, daily.nc, events.parquet, "
               "sessions.parquet)")
     return 0
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse --out before any work starts, by the one rule of :mod:`ripeness.outputs`."""
+    from .outputs import check_folder
+
+    if args.out is not None:
+        check_folder(args.out, args.overwrite)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -187,9 +194,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print("ripeness: nothing to compare: add --what-if NAME and/or --set PATH=VALUE",
               file=sys.stderr)
         return 2
-    if args.out is not None and Path(args.out).exists() and not args.overwrite:
-        raise FileExistsError(f"{args.out} already exists; choose another folder or add "
-                              "--overwrite to replace it")
+    _check_out(args)
     try:
         comparison = compare(args.scenario, whatif=args.what_if, sets=_sets(args),
                              runs=args.runs, seed=args.seed, days=args.days, chunk=args.chunk,
@@ -244,10 +249,9 @@ def _add_ensemble_commands(sub: Any) -> None:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .analysis import AnalysisError, sensitivity
     from .analysis.sensitivity import plot_sensitivity
+    from .outputs import write_file
 
-    if args.out is not None and Path(args.out).exists() and not args.overwrite:
-        raise FileExistsError(f"{args.out} already exists; choose another folder or add "
-                              "--overwrite to replace it")
+    _check_out(args)
     try:
         result = sensitivity(args.scenario, method=args.method, samples=args.samples,
                              runs=args.runs, days=args.days, output=args.outcome,
@@ -255,7 +259,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         print(result.report())
         if args.out is not None:
             out = result.save(args.out, overwrite=args.overwrite)
-            plot_sensitivity(result, out / "sensitivity.png")
+            write_file(out / "sensitivity.png", lambda p: plot_sensitivity(result, p))
             print(f"results written to {out}/ (sensitivity.csv, points.csv, manifest.json, "
                   "sensitivity.png)")
     except AnalysisError as e:
@@ -266,7 +270,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def cmd_discover(args: argparse.Namespace) -> int:
     from .analysis import AnalysisError, discover
+    from .outputs import write_folder
 
+    _check_out(args)
     try:
         result = discover(args.scenario, output=args.outcome, samples=args.samples,
                           runs=args.runs, days=args.days, threshold=args.threshold,
@@ -276,13 +282,13 @@ def cmd_discover(args: argparse.Namespace) -> int:
         return 2
     print(result.report())
     if args.out is not None:
-        out = Path(args.out)
-        if out.exists() and not args.overwrite:
-            raise FileExistsError(f"{out} already exists; add --overwrite to replace it")
-        out.mkdir(parents=True, exist_ok=True)
-        result.cases.to_csv(out / "cases.csv", index=False)
-        result.prim.trajectory().to_csv(out / "trajectory.csv", index_label="box")
-        print(f"results written to {out}/ (cases.csv, trajectory.csv)")
+        def write(d: Path) -> None:
+            result.cases.to_csv(d / "cases.csv", index=False)
+            result.prim.trajectory().to_csv(d / "trajectory.csv", index_label="box")
+            (d / "manifest.json").write_text(json.dumps(result.manifest, indent=2) + "\n")
+
+        out = write_folder(args.out, write, args.overwrite)
+        print(f"results written to {out}/ (cases.csv, trajectory.csv, manifest.json)")
     return 0
 
 
@@ -348,7 +354,10 @@ def _patched_arg(args: argparse.Namespace) -> Any:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     from .backtest import backtest, format_table
+    from .outputs import check_file, drawn_by_ripeness, write_file
 
+    if args.plot is not None:
+        check_file(args.plot, args.overwrite, ours=drawn_by_ripeness)
     loaded = _patched_arg(args)
     res = backtest(loaded, runs=args.runs, seed=args.seed, record=args.record,
                    days=args.days, cutoff=args.cutoff, null=args.null)
@@ -367,7 +376,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.plot is not None:
         try:
             from .backtest.plot import plot_backtest
-            print(f"plot written to {plot_backtest(res, args.plot)}")
+            out = write_file(args.plot, lambda p: plot_backtest(res, p), args.overwrite,
+                             ours=drawn_by_ripeness)
+            print(f"plot written to {out}")
         except ImportError as e:
             print(f"ripeness: {e}", file=sys.stderr)
             return 2
@@ -376,10 +387,10 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from .backtest import calibrate, write_patch
+    from .backtest.calibrate import is_patch
+    from .outputs import check_file
 
-    if Path(args.out).exists() and not args.overwrite:
-        raise FileExistsError(f"{args.out} already exists; choose another file or add "
-                              "--overwrite to replace it")
+    check_file(args.out, args.overwrite, ours=is_patch)
     given = args.range or []  # (text, parsed range) pairs from range_arg
     try:
         cal = calibrate(_scenario_arg(args), args.cutoff, samples=args.samples,
@@ -410,6 +421,8 @@ def _add_backtest_commands(sub: Any) -> None:
                    help="also score the entries before and after this date separately")
     p.add_argument("--plot", metavar="FILE.png", default=None, help="draw simulated "
                    "against recorded dates and figures (needs matplotlib)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --plot "
+                   "file drawn by ripeness")
     p.add_argument("--patch", metavar="PATCH.toml", default=None, help="apply a patch "
                    "file, e.g. written by `ripeness calibrate --out`")
     p.add_argument("--null", type=int, default=20, metavar="N", help="also score the runs "
@@ -463,17 +476,28 @@ def _add_record_flags(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    from . import __version__
+    from .outputs import check_folder, write_folder
     from .report.plots import PlotError, plot_result
 
     dates = args.dates.split(",") if args.dates else None
     out = args.out if args.out is not None else Path(args.dir) / "figures"
-    try:
-        paths = plot_result(args.dir, out, dates=dates, run=args.run,
+    check_folder(out, args.overwrite)
+    names: list[str] = []
+
+    def draw(d: Path) -> None:
+        paths = plot_result(args.dir, d, dates=dates, run=args.run,
                             formats=args.format.split(","), scenario=args.scenario)
+        names.extend(p.name for p in paths)
+        (d / "manifest.json").write_text(json.dumps(
+            {"kind": "ripeness figures", "from": str(args.dir), "files": names,
+             "version": __version__}, indent=2) + "\n")
+    try:
+        write_folder(out, draw, args.overwrite)
     except (PlotError, ImportError) as e:
         print(f"ripeness: {e}", file=sys.stderr)
         return 2
-    print(f"{len(paths)} files written to {out}/: " + ", ".join(p.name for p in paths))
+    print(f"{len(names)} files written to {out}/: " + ", ".join(names))
     return 0
 
 
@@ -492,6 +516,8 @@ def _add_plot_command(sub: Any) -> None:
                    "(default png,svg)")
     p.add_argument("--out", metavar="FIGDIR", default=None, help="folder for the figures "
                    "(default DIR/figures)")
+    p.add_argument("--overwrite", action="store_true", help="replace the figures already "
+                   "in FIGDIR")
     p.add_argument("--scenario", default=None, help="scenario for the map's coordinates "
                    "(default: the one named in the manifest)")
 
@@ -581,6 +607,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _flagged(e: OutputError, args: argparse.Namespace) -> OutputError:
+    """The error with the command-line option that named its path."""
+    for flag, name in (("--out", "out"), ("--plot", "plot")):
+        given = getattr(args, name, None)
+        if e.flag is None and given is not None and Path(given) == Path(e.path):
+            e.flag = flag
+    return e
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -591,6 +626,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except ScenarioError as e:
         return _fail(e.problems)
+    except OutputError as e:
+        print(f"ripeness: {_flagged(e, args).format()}", file=sys.stderr)
+        return 2
     except (FileExistsError, FileNotFoundError, PermissionError) as e:
         print(f"ripeness: {e}", file=sys.stderr)
         return 2

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +22,7 @@ from numpy.typing import NDArray
 from . import coupling
 from .coupling import OUTCOMES, Batch, Link
 from .engine import State
+from .outputs import write_folder
 from .scenario import Loaded, Scenario, load, scenario_hash
 from .talks import compile_talks
 from .talks.explain import sessions_frame
@@ -183,6 +181,7 @@ def _manifest(scenario: Scenario, world: World, seed: int, first_run: int, runs:
     from . import __version__
 
     return {
+        "kind": "ripeness run",
         "scenario": scenario.meta.name, "scenario_hash": scenario_hash(scenario),
         "scenario_file": source,
         "package": "ripeness", "version": __version__, "numpy": np.__version__,
@@ -209,22 +208,16 @@ class Result:
     sessions: pd.DataFrame
 
     def save(self, directory: str | Path, overwrite: bool = False) -> Path:
-        """Write DIR/manifest.json, daily.nc, events.parquet, sessions.parquet atomically."""
-        target = Path(directory)
-        if target.exists() and not overwrite:
-            raise FileExistsError(f"{target} already exists; choose another folder or pass "
-                                  "overwrite=True (--overwrite) to replace it")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
-        try:
-            (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
-            self.daily.to_netcdf(tmp / "daily.nc", engine="netcdf4")
-            self.events.to_parquet(tmp / "events.parquet", index=False)
-            self.sessions.to_parquet(tmp / "sessions.parquet", index=False)
-            _swap(tmp, target)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return target
+        """Write DIR/manifest.json, daily.nc, events.parquet, sessions.parquet, whole or not at
+        all; an existing DIR is replaced only with ``overwrite``, and only if it holds ripeness
+        results and nothing else (the rule of :mod:`ripeness.outputs`)."""
+        return write_folder(directory, self._write, overwrite)
+
+    def _write(self, tmp: Path) -> None:
+        (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
+        self.daily.to_netcdf(tmp / "daily.nc", engine="netcdf4")
+        self.events.to_parquet(tmp / "events.parquet", index=False)
+        self.sessions.to_parquet(tmp / "sessions.parquet", index=False)
 
     @classmethod
     def load(cls, directory: str | Path) -> Result:
@@ -473,17 +466,6 @@ def _tell(e: Any) -> str:
     if e.kind.startswith("siege"):
         return f"{e.kind.replace('siege ', 'siege of ' + e.place + ' ')} ({e.actor})"
     return f"{e.detail} ({e.actor}) {e.kind.replace('corridor ', '')}"
-
-
-def _swap(tmp: Path, target: Path) -> None:
-    """Put ``tmp`` at ``target``, replacing an old result only once the new one is complete."""
-    if not target.exists():
-        os.replace(tmp, target)
-        return
-    old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
-    os.replace(target, old / "x")
-    os.replace(tmp, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _scenario(scenario: Scenario | Loaded | str | Path) -> Scenario:
