@@ -121,10 +121,24 @@ def _check_out(args: argparse.Namespace) -> None:
         check_folder(args.out, args.overwrite)
 
 
+def _is_scenario(given: str) -> bool:
+    """A built-in scenario's name or a scenario file (what `explain` is given by mistake)."""
+    from .scenario import builtin_scenarios
+
+    p = Path(given)
+    return given in builtin_scenarios() or (p.is_file() and p.suffix == ".toml") or (
+        p.is_dir() and (p / "scenario.toml").is_file())
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     from .simulate import Result
 
     d = Path(args.dir)
+    if _is_scenario(args.dir):
+        print(f"ripeness: {args.dir}: is a scenario, not a results folder\n    fix: ripeness "
+              f"run {args.dir} --out results/first, then ripeness explain results/first",
+              file=sys.stderr)
+        return 2
     if not (d / "manifest.json").is_file():
         raise FileNotFoundError(f"{d} holds no results (no manifest.json); write some with "
                                 "`ripeness run SCENARIO --out DIR`")
