@@ -97,7 +97,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     loaded = _scenario_arg(args)
     _check_out(args)
-    result = simulate(loaded, runs=args.runs, seed=args.seed, days=args.days)
+    try:
+        result = simulate(loaded, runs=args.runs, seed=args.seed, days=args.days,
+                          progress=sys.stderr.isatty())
+    except MemoryError as e:
+        return _too_large(args, e)
     if not args.quiet:
         run = result.manifest["first_run"]
         print(f"{loaded.scenario.meta.title}: run {run}, seed {args.seed}")
@@ -111,6 +115,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"results written to {out}/ (manifest.json, daily.nc, events.parquet, "
               "sessions.parquet)")
     return 0
+
+
+def _too_large(args: argparse.Namespace, e: MemoryError) -> int:
+    """`run` asked for more than memory holds: the estimate and the command that streams."""
+    days = f" --days {args.days}" if args.days else ""
+    print(f"ripeness: run --runs {args.runs:,}{days}: {str(e).split('; ')[0] or 'out of memory'}"
+          f"\n    fix: ripeness ensemble {args.scenario} --runs {args.runs}{days} --out "
+          "results/ensemble (streams the runs to disk in chunks, keeping each run's outcome "
+          "and the daily bands), or fewer --runs or --days", file=sys.stderr)
+    return 2
 
 
 def _check_out(args: argparse.Namespace) -> None:
@@ -586,7 +600,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace an existing DIR")
     p.add_argument("--every-day", action="store_true", help="the full daily log: one line "
                    "for every day, quiet or not")
-    p.add_argument("--quiet", action="store_true", help="no digest and no summary")
+    p.add_argument("--quiet", action="store_true", help="no digest and no summary (a "
+                   "terminal still shows the days done while it runs)")
     _add_variant_flags(p)
     p = _add(sub, "explain", cmd_explain, "Tell the story of the talks of one run: each "
              "session's forecasts, costs, reservations, the range, the offer, who refused "
@@ -645,6 +660,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (FileExistsError, FileNotFoundError, PermissionError) as e:
         print(f"ripeness: {e}", file=sys.stderr)
+        return 2
+    except MemoryError as e:  # refused by the estimate (resources.TooLarge), or real
+        print(f"ripeness: {e or 'out of memory'}\n    fix: fewer runs or days, or `ripeness "
+              "ensemble` (streams runs to disk in chunks)", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and closed: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit

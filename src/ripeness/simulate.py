@@ -23,6 +23,7 @@ from . import coupling
 from .coupling import OUTCOMES, Batch, Link
 from .engine import State
 from .outputs import write_folder
+from .resources import PROBE_RUNS, check_memory
 from .scenario import Loaded, Scenario, load, scenario_hash
 from .talks import compile_talks
 from .talks.explain import sessions_frame
@@ -482,13 +483,16 @@ def _source(scenario: Scenario | Loaded | str | Path) -> str | None:
 
 
 def simulate(scenario: Scenario | Loaded | str | Path, runs: int = 1, seed: int = 0,
-             days: int | None = None, first_run: int = 0, record: bool = True) -> Result:
+             days: int | None = None, first_run: int = 0, record: bool = True,
+             progress: bool = False) -> Result:
     """Run runs first_run .. first_run + runs - 1 for ``days`` days (default: the horizon).
 
     The war and the talks advance together each day (:mod:`ripeness.coupling`). Run k's
     trajectory depends only on (scenario, seed, k): alone or in any batch it is the same. Use
     the same seed for a variant scenario to share random draws (common random numbers).
     ``record=False`` keeps only the final day and the per-run outcome (for ensembles).
+    A batch that would not fit in memory is refused before it starts
+    (:class:`ripeness.resources.TooLarge`); ``progress`` shows days done on stderr.
     """
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
@@ -498,15 +502,12 @@ def simulate(scenario: Scenario | Loaded | str | Path, runs: int = 1, seed: int 
     world = compile_scenario(sc)
     link = coupling.compile_link(sc, world, compile_talks(sc, list(world.actor_ids)))
     n_days = sc.meta.horizon_days if days is None else days
+    probe = coupling.start(world, link, PROBE_RUNS, seed, first_run)
+    check_memory(probe, _record(probe.war, world, probe), runs, n_days,
+                 n_days if record else 1)
     batch = coupling.start(world, link, runs, seed, first_run)
     first = batch.war
-    kept, records = [], []
-    for day in range(n_days):
-        batch, rec = coupling.advance(batch, world, link, world.params_on(day), day)
-        if record or day == n_days - 1:
-            kept.append(_record(batch.war, world, batch))
-        if record and rec is not None:
-            records.append(rec)
+    batch, kept, records = _days(batch, world, link, n_days, record, progress)
     ds = _dataset(kept, first, world)
     ds = ds.assign(_summary(batch, link, world, n_days))
     ds = ds.assign_coords(support=list(world.support_ids))
@@ -520,6 +521,28 @@ def simulate(scenario: Scenario | Loaded | str | Path, runs: int = 1, seed: int 
                   manifest=_manifest(sc, world, seed, first_run, runs, n_days,
                                      _source(scenario)),
                   sessions=_sessions(records, link, first.run))
+
+
+def _days(batch: Batch, world: World, link: Link, n_days: int, record: bool,
+          progress: bool) -> tuple[Batch, list[dict[str, NDArray[Any]]], list[SessionRecord]]:
+    """Advance ``n_days`` days: the last batch, the recorded days and the talks' records."""
+    from .ensemble.progress import Progress  # here: the ensemble package imports this one
+
+    bar = Progress(n_days, enabled=progress, label="days")
+    kept, records = [], []
+    try:
+        for day in range(n_days):
+            batch, rec = coupling.advance(batch, world, link, world.params_on(day), day)
+            if record or day == n_days - 1:
+                kept.append(_record(batch.war, world, batch))
+            if record and rec is not None:
+                records.append(rec)
+            bar.update(1)
+    except BaseException:
+        bar.abort()
+        raise
+    bar.close()
+    return batch, kept, records
 
 
 def _sessions(records: list[SessionRecord], link: Link, run_ids: NDArray[np.int64]
