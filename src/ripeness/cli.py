@@ -89,7 +89,13 @@ def _scenario_arg(args: argparse.Namespace) -> Any:
     from .scenario import parse_set, read, variant
 
     sets = dict(parse_set(x) for x in (getattr(args, "set", None) or []))
-    return variant(read(args.scenario), getattr(args, "what_if", None), sets)
+    return variant(read(args.scenario), _whatif(args), sets)
+
+
+def _whatif(args: argparse.Namespace) -> str | list[str] | None:
+    """--what-if: None, one name, or several (applied in the order given)."""
+    names = getattr(args, "what_if", None) or []
+    return None if not names else names[0] if len(names) == 1 else list(names)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -170,8 +176,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _add_variant_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--what-if", metavar="NAME", help="apply a what-if declared in the "
-                   "scenario (see `ripeness show`)")
+    p.add_argument("--what-if", action="append", metavar="NAME", help="apply a what-if "
+                   "declared in the scenario (see `ripeness show`); repeatable: applied in "
+                   "order, a later one winning where two set the same value")
     p.add_argument("--set", action="append", metavar="PATH=VALUE", help="set a value by "
                    "its dotted path, e.g. support.russia-government.sorties_per_day=0 "
                    "(repeatable)")
@@ -201,7 +208,7 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
         result = run_ensemble(
             args.scenario, runs=args.runs, seed=args.seed, days=args.days, out=args.out,
             chunk=args.chunk, workers=args.workers, scheduler=args.scheduler,
-            resume=args.resume, overwrite=args.overwrite, whatif=args.what_if,
+            resume=args.resume, overwrite=args.overwrite, whatif=_whatif(args),
             sets=_sets(args))
     except EnsembleError as e:
         print(f"ripeness: {e}", file=sys.stderr)
@@ -224,7 +231,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return 2
     _check_out(args)
     try:
-        comparison = compare(args.scenario, whatif=args.what_if, sets=_sets(args),
+        comparison = compare(args.scenario, whatif=_whatif(args), sets=_sets(args),
                              runs=args.runs, seed=args.seed, days=args.days, chunk=args.chunk,
                              workers=args.workers, scheduler=args.scheduler, progress=True)
     except EnsembleError as e:

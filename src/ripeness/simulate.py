@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from . import coupling
 from .coupling import OUTCOMES, Batch, Link
+from .dtypes import dtypes_of, restore
 from .engine import State
 from .outputs import write_folder
 from .resources import PROBE_RUNS, check_memory
@@ -215,20 +216,27 @@ class Result:
         return write_folder(directory, self._write, overwrite)
 
     def _write(self, tmp: Path) -> None:
-        (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
+        kept = {"daily.nc": dtypes_of(self.daily), "events.parquet": dtypes_of(self.events),
+                "sessions.parquet": dtypes_of(self.sessions)}
+        (tmp / "manifest.json").write_text(
+            json.dumps({**self.manifest, "dtypes": kept}, indent=2) + "\n")
         self.daily.to_netcdf(tmp / "daily.nc", engine="netcdf4")
         self.events.to_parquet(tmp / "events.parquet", index=False)
         self.sessions.to_parquet(tmp / "sessions.parquet", index=False)
 
     @classmethod
     def load(cls, directory: str | Path) -> Result:
-        """A result saved by :meth:`save`."""
+        """A result saved by :meth:`save`, with the dtypes it had."""
         d = Path(directory)
+        manifest = json.loads((d / "manifest.json").read_text())
+        kept = manifest.pop("dtypes", {})
         with xr.open_dataset(d / "daily.nc", engine="netcdf4") as ds:
-            daily = ds.load()
-        return cls(daily=daily, events=pd.read_parquet(d / "events.parquet"),
-                   manifest=json.loads((d / "manifest.json").read_text()),
-                   sessions=pd.read_parquet(d / "sessions.parquet"))
+            daily = restore(ds.load(), kept.get("daily.nc", {}))
+        return cls(daily=daily, manifest=manifest,
+                   events=restore(pd.read_parquet(d / "events.parquet"),
+                                  kept.get("events.parquet", {})),
+                   sessions=restore(pd.read_parquet(d / "sessions.parquet"),
+                                    kept.get("sessions.parquet", {})))
 
     def digest(self, run: int = 0, every_day: bool = False) -> list[str]:
         """Run ``run`` day by day, for a person: one line per day with news (captures, sieges,

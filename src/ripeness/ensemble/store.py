@@ -9,6 +9,7 @@ a killed process leaves either the old file or the new one, never half of one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,6 +85,17 @@ class Folder:
         with np.load(stem.with_suffix(".npz"), allow_pickle=False) as z:
             share, control = z["share"], z["control"]
         return Chunk(spec, pd.read_parquet(stem.with_suffix(".parquet")), share, control)
+
+    def discard(self, made: bool) -> None:
+        """Undo a start that finished no chunk: remove the manifest and the empty chunks
+        folder, and the folder itself if this start ``made`` it (nothing else is touched)."""
+        if any(self.chunks.glob("runs-*.parquet")):
+            return
+        self.clean()
+        (self.path / "manifest.json").unlink(missing_ok=True)
+        for p in (self.chunks, self.path) if made else (self.chunks,):
+            with contextlib.suppress(OSError):
+                p.rmdir()  # only if empty
 
     def clean(self) -> None:
         """Remove temporary files left by a process that was killed while writing."""

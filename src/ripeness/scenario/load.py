@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError
 
-from ..errors import Problem, ScenarioError
+from ..errors import Problem, ScenarioError, near
 from .messages import format_loc, reference_problems, schema_problems
 from .patch import PatchError, apply_patch
 from .schema import Scenario
@@ -33,6 +34,7 @@ __all__ = [
     "read",
     "scenario_hash",
     "variant",
+    "whatif_names",
     "with_patches",
 ]
 
@@ -219,17 +221,34 @@ def with_patches(loaded: Loaded, sets: dict[str, Any], why: str) -> Loaded:
     return from_raw(raw, file=f"{loaded.file} ({why})", builtin=False, strict=False)
 
 
-def variant(loaded: Loaded, whatif: str | None = None,
+#: A what-if's name, several names (applied in order), or None.
+WhatIfs = str | Sequence[str] | None
+
+
+def whatif_names(whatif: WhatIfs) -> list[str]:
+    """The names of ``whatif`` in the order they apply."""
+    if whatif is None:
+        return []
+    return [whatif] if isinstance(whatif, str) else list(whatif)
+
+
+def variant(loaded: Loaded, whatif: WhatIfs = None,
             sets: dict[str, Any] | None = None) -> Loaded:
-    """The scenario with a named what-if and/or ``--set`` patches applied, validated again."""
+    """The scenario with named what-ifs and/or ``--set`` patches applied, validated again.
+
+    Several what-ifs apply in the order given, each validated in turn: a later one wins where
+    two set the same value. ``--set`` values apply last, so they win over every what-if.
+    """
     s = loaded.scenario
-    if whatif is not None:
-        if whatif not in s.whatifs:
+    for name in whatif_names(whatif):
+        if name not in s.whatifs:
             known = ", ".join(s.whatifs) or "(none declared)"
-            raise _problem(loaded.file, f"no what-if named '{whatif}'",
-                           f"use one of: {known}; or declare it under [whatifs.{whatif}]",
+            guess = near(name, s.whatifs)
+            raise _problem(loaded.file, f"no what-if named '{name}'",
+                           (f"{guess} Otherwise use" if guess else "use") + f" one of: "
+                           f"{known}; or declare it under [whatifs.{name}]",
                            location="whatifs")
-        loaded = with_patches(loaded, dict(s.whatifs[whatif].set), f"what-if {whatif}")
+        loaded = with_patches(loaded, dict(s.whatifs[name].set), f"what-if {name}")
     if sets:
         loaded = with_patches(loaded, sets, "--set")
     return loaded
