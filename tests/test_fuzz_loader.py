@@ -101,9 +101,9 @@ def _text_mutation(text: str, data: st.DataObject) -> str:
     if op == "nest":
         depth = data.draw(st.one_of(st.integers(1, 40), st.integers(40, 1200)))
         line = f"zz{i} = {_nested(depth, data.draw(st.booleans()))}"
-        return "\n".join(lines[:i] + [line] + lines[i:])
+        return "\n".join([*lines[:i], line, *lines[i:]])
     junk = data.draw(st.text(max_size=12))
-    return "\n".join(lines[:i] + [lines[i] + junk] + lines[i + 1:])
+    return "\n".join([*lines[:i], lines[i] + junk, *lines[i + 1:]])
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

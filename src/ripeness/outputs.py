@@ -20,6 +20,7 @@ CLI), which names the path, what is wrong and the fix.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -41,6 +42,9 @@ FILES = frozenset({"manifest.json", "daily.nc", "events.parquet", "sessions.parq
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 _CHUNK = re.compile(r"^runs-\d{9}-\d{9}\.(npz|parquet)$")
 _FIGURE = re.compile(r"^(control-\d{4}-\d{2}-\d{2}|shares|casualties|talks)\.(png|svg|pdf)$")
+#: Why a write fails that the user fixes by writing elsewhere (other errors are not ours).
+CANNOT_WRITE = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC,
+                          errno.EDQUOT, errno.EFBIG})
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<what>tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}(\.\w+)?$")
 
 
@@ -271,7 +275,7 @@ def write_folder(directory: str | Path, write: Callable[[Path], object],
         tmp.chmod(0o777 & ~_umask())
         _swap(tmp, target)
     except OSError as e:
-        if isinstance(e, OutputError):
+        if isinstance(e, OutputError) or e.errno not in CANNOT_WRITE:
             raise
         raise _denied(target, e, flag) from e
     finally:
@@ -316,7 +320,7 @@ def write_file(path: str | Path, write: Callable[[Path], object], overwrite: boo
         p.parent.mkdir(parents=True, exist_ok=True)
         return atomic(p, write)
     except OSError as e:
-        if isinstance(e, OutputError):
+        if isinstance(e, OutputError) or e.errno not in CANNOT_WRITE:
             raise
         raise _denied(p, e, flag) from e
 

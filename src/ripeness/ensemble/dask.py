@@ -30,8 +30,8 @@ def check_scheduler(address: str) -> Any:
         raise EnsembleError("--scheduler needs Dask's distributed scheduler: pip install "
                             "'ripeness[dask]'") from None
     if "://" not in address:
-        raise EnsembleError(f"scheduler address '{address}' should look like "
-                            "tcp://HOST:PORT")
+        raise EnsembleError(f"--scheduler {address}: not a Dask scheduler address; fix: give "
+                            "one like tcp://HOST:PORT (`dask scheduler` prints it)")
     return distributed
 
 
