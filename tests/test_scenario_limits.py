@@ -243,3 +243,18 @@ def test_explain_on_a_scenario_says_it_needs_a_results_folder(
 def test_the_shipped_scenarios_still_load() -> None:
     for name in builtin_scenarios():
         assert read(name).scenario.meta.name == name
+
+
+@pytest.mark.parametrize("args,flag", [
+    (["backtest", "aleppo-2016", "--runs", "1", "--null", "-5"], "--null"),
+    (["discover", "aleppo-2016", "--threshold", "nan"], "--threshold"),
+    (["discover", "aleppo-2016", "--density", "inf"], "--density"),
+    (["calibrate", "aleppo-2016", "--cutoff", "2016-02-10", "--out", "c.toml", "--samples",
+      "-1"], "--samples"),
+])
+def test_numbers_on_the_command_line_have_ranges_too(args: list[str], flag: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`backtest --null -5` was an internal error; nan and inf thresholds ran."""
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    assert e.value.code == 2 and f"argument {flag}: must be" in capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import textwrap
@@ -201,6 +202,36 @@ def _positive(text: str) -> int:
     return n
 
 
+def _count(text: str) -> int:
+    """A whole number, 0 or more (argparse type)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {n}")
+    return n
+
+
+def _finite(text: str) -> float:
+    """A finite number (argparse type): inf and nan are refused."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return x
+
+
+def _share(text: str) -> float:
+    """A number above 0 and at most 1 (argparse type)."""
+    x = _finite(text)
+    if not 0 < x <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {text!r}")
+    return x
+
+
 def cmd_ensemble(args: argparse.Namespace) -> int:
     from .ensemble import EnsembleError, run_ensemble
 
@@ -359,9 +390,9 @@ def _add_analysis_commands(sub: Any) -> None:
              "likely.", "ripeness discover aleppo-2016 --outcome settlement --samples 64 "
              "--runs 20 --days 30")
     _add_analysis_flags(p, samples=64, runs=20)
-    p.add_argument("--threshold", type=float, default=0.5, help="a run is a case of "
+    p.add_argument("--threshold", type=_finite, default=0.5, help="a run is a case of "
                    "interest when its outcome exceeds this (default 0.5: binary outcomes)")
-    p.add_argument("--density", type=float, default=0.8, help="choose the box with the "
+    p.add_argument("--density", type=_share, default=0.8, help="choose the box with the "
                    "most coverage at least this dense (default 0.8)")
 
 
@@ -460,7 +491,7 @@ def _add_backtest_commands(sub: Any) -> None:
                    "file drawn by ripeness")
     p.add_argument("--patch", metavar="PATCH.toml", default=None, help="apply a patch "
                    "file, e.g. written by `ripeness calibrate --out`")
-    p.add_argument("--null", type=int, default=20, metavar="N", help="also score the runs "
+    p.add_argument("--null", type=_count, default=20, metavar="N", help="also score the runs "
                    "against N records with permuted event dates: the chance level "
                    "(default 20; 0: skip)")
     _add_record_flags(p)
@@ -477,10 +508,10 @@ def _add_backtest_commands(sub: Any) -> None:
                    help="fit on the record's entries up to this date")
     p.add_argument("--out", metavar="PATCH.toml", required=True, help="patch file to write")
     p.add_argument("--overwrite", action="store_true", help="replace an existing patch file")
-    p.add_argument("--samples", type=int, default=64, help="candidates (default 64)")
+    p.add_argument("--samples", type=_positive, default=64, help="candidates (default 64)")
     p.add_argument("--runs", type=_positive, default=50, help="runs per candidate (default 50)")
-    p.add_argument("--top", type=int, default=4, help="best candidates re-scored (default 4)")
-    p.add_argument("--rescore-runs", type=int, default=None, help="runs to re-score and "
+    p.add_argument("--top", type=_positive, default=4, help="best candidates re-scored (default 4)")
+    p.add_argument("--rescore-runs", type=_positive, default=None, help="runs to re-score and "
                    "evaluate with (default 4 x --runs)")
     p.add_argument("--method", choices=["lhs", "sobol"], default="lhs",
                    help="space-filling design (default lhs)")
