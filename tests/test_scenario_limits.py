@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import tomli_w
 from pydantic import BaseModel
 
 import ripeness
@@ -258,3 +259,43 @@ def test_numbers_on_the_command_line_have_ranges_too(args: list[str], flag: str,
     with pytest.raises(SystemExit) as e:
         main(args)
     assert e.value.code == 2 and f"argument {flag}: must be" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value,message,fix", [
+    ('"1' + "0" * 400 + '"', 'expected a number, got text "1000', "write the number without "
+     "quotes: horizon_days = 1000"),
+    ("1" + "0" * 400, "must be <= 3650, got a number of 401 digits",
+     "use a value from 1 to 3650 (ten years)"),
+    ("inf", "must be a finite number, got inf", "use a value from 1 to 3650 (ten years)"),
+])
+def test_horizon_extremes_name_its_range(value: str, message: str, fix: str, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by the fuzz test: 'Unable to parse input string as an integer, exceeded maximum
+    size / fix: see docs/scenario-format.md'."""
+    out = _validate(TOY.read_text().replace("horizon_days = 30", f"horizon_days = {value}"),
+                    tmp_path, capsys)
+    assert f"[meta.horizon_days]: error: {message}" in out and f"fix: {fix}" in out
+
+
+def test_an_actor_without_kind_is_not_called_by_its_name(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by the fuzz test: with an actor's kind deleted, a support entry naming it as
+    backer said "'iran' is a Iran and its militias"."""
+    text = TOY.read_text().replace('kind = "mediator"\n', "", 1) + (
+        '\n[talks]\nmediator = "un"\nparties = ["gov", "reb"]\nopens = 2016-02-01\n'
+        "pause_days = 21\nsuspend_after = 3\nescalation = 0.02\nestimate_noise = 0.05\n"
+        'forecast_horizon_days = 60\nassumption = "test"\n')
+    out = _validate(text, tmp_path, capsys)
+    assert "[actors[2](un).kind]: error: required key is missing" in out
+    assert "is a Mediator" not in out and "talks.mediator" not in out
+
+
+def test_a_list_where_a_table_belongs_says_so(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    raw = tomllib.loads(TOY.read_text())
+    raw["links"][0] = [1, 2]
+    p = tmp_path / "s.toml"
+    p.write_text(tomli_w.dumps(raw))
+    assert main(["validate", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "[links[0]]: error: must be a table, got a list" in err

@@ -41,7 +41,7 @@ _FIXES = {
     "date_from_datetime_parsing": "write a date as YYYY-MM-DD",
     "list_type": "write a list in [ ]",
     "dict_type": "write a table, e.g. { key = value }",
-    "model_type": "write a table",
+    "model_type": "write a table, e.g. { key = value }, or a [[...]] entry",
     "too_short": "add entries",
     "string_pattern_mismatch": "use lower-case letters, digits, '-' and '_' only",
     "bool_type": "write true or false",
@@ -142,6 +142,17 @@ def _range_fix(loc: Loc) -> str | None:
     return f"use a value {rng.text()} ({rng.why})"
 
 
+def _kind_of(v: Any) -> str:
+    """What a value is, in TOML's words."""
+    if isinstance(v, bool):
+        return "true/false"
+    if isinstance(v, int | float):
+        return "a number"
+    if isinstance(v, str):
+        return "text"
+    return "a list" if isinstance(v, list) else f"a {type(v).__name__}"
+
+
 def _message_and_fix(e: ErrorDetails, loc: Loc) -> tuple[str, str]:
     kind, ctx = e["type"], e.get("ctx", {})
     msg = e["msg"].removeprefix("Value error, ")
@@ -155,6 +166,12 @@ def _message_and_fix(e: ErrorDetails, loc: Loc) -> tuple[str, str]:
         guess = near(str(loc[-1]), keys_at(loc[:-1])) if loc else ""
         fix = (f"{guess} Rename it, or remove this key" if guess else "remove this key or "
                "correct its spelling") + " (see `ripeness schema --markdown`)"
+    elif kind == "int_parsing_size":
+        msg = "is far too large a number"
+        fix = _range_fix(loc) or "write a whole number inside the field's range"
+    elif kind == "model_type":
+        got = e.get("input")
+        msg = f"must be a table, got {_kind_of(got)}"
     elif kind == "finite_number":
         got = e.get("input")
         if isinstance(got, float):

@@ -70,19 +70,26 @@ HORIZON = Range(1, 3650, "ten years")
 
 def _bare(v: Any) -> Any:
     """A whole number given as a {value, source|assumption} table (as patches write numbers)
-    taken as the number itself."""
+    taken as the number itself; text refused as it is for every other number."""
     if isinstance(v, dict) and "value" in v and set(v) <= {"value", "source", "assumption"}:
-        return v["value"]
+        v = v["value"]
+    if isinstance(v, str):
+        raise PydanticCustomError("number_text", 'expected a number, got text "{text}"',
+                                  {"text": v[:40]})
     return v
 
 
 def _horizon(v: int) -> int:
     if not HORIZON.low <= v <= HORIZON.high:
         sign = (">= ", HORIZON.low) if v < HORIZON.low else ("<= ", HORIZON.high)
+        got = str(v) if abs(v) < 10**15 else f"a number of {len(str(abs(v))):,} digits"
         raise PydanticCustomError("out_of_range", "must be {bound}, got {got}", {
-            "bound": f"{sign[0]}{sign[1]:g}", "got": str(v), "range": HORIZON.text(),
+            "bound": f"{sign[0]}{sign[1]:g}", "got": got, "range": HORIZON.text(),
             "why": HORIZON.why})
     return v
+
+
+_horizon.range = HORIZON  # type: ignore[attr-defined]  # found by quantity.range_of
 
 
 class Entry(BaseModel):

@@ -24,6 +24,7 @@ from .schema import Scenario
 __all__ = ["provenance_counts", "semantic_problems"]
 
 Loc = tuple[str | int, ...]
+KINDS = ("belligerent", "backer", "mediator")
 _KEYLIKE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
@@ -76,11 +77,11 @@ def _duplicates(c: _Collector, name: str, keys: list[str]) -> None:
         seen.add(k)
 
 
-def _ids(raw: dict[str, Any], table: str) -> dict[str, str]:
-    """id -> kind (actors) or name (places) of every entry of a raw table that names an id,
-    valid or not: what references may name."""
+def _ids(raw: dict[str, Any], table: str, field: str) -> dict[str, str]:
+    """id -> ``field`` (an actor's kind, a place's name; "" where not text) of every entry of
+    a raw table that names an id, valid or not: what references may name."""
     entries = raw.get(table)
-    return {str(e["id"]): str(e.get("kind", e.get("name", ""))) for e in
+    return {str(e["id"]): e[field] if isinstance(e.get(field), str) else "" for e in
             (entries if isinstance(entries, list) else []) if isinstance(e, dict)
             and isinstance(e.get("id"), str)}
 
@@ -91,9 +92,9 @@ def _each(entries: Sequence[Any]) -> list[tuple[int, Any]]:
 
 
 def _check_refs(s: Scenario, c: _Collector) -> None:
-    actors = _ids(c.raw, "actors") if c.raw else {a.id: a.kind for a in s.actors}
+    actors = _ids(c.raw, "actors", "kind") if c.raw else {a.id: a.kind for a in s.actors}
     bellig = [a for a, kind in actors.items() if kind == "belligerent"]
-    places = _ids(c.raw, "places") if c.raw else {p.id: p.name for p in s.places}
+    places = _ids(c.raw, "places", "name") if c.raw else {p.id: p.name for p in s.places}
     if not c.partial:
         _duplicates(c, "actors", [a.id for a in s.actors])
         _duplicates(c, "places", [p.id for p in s.places])
@@ -126,7 +127,7 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
             _ref(c, ("supply", i, "actors"), who, bellig, "belligerent")
     for i, sp in _each(s.support):
         _ref(c, ("support", i, "backer"), sp.backer, actors, "actor")
-        if actors.get(sp.backer, "backer") != "backer":
+        if actors.get(sp.backer) in KINDS and actors[sp.backer] != "backer":
             c.add(("support", i, "backer"), f"'{sp.backer}' is a {actors[sp.backer]}",
                   "name an actor of kind = \"backer\"")
         _ref(c, ("support", i, "client"), sp.client, bellig, "belligerent")
@@ -141,7 +142,7 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
     if s.talks:
         t = s.talks
         _ref(c, ("talks", "mediator"), t.mediator, actors, "actor")
-        if t.mediator in actors and actors[t.mediator] != "mediator":
+        if actors.get(t.mediator) in KINDS and actors[t.mediator] != "mediator":
             c.add(("talks", "mediator"), f"'{t.mediator}' is a {actors[t.mediator]}",
                   "name an actor of kind = \"mediator\"")
         for who in t.parties:
