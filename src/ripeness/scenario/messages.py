@@ -45,6 +45,10 @@ _FIXES = {
     "too_short": "add entries",
     "string_pattern_mismatch": "use lower-case letters, digits, '-' and '_' only",
     "bool_type": "write true or false",
+    "bool_parsing": "write true or false, without quotes",
+    "date_parsing": "write a date as YYYY-MM-DD without quotes",
+    "date_from_datetime_inexact": "write a date as YYYY-MM-DD, without a time",
+    "int_parsing_size": "write a whole number inside the field's range",
     "value_error": "correct the value",
 }
 
