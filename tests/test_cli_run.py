@@ -46,7 +46,7 @@ def test_run_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["run", str(TOY), "--days", "2", "--out", str(out), "--quiet"]) == 0
     before = (out / "manifest.json").read_text()
     assert main(["run", str(TOY), "--days", "3", "--out", str(out), "--quiet"]) == 2
-    assert "already exists" in capsys.readouterr().err
+    assert "already holds results" in capsys.readouterr().err
     assert (out / "manifest.json").read_text() == before  # nothing lost
     assert main(["run", str(TOY), "--days", "3", "--out", str(out), "--quiet",
                  "--overwrite"]) == 0

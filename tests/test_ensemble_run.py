@@ -16,6 +16,7 @@ from ripeness.coupling import OUTCOMES
 from ripeness.ensemble import EnsembleError, EnsembleResult, run_ensemble
 from ripeness.ensemble.chunk import ChunkSpec, run_chunk
 from ripeness.ensemble.store import Folder
+from ripeness.outputs import OutputError
 from ripeness.scenario import read
 from ripeness.simulate import simulate
 
@@ -93,7 +94,7 @@ def test_save_load_round_trip(aleppo: EnsembleResult, tmp_path: Path) -> None:
         aleppo.save(tmp_path / "e")
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine")
-    with pytest.raises(FileExistsError, match="does not hold"):
+    with pytest.raises(FileExistsError, match="not ripeness results"):
         aleppo.save(tmp_path / "other", overwrite=True)
     assert (tmp_path / "other" / "notes.txt").read_text() == "mine"
 
@@ -115,7 +116,7 @@ def test_existing_folder_is_refused_unless_resume_or_overwrite(tmp_path: Path) -
     out = tmp_path / "ens"
     kw = {"runs": 10, "days": 3, "chunk": 5, "workers": 1, "progress": False, "out": out}
     run_ensemble(TOY, **kw)
-    with pytest.raises(EnsembleError, match="--resume"):
+    with pytest.raises(OutputError, match="--resume"):
         run_ensemble(TOY, **kw)
     with pytest.raises(EnsembleError, match="seed 0, not 1"):
         run_ensemble(TOY, seed=1, resume=True, **kw)
@@ -126,7 +127,7 @@ def test_existing_folder_is_refused_unless_resume_or_overwrite(tmp_path: Path) -
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "thesis.tex").write_text("x")
-    with pytest.raises(EnsembleError, match="does not hold an ensemble"):
+    with pytest.raises(OutputError, match="not ripeness results"):
         run_ensemble(TOY, **{**kw, "out": mine, "overwrite": True})
     assert (mine / "thesis.tex").exists()
 
@@ -172,7 +173,8 @@ def test_cli_ensemble_writes_and_refuses(tmp_path: Path,
     assert EnsembleResult.load(out).manifest["runs"] == 20
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "--resume" in err
+    assert err.count("\n") == 1 and f"--out {out}: already holds results" in err
+    assert "fix: " in err and "--resume" in err
     assert main([*args, "--seed", "4", "--resume"]) == 2
     assert "seed 0, not 4" in capsys.readouterr().err
     assert main([*args, "--resume"]) == 0

@@ -3,6 +3,8 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from .errors import Problem, ScenarioError
+from .outputs import OutputError
+from .resources import TooLarge
 from .scenario import Scenario, load, read
 from .simulate import Result, simulate
 
@@ -12,10 +14,12 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "OutputError",
     "Problem",
     "Result",
     "Scenario",
     "ScenarioError",
+    "TooLarge",
     "__version__",
     "load",
     "read",

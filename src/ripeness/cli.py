@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import textwrap
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, ScenarioError
+from .outputs import OutputError
 
 __all__ = ["main"]
 
@@ -88,18 +90,25 @@ def _scenario_arg(args: argparse.Namespace) -> Any:
     from .scenario import parse_set, read, variant
 
     sets = dict(parse_set(x) for x in (getattr(args, "set", None) or []))
-    return variant(read(args.scenario), getattr(args, "what_if", None), sets)
+    return variant(read(args.scenario), _whatif(args), sets)
+
+
+def _whatif(args: argparse.Namespace) -> str | list[str] | None:
+    """--what-if: None, one name, or several (applied in the order given)."""
+    names = getattr(args, "what_if", None) or []
+    return None if not names else names[0] if len(names) == 1 else list(names)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .simulate import simulate
 
     loaded = _scenario_arg(args)
-    if args.out is not None and Path(args.out).exists() and not args.overwrite:
-        raise FileExistsError(f"{args.out} already exists; choose another folder or add "
-                              "--overwrite to replace it")
-    result = simulate(loaded, runs=args.runs, seed=args.seed, days=args.days,
-                      progress=not args.quiet)
+    _check_out(args)
+    try:
+        result = simulate(loaded, runs=args.runs, seed=args.seed, days=args.days,
+                          progress=not args.quiet or sys.stderr.isatty())
+    except MemoryError as e:
+        return _too_large(args, e)
     if not args.quiet:
         run = result.manifest["first_run"]
         print(f"{loaded.scenario.meta.title}: run {run}, seed {args.seed}")
@@ -114,10 +123,42 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _too_large(args: argparse.Namespace, e: MemoryError) -> int:
+    """`run` asked for more than memory holds: the estimate and the command that streams."""
+    days = f" --days {args.days}" if args.days else ""
+    print(f"ripeness: run --runs {args.runs:,}{days}: {str(e).split('; ')[0] or 'out of memory'}"
+          f"\n    fix: ripeness ensemble {args.scenario} --runs {args.runs}{days} --out "
+          "results/ensemble (streams the runs to disk in chunks, keeping each run's outcome "
+          "and the daily bands), or fewer --runs or --days", file=sys.stderr)
+    return 2
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse --out before any work starts, by the one rule of :mod:`ripeness.outputs`."""
+    from .outputs import check_folder
+
+    if args.out is not None:
+        check_folder(args.out, args.overwrite)
+
+
+def _is_scenario(given: str) -> bool:
+    """A built-in scenario's name or a scenario file (what `explain` is given by mistake)."""
+    from .scenario import builtin_scenarios
+
+    p = Path(given)
+    return given in builtin_scenarios() or (p.is_file() and p.suffix == ".toml") or (
+        p.is_dir() and (p / "scenario.toml").is_file())
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     from .simulate import Result
 
     d = Path(args.dir)
+    if _is_scenario(args.dir):
+        print(f"ripeness: {args.dir}: is a scenario, not a results folder\n    fix: ripeness "
+              f"run {args.dir} --out results/first, then ripeness explain results/first",
+              file=sys.stderr)
+        return 2
     if not (d / "manifest.json").is_file():
         raise FileNotFoundError(f"{d} holds no results (no manifest.json); write some with "
                                 "`ripeness run SCENARIO --out DIR`")
@@ -135,8 +176,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _add_variant_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--what-if", metavar="NAME", help="apply a what-if declared in the "
-                   "scenario (see `ripeness show`)")
+    p.add_argument("--what-if", action="append", metavar="NAME", help="apply a what-if "
+                   "declared in the scenario (see `ripeness show`); repeatable: applied in "
+                   "order, a later one winning where two set the same value")
     p.add_argument("--set", action="append", metavar="PATH=VALUE", help="set a value by "
                    "its dotted path, e.g. support.russia-government.sorties_per_day=0 "
                    "(repeatable)")
@@ -159,6 +201,36 @@ def _positive(text: str) -> int:
     return n
 
 
+def _count(text: str) -> int:
+    """A whole number, 0 or more (argparse type)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {n}")
+    return n
+
+
+def _finite(text: str) -> float:
+    """A finite number (argparse type): inf and nan are refused."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return x
+
+
+def _share(text: str) -> float:
+    """A number above 0 and at most 1 (argparse type)."""
+    x = _finite(text)
+    if not 0 < x <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {text!r}")
+    return x
+
+
 def cmd_ensemble(args: argparse.Namespace) -> int:
     from .ensemble import EnsembleError, run_ensemble
 
@@ -166,7 +238,7 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
         result = run_ensemble(
             args.scenario, runs=args.runs, seed=args.seed, days=args.days, out=args.out,
             chunk=args.chunk, workers=args.workers, scheduler=args.scheduler,
-            resume=args.resume, overwrite=args.overwrite, whatif=args.what_if,
+            resume=args.resume, overwrite=args.overwrite, whatif=_whatif(args),
             sets=_sets(args))
     except EnsembleError as e:
         print(f"ripeness: {e}", file=sys.stderr)
@@ -187,11 +259,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print("ripeness: nothing to compare: add --what-if NAME and/or --set PATH=VALUE",
               file=sys.stderr)
         return 2
-    if args.out is not None and Path(args.out).exists() and not args.overwrite:
-        raise FileExistsError(f"{args.out} already exists; choose another folder or add "
-                              "--overwrite to replace it")
+    _check_out(args)
     try:
-        comparison = compare(args.scenario, whatif=args.what_if, sets=_sets(args),
+        comparison = compare(args.scenario, whatif=_whatif(args), sets=_sets(args),
                              runs=args.runs, seed=args.seed, days=args.days, chunk=args.chunk,
                              workers=args.workers, scheduler=args.scheduler, progress=True)
     except EnsembleError as e:
@@ -244,10 +314,9 @@ def _add_ensemble_commands(sub: Any) -> None:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .analysis import AnalysisError, sensitivity
     from .analysis.sensitivity import plot_sensitivity
+    from .outputs import write_file
 
-    if args.out is not None and Path(args.out).exists() and not args.overwrite:
-        raise FileExistsError(f"{args.out} already exists; choose another folder or add "
-                              "--overwrite to replace it")
+    _check_out(args)
     try:
         result = sensitivity(args.scenario, method=args.method, samples=args.samples,
                              runs=args.runs, days=args.days, output=args.outcome,
@@ -255,7 +324,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         print(result.report())
         if args.out is not None:
             out = result.save(args.out, overwrite=args.overwrite)
-            plot_sensitivity(result, out / "sensitivity.png")
+            write_file(out / "sensitivity.png", lambda p: plot_sensitivity(result, p))
             print(f"results written to {out}/ (sensitivity.csv, points.csv, manifest.json, "
                   "sensitivity.png)")
     except AnalysisError as e:
@@ -266,7 +335,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def cmd_discover(args: argparse.Namespace) -> int:
     from .analysis import AnalysisError, discover
+    from .outputs import write_folder
 
+    _check_out(args)
     try:
         result = discover(args.scenario, output=args.outcome, samples=args.samples,
                           runs=args.runs, days=args.days, threshold=args.threshold,
@@ -277,13 +348,13 @@ def cmd_discover(args: argparse.Namespace) -> int:
         return 2
     print(result.report())
     if args.out is not None:
-        out = Path(args.out)
-        if out.exists() and not args.overwrite:
-            raise FileExistsError(f"{out} already exists; add --overwrite to replace it")
-        out.mkdir(parents=True, exist_ok=True)
-        result.cases.to_csv(out / "cases.csv", index=False)
-        result.prim.trajectory().to_csv(out / "trajectory.csv", index_label="box")
-        print(f"results written to {out}/ (cases.csv, trajectory.csv)")
+        def write(d: Path) -> None:
+            result.cases.to_csv(d / "cases.csv", index=False)
+            result.prim.trajectory().to_csv(d / "trajectory.csv", index_label="box")
+            (d / "manifest.json").write_text(json.dumps(result.manifest, indent=2) + "\n")
+
+        out = write_folder(args.out, write, args.overwrite)
+        print(f"results written to {out}/ (cases.csv, trajectory.csv, manifest.json)")
     return 0
 
 
@@ -319,9 +390,9 @@ def _add_analysis_commands(sub: Any) -> None:
              "likely.", "ripeness discover aleppo-2016 --outcome settlement --samples 64 "
              "--runs 20 --days 30")
     _add_analysis_flags(p, samples=64, runs=20)
-    p.add_argument("--threshold", type=float, default=0.5, help="a run is a case of "
+    p.add_argument("--threshold", type=_finite, default=0.5, help="a run is a case of "
                    "interest when its outcome exceeds this (default 0.5: binary outcomes)")
-    p.add_argument("--density", type=float, default=0.8, help="choose the box with the "
+    p.add_argument("--density", type=_share, default=0.8, help="choose the box with the "
                    "most coverage at least this dense (default 0.8)")
     p.add_argument("--prim", choices=["ripeness", "ema"], default="ripeness", help="whose "
                    "PRIM peels: this package's (default) or the EMA workbench's (needs "
@@ -352,7 +423,10 @@ def _patched_arg(args: argparse.Namespace) -> Any:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     from .backtest import backtest, format_table
+    from .outputs import check_file, drawn_by_ripeness, write_file
 
+    if args.plot is not None:
+        check_file(args.plot, args.overwrite, ours=drawn_by_ripeness)
     loaded = _patched_arg(args)
     res = backtest(loaded, runs=args.runs, seed=args.seed, record=args.record,
                    days=args.days, cutoff=args.cutoff, null=args.null, progress=True)
@@ -371,7 +445,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.plot is not None:
         try:
             from .backtest.plot import plot_backtest
-            print(f"plot written to {plot_backtest(res, args.plot)}")
+            out = write_file(args.plot, lambda p: plot_backtest(res, p), args.overwrite,
+                             ours=drawn_by_ripeness)
+            print(f"plot written to {out}")
         except ImportError as e:
             print(f"ripeness: {e}", file=sys.stderr)
             return 2
@@ -380,10 +456,10 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from .backtest import calibrate, write_patch
+    from .backtest.calibrate import is_patch
+    from .outputs import check_file
 
-    if Path(args.out).exists() and not args.overwrite:
-        raise FileExistsError(f"{args.out} already exists; choose another file or add "
-                              "--overwrite to replace it")
+    check_file(args.out, args.overwrite, ours=is_patch)
     given = args.range or []  # (text, parsed range) pairs from range_arg
     try:
         cal = calibrate(_scenario_arg(args), args.cutoff, samples=args.samples,
@@ -414,9 +490,11 @@ def _add_backtest_commands(sub: Any) -> None:
                    help="also score the entries before and after this date separately")
     p.add_argument("--plot", metavar="FILE.png", default=None, help="draw simulated "
                    "against recorded dates and figures (needs matplotlib)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --plot "
+                   "file drawn by ripeness")
     p.add_argument("--patch", metavar="PATCH.toml", default=None, help="apply a patch "
                    "file, e.g. written by `ripeness calibrate --out`")
-    p.add_argument("--null", type=int, default=20, metavar="N", help="also score the runs "
+    p.add_argument("--null", type=_count, default=20, metavar="N", help="also score the runs "
                    "against N records with permuted event dates: the chance level "
                    "(default 20; 0: skip)")
     _add_record_flags(p)
@@ -433,10 +511,10 @@ def _add_backtest_commands(sub: Any) -> None:
                    help="fit on the record's entries up to this date")
     p.add_argument("--out", metavar="PATCH.toml", required=True, help="patch file to write")
     p.add_argument("--overwrite", action="store_true", help="replace an existing patch file")
-    p.add_argument("--samples", type=int, default=64, help="candidates (default 64)")
+    p.add_argument("--samples", type=_positive, default=64, help="candidates (default 64)")
     p.add_argument("--runs", type=_positive, default=50, help="runs per candidate (default 50)")
-    p.add_argument("--top", type=int, default=4, help="best candidates re-scored (default 4)")
-    p.add_argument("--rescore-runs", type=int, default=None, help="runs to re-score and "
+    p.add_argument("--top", type=_positive, default=4, help="best candidates re-scored (default 4)")
+    p.add_argument("--rescore-runs", type=_positive, default=None, help="runs to re-score and "
                    "evaluate with (default 4 x --runs)")
     p.add_argument("--method", choices=["lhs", "sobol"], default="lhs",
                    help="space-filling design (default lhs)")
@@ -467,18 +545,29 @@ def _add_record_flags(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    from . import __version__
+    from .outputs import check_folder, write_folder
     from .report.plots import PlotError, plot_result
 
     dates = args.dates.split(",") if args.dates else None
     out = args.out if args.out is not None else Path(args.dir) / "figures"
-    try:
-        paths = plot_result(args.dir, out, dates=dates, run=args.run,
+    check_folder(out, args.overwrite)
+    names: list[str] = []
+
+    def draw(d: Path) -> None:
+        paths = plot_result(args.dir, d, dates=dates, run=args.run,
                             formats=args.format.split(","), scenario=args.scenario,
                             animation=args.animate)
+        names.extend(p.name for p in paths)
+        (d / "manifest.json").write_text(json.dumps(
+            {"kind": "ripeness figures", "from": str(args.dir), "files": names,
+             "version": __version__}, indent=2) + "\n")
+    try:
+        write_folder(out, draw, args.overwrite)
     except (PlotError, ImportError) as e:
         print(f"ripeness: {e}", file=sys.stderr)
         return 2
-    print(f"{len(paths)} files written to {out}/: " + ", ".join(p.name for p in paths))
+    print(f"{len(names)} files written to {out}/: " + ", ".join(names))
     return 0
 
 
@@ -498,6 +587,8 @@ def _add_plot_command(sub: Any) -> None:
                    "(default png,svg)")
     p.add_argument("--out", metavar="FIGDIR", default=None, help="folder for the figures "
                    "(default DIR/figures)")
+    p.add_argument("--overwrite", action="store_true", help="replace the figures already "
+                   "in FIGDIR")
     p.add_argument("--scenario", default=None, help="scenario for the map's coordinates "
                    "(default: the one named in the manifest)")
     p.add_argument("--animate", action="store_true", help="also write the map day by day "
@@ -606,7 +697,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace an existing DIR")
     p.add_argument("--every-day", action="store_true", help="the full daily log: one line "
                    "for every day, quiet or not")
-    p.add_argument("--quiet", action="store_true", help="no digest and no summary")
+    p.add_argument("--quiet", action="store_true", help="no digest and no summary (a "
+                   "terminal still shows the days done while it runs)")
     _add_variant_flags(p)
     p = _add(sub, "explain", cmd_explain, "Tell the story of the talks of one run: each "
              "session's forecasts, costs, reservations, the range, the offer, who refused "
@@ -643,6 +735,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _flagged(e: OutputError, args: argparse.Namespace) -> OutputError:
+    """The error with the command-line option that named its path."""
+    for flag, name in (("--out", "out"), ("--plot", "plot")):
+        given = getattr(args, name, None)
+        if e.flag is None and given is not None and Path(given) == Path(e.path):
+            e.flag = flag
+    return e
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -653,8 +754,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except ScenarioError as e:
         return _fail(e.problems)
+    except OutputError as e:
+        print(f"ripeness: {_flagged(e, args).format()}", file=sys.stderr)
+        return 2
     except (FileExistsError, FileNotFoundError, PermissionError) as e:
         print(f"ripeness: {e}", file=sys.stderr)
+        return 2
+    except MemoryError as e:  # refused by the estimate (resources.TooLarge), or real
+        print(f"ripeness: {e or 'out of memory'}\n    fix: fewer runs or days, or `ripeness "
+              "ensemble` (streams runs to disk in chunks)", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and closed: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit

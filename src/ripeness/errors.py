@@ -7,12 +7,20 @@ before raising, so a user fixes a scenario in one pass rather than one error at 
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
 
-__all__ = ["Problem", "ScenarioError"]
+__all__ = ["Problem", "ScenarioError", "near"]
+
+
+def near(word: str, choices: Iterable[str]) -> str:
+    """"did you mean 'x'?" for the choice closest to a misspelt ``word``, or ""."""
+    found = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"did you mean '{found[0]}'?" if found else ""
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,13 @@ The registry drives scenario validation (unknown names, out-of-bounds values), t
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-__all__ = ["Parameter", "registry"]
+__all__ = ["Parameter", "parse_registry", "registry"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,19 @@ class Parameter:
 @cache
 def registry() -> dict[str, Parameter]:
     """All declared parameters by name, in file order."""
-    text = resources.files("ripeness").joinpath("parameters.toml").read_text("utf-8")
-    raw = tomllib.loads(text)
-    return {name: Parameter(name=name, **{k: v for k, v in d.items()}) for name, d in raw.items()}
+    return parse_registry(resources.files("ripeness").joinpath("parameters.toml")
+                          .read_text("utf-8"))
+
+
+def parse_registry(text: str) -> dict[str, Parameter]:
+    """The parameters of a registry file; ValueError unless each has finite bounds with its
+    default between them (the range every value of it is held to)."""
+    out = {}
+    for name, d in tomllib.loads(text).items():
+        p = Parameter(name=name, **dict(d.items()))
+        if not all(math.isfinite(x) for x in (p.low, p.default, p.high)):
+            raise ValueError(f"{name}: low, default and high must be finite numbers")
+        if not p.low <= p.default <= p.high:
+            raise ValueError(f"{name}: default {p.default:g} outside [{p.low:g}, {p.high:g}]")
+        out[name] = p
+    return out

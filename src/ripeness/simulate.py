@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +23,10 @@ from numpy.typing import NDArray
 
 from . import coupling
 from .coupling import Batch, Link
+from .dtypes import dtypes_of, restore
 from .engine import State
+from .outputs import write_folder
+from .resources import PROBE_RUNS, check_memory
 from .runtable import attainment, objectives, runs_table
 from .scenario import Loaded, Scenario, load, scenario_hash
 from .talks import compile_talks
@@ -166,6 +166,7 @@ def _manifest(scenario: Scenario, world: World, seed: int, first_run: int, runs:
     from . import __version__
 
     return {
+        "kind": "ripeness run",
         "scenario": scenario.meta.name, "scenario_hash": scenario_hash(scenario),
         "scenario_file": source,
         "package": "ripeness", "version": __version__, "numpy": np.__version__,
@@ -192,32 +193,33 @@ class Result:
     sessions: pd.DataFrame
 
     def save(self, directory: str | Path, overwrite: bool = False) -> Path:
-        """Write DIR/manifest.json, daily.nc, events.parquet, sessions.parquet atomically."""
-        target = Path(directory)
-        if target.exists() and not overwrite:
-            raise FileExistsError(f"{target} already exists; choose another folder or pass "
-                                  "overwrite=True (--overwrite) to replace it")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
-        try:
-            (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
-            self.daily.to_netcdf(tmp / "daily.nc", engine="netcdf4")
-            self.events.to_parquet(tmp / "events.parquet", index=False)
-            self.sessions.to_parquet(tmp / "sessions.parquet", index=False)
-            _swap(tmp, target)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return target
+        """Write DIR/manifest.json, daily.nc, events.parquet, sessions.parquet, whole or not at
+        all; an existing DIR is replaced only with ``overwrite``, and only if it holds ripeness
+        results and nothing else (the rule of :mod:`ripeness.outputs`)."""
+        return write_folder(directory, self._write, overwrite)
+
+    def _write(self, tmp: Path) -> None:
+        kept = {"daily.nc": dtypes_of(self.daily), "events.parquet": dtypes_of(self.events),
+                "sessions.parquet": dtypes_of(self.sessions)}
+        (tmp / "manifest.json").write_text(
+            json.dumps({**self.manifest, "dtypes": kept}, indent=2) + "\n")
+        self.daily.to_netcdf(tmp / "daily.nc", engine="netcdf4")
+        self.events.to_parquet(tmp / "events.parquet", index=False)
+        self.sessions.to_parquet(tmp / "sessions.parquet", index=False)
 
     @classmethod
     def load(cls, directory: str | Path) -> Result:
-        """A result saved by :meth:`save`."""
+        """A result saved by :meth:`save`, with the dtypes it had."""
         d = Path(directory)
+        manifest = json.loads((d / "manifest.json").read_text())
+        kept = manifest.pop("dtypes", {})
         with xr.open_dataset(d / "daily.nc", engine="netcdf4") as ds:
-            daily = ds.load()
-        return cls(daily=daily, events=pd.read_parquet(d / "events.parquet"),
-                   manifest=json.loads((d / "manifest.json").read_text()),
-                   sessions=pd.read_parquet(d / "sessions.parquet"))
+            daily = restore(ds.load(), kept.get("daily.nc", {}))
+        return cls(daily=daily, manifest=manifest,
+                   events=restore(pd.read_parquet(d / "events.parquet"),
+                                  kept.get("events.parquet", {})),
+                   sessions=restore(pd.read_parquet(d / "sessions.parquet"),
+                                    kept.get("sessions.parquet", {})))
 
     @property
     def runs(self) -> pd.DataFrame:
@@ -252,17 +254,6 @@ class Result:
         return explain(self.sessions, run)
 
 
-def _swap(tmp: Path, target: Path) -> None:
-    """Put ``tmp`` at ``target``, replacing an old result only once the new one is complete."""
-    if not target.exists():
-        os.replace(tmp, target)
-        return
-    old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
-    os.replace(target, old / "x")
-    os.replace(tmp, target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def _scenario(scenario: Scenario | Loaded | str | Path) -> Scenario:
     return scenario.scenario if isinstance(scenario, Loaded) else load(scenario)
 
@@ -285,30 +276,23 @@ def simulate(scenario: Scenario | Loaded | str | Path, runs: int = 1, seed: int 
     trajectory depends only on (scenario, seed, k): alone or in any batch it is the same. Use
     the same seed for a variant scenario to share random draws (common random numbers).
     ``record=False`` keeps only the final day and the per-run outcome (for ensembles).
-    ``progress``: a progress bar of the days on stderr.
+    A batch that would not fit in memory is refused before it starts
+    (:class:`ripeness.resources.TooLarge`); ``progress``: a progress bar of the days on stderr.
     """
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
     if days is not None and days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
-    from .ensemble.progress import Progress  # here: the ensemble package imports this module
-
     sc = _scenario(scenario)
     world = compile_scenario(sc)
     link = coupling.compile_link(sc, world, compile_talks(sc, list(world.actor_ids)))
     n_days = sc.meta.horizon_days if days is None else days
+    probe = coupling.start(world, link, PROBE_RUNS, seed, first_run)
+    check_memory(probe, _record(probe.war, world, probe), runs, n_days,
+                 n_days if record else 1)
     batch = coupling.start(world, link, runs, seed, first_run)
     first = batch.war
-    kept, records = [], []
-    bar = Progress(n_days, enabled=progress, label="days")
-    for day in range(n_days):
-        batch, rec = coupling.advance(batch, world, link, world.params_on(day), day)
-        if record or day == n_days - 1:
-            kept.append(_record(batch.war, world, batch))
-        if record and rec is not None:
-            records.append(rec)
-        bar.update(1)
-    bar.close()
+    batch, kept, records = _days(batch, world, link, n_days, record, progress)
     ds = _finish(_dataset(kept, first, world, sc), batch, link, world, sc, n_days, record)
     return Result(daily=ds, events=_events(ds, world) if record else _empty_events(),
                   manifest=_manifest(sc, world, seed, first_run, runs, n_days,
@@ -330,6 +314,28 @@ def _finish(ds: xr.Dataset, batch: Batch, link: Link, world: World, sc: Scenario
         ds = ds.assign_coords(day=[n_days - 1], date=("day", [pd.Timestamp(world.start)
                                                             + pd.Timedelta(days=n_days - 1)]))
     return annotate(ds)
+
+
+def _days(batch: Batch, world: World, link: Link, n_days: int, record: bool,
+          progress: bool) -> tuple[Batch, list[dict[str, NDArray[Any]]], list[SessionRecord]]:
+    """Advance ``n_days`` days: the last batch, the recorded days and the talks' records."""
+    from .ensemble.progress import Progress  # here: the ensemble package imports this one
+
+    bar = Progress(n_days, enabled=progress, label="days")
+    kept, records = [], []
+    try:
+        for day in range(n_days):
+            batch, rec = coupling.advance(batch, world, link, world.params_on(day), day)
+            if record or day == n_days - 1:
+                kept.append(_record(batch.war, world, batch))
+            if record and rec is not None:
+                records.append(rec)
+            bar.update(1)
+    except BaseException:
+        bar.abort()
+        raise
+    bar.close()
+    return batch, kept, records
 
 
 def _sessions(records: list[SessionRecord], link: Link, run_ids: NDArray[np.int64]

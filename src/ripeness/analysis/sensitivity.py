@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 
 from ..coupling import OUTCOMES
 from ..ensemble.progress import Progress
+from ..outputs import write_folder
 from ..scenario import Loaded, read, with_patches
 from ..scenario.schema import Uncertain
 from ..simulate import Result, simulate
@@ -223,16 +224,15 @@ class SensitivityResult:
         return f"{head}\n{body}\n{note}"
 
     def save(self, directory: str | Path, overwrite: bool = False) -> Path:
-        """DIR/sensitivity.csv (the table), points.csv, manifest.json."""
-        d = Path(directory)
-        if d.exists() and not overwrite:
-            raise FileExistsError(f"{d} already exists; choose another folder or add "
-                                  "--overwrite to replace it")
-        d.mkdir(parents=True, exist_ok=True)
+        """DIR/sensitivity.csv (the table), points.csv, manifest.json, whole or not at all
+        (the rule of :mod:`ripeness.outputs`)."""
+        return write_folder(directory, self.write_into, overwrite)
+
+    def write_into(self, d: Path) -> None:
+        """The three files into the folder ``d``."""
         self.table.to_csv(d / "sensitivity.csv")
         self.points.to_csv(d / "points.csv", index=False)
         (d / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
-        return d
 
 
 def _loaded(scenario: Loaded | str | Path) -> Loaded:

@@ -34,6 +34,7 @@ from pydantic import ValidationError
 
 from ..ensemble.progress import Progress
 from ..errors import Problem, ScenarioError
+from ..outputs import write_file
 from ..scenario import Loaded, read, with_patches
 from ..scenario.patch import PatchError, apply_patch, resolve
 from ..scenario.schema import Uncertain, WhatIf
@@ -45,6 +46,7 @@ __all__ = ["Calibration", "Range", "apply_patch_file", "calibrate", "check_range
            "parse_range", "read_patch", "sample", "write_patch"]
 
 PATCH_NAME = "calibrated"
+PATCH_HEAD = "# ripeness scenario patch"  # the first line of every patch file ripeness writes
 RANGE_FORM = "PATH=LOW:HIGH or PATH=LOW:HIGH:log"
 RANGE_EXAMPLE = "parameters.focus_threshold=2:6"
 
@@ -400,7 +402,7 @@ def patch_text(description: str, sets: dict[str, Any], name: str = PATCH_NAME) -
     def q(s: str) -> str:
         return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-    lines = ["# ripeness scenario patch. Apply with `ripeness backtest SCENARIO --patch FILE`",
+    lines = [f"{PATCH_HEAD}. Apply with `ripeness backtest SCENARIO --patch FILE`",
              f"# (or --set), or append this file to a copy of the scenario and use "
              f"--what-if {name}.", f"[whatifs.{name}]", f"description = {q(description)}",
              "", f"[whatifs.{name}.set]"]
@@ -409,13 +411,19 @@ def patch_text(description: str, sets: dict[str, Any], name: str = PATCH_NAME) -
 
 
 def write_patch(cal: Calibration, path: str | Path, overwrite: bool = False) -> Path:
-    """Write the calibrated values as a patch file (refuses to overwrite unless asked)."""
-    p = Path(path)
-    if p.exists() and not overwrite:
-        raise FileExistsError(f"{p} already exists; choose another file or pass "
-                              "overwrite=True (--overwrite)")
-    p.write_text(patch_text(cal.description(), cal.best))
-    return p
+    """Write the calibrated values as a patch file, atomically; an existing file is replaced
+    only with ``overwrite`` and only if it is a patch ripeness wrote (:mod:`ripeness.outputs`)."""
+    text = patch_text(cal.description(), cal.best)
+    return write_file(path, lambda p: p.write_text(text), overwrite, ours=is_patch)
+
+
+def is_patch(path: Path) -> bool:
+    """A patch file written by :func:`write_patch` (its first line says so)."""
+    try:
+        with path.open("rb") as f:
+            return f.readline().startswith(PATCH_HEAD.encode())
+    except OSError:
+        return False
 
 
 def read_patch(path: str | Path) -> WhatIf:

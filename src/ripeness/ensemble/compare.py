@@ -15,7 +15,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ..coupling import OUTCOMES
-from ..scenario import Loaded, Scenario
+from ..scenario import Loaded, Scenario, whatif_names
+from ..scenario.load import WhatIfs
 from .run import DEFAULT_CHUNK, resolve, run_tables
 from .store import jsonable, write_folder
 from .summary import Z95, wilson
@@ -134,13 +135,13 @@ class Comparison:
         (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
 
 
-def compare(scenario: Scenario | Loaded | str | Path, whatif: str | None = None,
+def compare(scenario: Scenario | Loaded | str | Path, whatif: WhatIfs = None,
             sets: dict[str, Any] | None = None, runs: int = 1000, seed: int = 0,
             days: int | None = None, chunk: int = DEFAULT_CHUNK, workers: int | None = None,
             scheduler: str | None = None, progress: bool = False) -> Comparison:
     """Run ``scenario`` and its variant (``whatif`` and/or ``sets`` applied) over the same
     runs 0 .. runs - 1 and seed (common random numbers); see :meth:`Comparison.table`."""
-    if whatif is None and not sets:
+    if not whatif_names(whatif) and not sets:
         raise ValueError("nothing to compare: give a what-if or --set values")
     base = resolve(scenario)
     var = resolve(base, whatif, sets)
@@ -148,11 +149,11 @@ def compare(scenario: Scenario | Loaded | str | Path, whatif: str | None = None,
     tables = run_tables([base, var], runs, seed, n_days, chunk, workers, scheduler, progress)
     from .. import __version__
 
-    label = " ".join([*([f"what-if {whatif}"] if whatif else []),
-                      *(f"{k}={v}" for k, v in (sets or {}).items())])
+    label = " + ".join([*(f"what-if {w}" for w in whatif_names(whatif)),
+                        *(f"{k}={v}" for k, v in (sets or {}).items())])
     manifest = {"kind": "ripeness comparison", "scenario": base.scenario.meta.name,
                 "baseline_hash": base.hash, "variant_hash": var.hash, "variant": label,
-                "whatif": whatif, "sets": jsonable(sets or {}), "version": __version__,
-                "seed": seed, "runs": runs, "days": n_days, "chunk": chunk,
+                "whatif": jsonable(whatif), "sets": jsonable(sets or {}),
+                "version": __version__, "seed": seed, "runs": runs, "days": n_days, "chunk": chunk,
                 "rng": "common random numbers: same seed and run indices in both"}
     return Comparison(baseline=tables[0], variant=tables[1], manifest=manifest)

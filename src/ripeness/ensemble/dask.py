@@ -16,21 +16,28 @@ from .chunk import Chunk, run_chunk
 from .pool import Item
 from .store import EnsembleError
 
-__all__ = ["dask_map"]
+__all__ = ["check_scheduler", "dask_map"]
 
 CONNECT_TIMEOUT_S = 10
 
 
-def _client(address: str) -> Any:
-    """A ``distributed.Client`` on ``address``, or a one-line EnsembleError."""
+def check_scheduler(address: str) -> Any:
+    """Dask's ``distributed`` module, once the address looks like one: checked before an
+    ensemble writes anything, so a mistyped --scheduler leaves no folder behind."""
     try:
         distributed = importlib.import_module("distributed")  # untyped, optional
     except ImportError:
         raise EnsembleError("--scheduler needs Dask's distributed scheduler: pip install "
                             "'ripeness[dask]'") from None
     if "://" not in address:
-        raise EnsembleError(f"scheduler address '{address}' should look like "
-                            "tcp://HOST:PORT")
+        raise EnsembleError(f"--scheduler {address}: not a Dask scheduler address; fix: give "
+                            "one like tcp://HOST:PORT (`dask scheduler` prints it)")
+    return distributed
+
+
+def _client(address: str) -> Any:
+    """A ``distributed.Client`` on ``address``, or a one-line EnsembleError."""
+    distributed = check_scheduler(address)
     try:
         return distributed.Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, ValueError, TypeError) as e:

@@ -1,7 +1,7 @@
 """The ensemble's one result type: the per-run table, the daily aggregates and the manifest.
 
 Saved as DIR/runs.parquet, DIR/daily.nc and DIR/manifest.json; :meth:`EnsembleResult.load`
-reads them back unchanged.
+reads them back unchanged, dtypes included (the manifest on disk records them).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from ..coupling import OUTCOMES
+from ..dtypes import dtypes_of, restore
 from ..scenario.schema import Scenario
 from ..variables import annotate, coordinates
 from ..world.compile import World
@@ -83,7 +84,8 @@ class EnsembleResult:
         """The three files into an existing folder, each atomically, the manifest last."""
         atomic(directory / "runs.parquet", lambda p: self.runs.to_parquet(p, index=False))
         atomic(directory / "daily.nc", self.daily.to_netcdf)
-        write_json(directory / "manifest.json", self.manifest)
+        kept = {"runs.parquet": dtypes_of(self.runs), "daily.nc": dtypes_of(self.daily)}
+        write_json(directory / "manifest.json", {**self.manifest, "dtypes": kept})
 
     def save(self, directory: str | Path, overwrite: bool = False) -> Path:
         """Write DIR/runs.parquet, daily.nc, manifest.json; refuses an existing DIR unless
@@ -96,7 +98,9 @@ class EnsembleResult:
         d = Path(directory)
         if not (d / "runs.parquet").is_file():
             raise FileNotFoundError(f"{d} holds no finished ensemble (no runs.parquet)")
+        manifest = json.loads((d / "manifest.json").read_text())
+        kept = manifest.pop("dtypes", {})
         with xr.open_dataset(d / "daily.nc") as ds:
-            daily = ds.load()
-        return cls(runs=pd.read_parquet(d / "runs.parquet"), daily=daily,
-                   manifest=json.loads((d / "manifest.json").read_text()))
+            daily = restore(ds.load(), kept.get("daily.nc", {}))
+        return cls(runs=restore(pd.read_parquet(d / "runs.parquet"),
+                                kept.get("runs.parquet", {})), daily=daily, manifest=manifest)

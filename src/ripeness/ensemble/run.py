@@ -18,9 +18,11 @@ from typing import Any
 
 import pandas as pd
 
-from ..scenario import Loaded, Scenario, read, variant
+from ..scenario import Loaded, Scenario, read, variant, whatif_names
+from ..scenario.load import WhatIfs
 from ..world.compile import World, compile_scenario
 from .chunk import Chunk, ChunkSpec, plan
+from .dask import check_scheduler
 from .pool import Item, local_map
 from .progress import Progress
 from .result import EnsembleResult, assemble
@@ -33,17 +35,17 @@ __all__ = ["DEFAULT_CHUNK", "resolve", "run_ensemble", "run_tables"]
 DEFAULT_CHUNK = 250
 
 
-def resolve(scenario: Scenario | Loaded | str | Path, whatif: str | None = None,
+def resolve(scenario: Scenario | Loaded | str | Path, whatif: WhatIfs = None,
             sets: dict[str, Any] | None = None) -> Loaded:
     """The scenario (name, path, Loaded or Scenario) with a what-if and ``--set`` values
     applied and validated again (:func:`ripeness.scenario.variant`)."""
     if isinstance(scenario, Scenario):
-        if whatif is not None or sets:
+        if whatif_names(whatif) or sets:
             raise ValueError("a what-if or --set needs the scenario's name, file or Loaded, "
                              "not a Scenario object")
         return Loaded(scenario=scenario, file="<memory>", builtin=False, raw={})
     loaded = scenario if isinstance(scenario, Loaded) else read(scenario)
-    return variant(loaded, whatif, sets) if whatif is not None or sets else loaded
+    return variant(loaded, whatif, sets) if whatif_names(whatif) or sets else loaded
 
 
 def _check(**values: int | None) -> None:
@@ -52,14 +54,14 @@ def _check(**values: int | None) -> None:
             raise ValueError(f"{name} must be at least 1, got {v}")
 
 
-def _identity(loaded: Loaded, seed: int, days: int, chunk: int, whatif: str | None,
+def _identity(loaded: Loaded, seed: int, days: int, chunk: int, whatif: WhatIfs,
               sets: dict[str, Any] | None) -> dict[str, Any]:
     """What must match for chunks to be reused (see store.IDENTITY)."""
     from .. import __version__
 
     return {"scenario": loaded.scenario.meta.name, "scenario_hash": loaded.hash,
             "version": __version__, "seed": seed, "days": days, "chunk": chunk,
-            "whatif": whatif, "sets": jsonable(sets or {})}
+            "whatif": jsonable(whatif), "sets": jsonable(sets or {})}
 
 
 def execute(items: Sequence[Item], workers: int, scheduler: str | None,
@@ -77,8 +79,11 @@ def execute(items: Sequence[Item], workers: int, scheduler: str | None,
 
 
 def _compute(items: Sequence[Item], workers: int, scheduler: str | None, bar: Progress,
-             folder: Folder | None) -> tuple[dict[int, Chunk], dict[str, Any]]:
-    """Run the items; each finished chunk goes to ``folder`` at once (or is kept)."""
+             folder: Folder | None, made: bool = False
+             ) -> tuple[dict[int, Chunk], dict[str, Any]]:
+    """Run the items; each finished chunk goes to ``folder`` at once (or is kept). A failure
+    before any chunk is saved undoes the folder's start (``made``: this run created it), so
+    nothing is left in the way of the corrected command."""
     kept: dict[int, Chunk] = {}
     info: dict[str, Any] = {}
     try:
@@ -91,6 +96,8 @@ def _compute(items: Sequence[Item], workers: int, scheduler: str | None, bar: Pr
                 bar.update(chunk.spec.count)
     except BaseException:
         bar.abort()
+        if folder is not None:
+            folder.discard(made)
         raise
     bar.close()
     return kept, info
@@ -116,7 +123,7 @@ def run_ensemble(scenario: Scenario | Loaded | str | Path, runs: int, seed: int 
                  days: int | None = None, out: str | Path | None = None,
                  chunk: int = DEFAULT_CHUNK, workers: int | None = None,
                  scheduler: str | None = None, resume: bool = False, progress: bool = True,
-                 overwrite: bool = False, whatif: str | None = None,
+                 overwrite: bool = False, whatif: WhatIfs = None,
                  sets: dict[str, Any] | None = None) -> EnsembleResult:
     """Runs 0 .. runs - 1 of ``scenario`` (with ``whatif`` and ``sets`` applied), ``chunk``
     runs at a time, on ``workers`` local processes (default: one per CPU core) or on the
@@ -128,18 +135,21 @@ def run_ensemble(scenario: Scenario | Loaded | str | Path, runs: int, seed: int 
     reused, a larger ``runs`` extends the ensemble) or ``overwrite``.
     """
     _check(runs=runs, days=days, chunk=chunk, workers=workers)
+    if scheduler is not None:
+        check_scheduler(scheduler)
     loaded = resolve(scenario, whatif, sets)
     sc = loaded.scenario
     n_days = sc.meta.horizon_days if days is None else days
     base = {"kind": KIND, **_identity(loaded, seed, n_days, chunk, whatif, sets),
             "runs": runs, "run_indices": [0, runs - 1]}
+    made = out is not None and not Path(out).exists()
     folder = open_folder(out, base, resume, overwrite) if out is not None else None
     t0 = time.perf_counter()
     specs = plan(seed, n_days, runs, chunk)
     todo = [i for i, s in enumerate(specs) if folder is None or not folder.has(s)]
     bar = Progress(runs, done=runs - sum(specs[i].count for i in todo), enabled=progress)
     kept, info = _compute([(sc, specs[i]) for i in todo], workers or os.cpu_count() or 1,
-                          scheduler, bar, folder)
+                          scheduler, bar, folder, made)
     chunks = ([folder.read(s) for s in specs] if folder is not None
               else [kept[j] for j in range(len(todo))])
     world = compile_scenario(sc)
@@ -157,6 +167,8 @@ def run_tables(scenarios: Sequence[Loaded], runs: int, seed: int = 0, days: int 
     """The per-run table of each scenario for the same runs and seed (common random
     numbers), all chunks through one pool; no daily aggregates, nothing written."""
     _check(runs=runs, days=days, chunk=chunk, workers=workers)
+    if scheduler is not None:
+        check_scheduler(scheduler)
     n_days = scenarios[0].scenario.meta.horizon_days if days is None else days
     specs: list[ChunkSpec] = plan(seed, n_days, runs, chunk, bands=False)
     items = [(s.scenario, spec) for s in scenarios for spec in specs]

@@ -9,11 +9,8 @@ a killed process leaves either the old file or the new one, never half of one.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
-import secrets
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,30 +19,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..outputs import OutputDenied, atomic, check_folder, cleanup_stale, clear, write_folder
 from .chunk import Chunk, ChunkSpec
 
 __all__ = ["IDENTITY", "KIND", "EnsembleError", "Folder", "atomic", "jsonable", "open_folder",
-           "replaceable", "write_folder", "write_json"]
+           "write_folder", "write_json"]
 
 #: Manifest keys that must match for ``--resume`` to reuse a folder's chunks.
 IDENTITY = ("scenario", "scenario_hash", "version", "seed", "days", "chunk", "whatif", "sets")
 KIND = "ripeness ensemble"
-RESULTS = ("manifest.json", "runs.parquet", "daily.nc", "chunks")
 
 
 class EnsembleError(Exception):
     """A mistake the user can fix (folder exists, resume mismatch, scheduler unreachable)."""
-
-
-def atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write ``path`` through ``write(tmp)`` on a temporary file beside it, then move it in."""
-    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
 
 
 def jsonable(x: Any) -> Any:
@@ -100,6 +86,17 @@ class Folder:
             share, control = z["share"], z["control"]
         return Chunk(spec, pd.read_parquet(stem.with_suffix(".parquet")), share, control)
 
+    def discard(self, made: bool) -> None:
+        """Undo a start that finished no chunk: remove the manifest and the empty chunks
+        folder, and the folder itself if this start ``made`` it (nothing else is touched)."""
+        if any(self.chunks.glob("runs-*.parquet")):
+            return
+        self.clean()
+        (self.path / "manifest.json").unlink(missing_ok=True)
+        for p in (self.chunks, self.path) if made else (self.chunks,):
+            with contextlib.suppress(OSError):
+                p.rmdir()  # only if empty
+
     def clean(self) -> None:
         """Remove temporary files left by a process that was killed while writing."""
         for p in self.chunks.glob(".*.tmp-*"):
@@ -121,87 +118,53 @@ def _read_manifest(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get("kind") == KIND else None
 
 
-def replaceable(path: Path) -> bool:
-    """``path`` is an empty folder or holds ripeness results (so --overwrite may replace
-    it: never a folder of other things)."""
-    if not path.is_dir():
-        return False
-    try:
-        kind = json.loads((path / "manifest.json").read_text()).get("kind", "")
-    except (OSError, ValueError, AttributeError):
-        kind = ""
-    return not any(path.iterdir()) or str(kind).startswith("ripeness")
-
-
-def write_folder(directory: str | Path, write: Callable[[Path], None],
-                 overwrite: bool = False) -> Path:
-    """A folder of results, written by ``write(tmp)`` into a temporary folder beside it and
-    moved into place whole; an existing one is replaced only with ``overwrite``."""
-    target = Path(directory)
-    if target.exists() and not overwrite:
-        raise FileExistsError(f"{target} already exists; choose another folder or add "
-                              "--overwrite (overwrite=True) to replace it")
-    if target.exists() and not replaceable(target):
-        raise FileExistsError(f"{target} exists and does not hold ripeness results; choose "
-                              "another folder (nothing there was changed)")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
-    try:
-        write(tmp)
-        tmp.chmod(0o777 & ~_umask())
-        if target.exists():
-            old = tmp.with_name(tmp.name + "-old")
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _clear(path: Path) -> None:
-    """Remove an ensemble's own files (never anything else in the folder)."""
-    for name in RESULTS:
-        p = path / name
-        if p.is_dir():
-            shutil.rmtree(p)
-        else:
-            p.unlink(missing_ok=True)
+def _unstarted(path: Path, old: dict[str, Any]) -> bool:
+    """An ensemble that started and finished no chunk (a failed or killed start): nothing in
+    it is worth keeping, so any command may use the folder again."""
+    chunks = path / "chunks"
+    return old.get("status") == "running" and not (
+        chunks.is_dir() and any(chunks.glob("runs-*.parquet")))
 
 
 def open_folder(out: str | Path, manifest: dict[str, Any], resume: bool,
                 overwrite: bool) -> Folder:
-    """The folder to write, after checking that it is new, empty, or an ensemble of the same
-    identity (``resume``) or one to replace (``overwrite``); then ``manifest`` (the identity
-    and the plan, status 'running') is written into it. Raises EnsembleError otherwise."""
-    identity = {k: manifest[k] for k in IDENTITY}
+    """The folder to write, after checking that it is new, empty, an ensemble of the same
+    identity (``resume``) or results to replace (``overwrite``: the rule of
+    :mod:`ripeness.outputs`); then ``manifest`` (the identity and the plan, status 'running')
+    is written into it. Raises OutputError or EnsembleError otherwise."""
     path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise EnsembleError(f"{path} is a file, not a folder; choose another --out")
-    busy = path.is_dir() and any(path.iterdir())
-    if busy:
-        old = _read_manifest(path)
-        if old is None:
-            raise EnsembleError(f"{path} exists and does not hold an ensemble; choose another "
-                                "folder (nothing there was changed)")
-        if overwrite:
-            _clear(path)
-        elif not resume:
-            raise EnsembleError(f"{path} already holds an ensemble; add --resume to continue "
-                                "it, --overwrite to replace it, or choose another folder")
-        elif wrong := _mismatch(old, identity):
-            raise EnsembleError(f"cannot resume {path}: it holds an ensemble of "
-                                + "; ".join(wrong) + " (use another folder or --overwrite)")
+    cleanup_stale(path)
+    old = _read_manifest(path) if path.is_dir() and not path.is_symlink() else None
+    if old is not None and _unstarted(path, old):
+        check_folder(path, overwrite=True)  # still only ripeness's files
+        clear(path)
+    elif resume and old is not None:
+        _check_resume(path, old, manifest)
+    else:
+        check_folder(path, overwrite, hint="--resume to continue an ensemble there")
+        if path.is_dir():
+            clear(path)
     folder = Folder(path)
-    folder.chunks.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.chunks.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputDenied(path, f"cannot be written ({e.strerror})", "choose a folder you "
+                           "can write to") from None
     folder.clean()
     write_json(path / "manifest.json", {"kind": KIND, **manifest, "status": "running"})
     return folder
+
+
+def _check_resume(path: Path, old: dict[str, Any], manifest: dict[str, Any]) -> None:
+    """``--resume`` continues the ensemble in ``path`` only with the same identity and at least
+    as many runs (more extend it); anything else would rewrite it."""
+    identity = {k: manifest[k] for k in IDENTITY}
+    if wrong := _mismatch(old, identity):
+        raise EnsembleError(f"cannot resume {path}: it holds an ensemble of "
+                            + "; ".join(wrong) + " (use another folder or --overwrite)")
+    had, runs = old.get("runs"), manifest["runs"]
+    if isinstance(had, int) and runs < had:
+        raise EnsembleError(f"cannot resume {path} with --runs {runs:,}: it holds an ensemble "
+                            f"of {had:,} runs, and --resume never drops runs; fix: --resume "
+                            f"--runs {had} (or more, to extend it), or write {runs:,} runs to "
+                            "another folder")

@@ -10,6 +10,7 @@ from .load import (
     read,
     scenario_hash,
     variant,
+    whatif_names,
     with_patches,
 )
 from .schema import Scenario
@@ -27,5 +28,6 @@ __all__ = [
     "read",
     "scenario_hash",
     "variant",
+    "whatif_names",
     "with_patches",
 ]

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .quantity import Quantity
+from .quantity import Quantity, range_of
 from .schema import (
     Actor,
     Corridor,
@@ -45,13 +45,23 @@ TABLES: list[tuple[str, type[BaseModel]]] = [
 ]
 
 
-def _type_name(tp: Any) -> str:
+def _number(meta: tuple[Any, ...]) -> str:
+    """'number' with the range declared on it (see quantity.bounds)."""
+    rng = range_of(meta)
+    if rng is None or rng.why == "the number it names":
+        return "number, in the range of the number it names" if rng else "number"
+    if rng.why == "registry":
+        return "number, in the parameter's range (`ripeness params`)"
+    return f"number {rng.text()}"
+
+
+def _type_name(tp: Any, meta: tuple[Any, ...] = ()) -> str:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin is typing.Annotated:
-        return _type_name(args[0])
+        return _type_name(args[0], (*meta, *tp.__metadata__))
     if tp is Quantity:
-        return "number"
+        return _number(meta)
     if origin is typing.Literal:
         return " \\| ".join(f'"{a}"' for a in args)
     if origin in (list,):
@@ -59,7 +69,7 @@ def _type_name(tp: Any) -> str:
     if origin in (dict,):
         return f"table of {_type_name(args[1])}"
     if origin in (typing.Union, __import__("types").UnionType):
-        names = [_type_name(a) for a in args if a is not type(None)]
+        names = [_type_name(a, meta) for a in args if a is not type(None)]
         return " or ".join(names) + (" (optional)" if type(None) in args else "")
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return "table"
@@ -94,7 +104,8 @@ def field_reference() -> str:
                 continue
             key = f.alias or name
             desc = (f.description or "").replace("|", "\\|")
-            out.append(f"| `{key}` | {_type_name(f.annotation)} | {_default(f)} | {desc} |")
+            kind = _type_name(f.annotation, tuple(f.metadata))
+            out.append(f"| `{key}` | {kind} | {_default(f)} | {desc} |")
         out.append("")
     top = ", ".join(f"`{f.alias or n}`" for n, f in Scenario.model_fields.items())
     out += [f"Top-level tables: {top}.", ""]

@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,12 +19,13 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError
 
-from ..errors import Problem, ScenarioError
-from .locate import line_index, locate
+from ..errors import Problem, ScenarioError, near
+from .messages import format_loc, reference_problems, schema_problems
 from .patch import PatchError, apply_patch
 from .schema import Scenario
 
 __all__ = [
+    "MAX_DEPTH",
     "Loaded",
     "builtin_scenarios",
     "dump",
@@ -32,6 +34,7 @@ __all__ = [
     "read",
     "scenario_hash",
     "variant",
+    "whatif_names",
     "with_patches",
 ]
 
@@ -104,104 +107,54 @@ def _read_text(name_or_path: str | Path) -> tuple[str, str, bool]:
 
 
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+#: Deepest nesting of tables and lists a scenario may hold (its own is 5 at most): deeper
+#: values are refused before anything walks them.
+MAX_DEPTH = 16
+_LONG_INT = re.compile(r"\d[\d_]{4300,}")
 
 
 def _parse_toml(text: str, file: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        msg = str(e)
-        m = _TOML_POS.search(msg)
-        line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
-        msg = _TOML_POS.sub("", msg).strip()
-        raise ScenarioError([Problem(
-            file=file, location="", message=f"TOML syntax error: {msg}", line=line, column=col,
-            fix="correct the syntax at that line (quotes around text, `key = value`, "
-            "[table] headers); see docs/scenario-format.md",
-        )]) from None
+    except RecursionError:
+        raise _problem(file, "values nested too deeply (lists or tables inside each other "
+                       "hundreds of times)", f"a scenario needs at most {MAX_DEPTH} levels; "
+                       "flatten the value") from None
+    except ValueError as e:  # an integer literal beyond Python's conversion limit
+        if isinstance(e, tomllib.TOMLDecodeError):
+            raise _syntax(e, file) from None
+        m = _LONG_INT.search(text)
+        digits = len(m.group().replace("_", "")) if m else 0
+        raise _problem(file, f"a number of {digits:,} digits", "write an ordinary number "
+                       "inside its field's range (see `ripeness schema --markdown`)",
+                       line=text.count("\n", 0, m.start()) + 1 if m else None) from None
 
 
-_FIXES = {
-    "missing": "add this key",
-    "extra_forbidden": "remove this key or correct its spelling (see `ripeness schema`)",
-    "literal_error": "use one of the allowed values",
-    "float_parsing": "write a number, e.g. 12.5",
-    "float_type": "write a number, e.g. 12.5",
-    "int_type": "write a whole number",
-    "int_parsing": "write a whole number",
-    "string_type": "write text in quotes",
-    "date_type": "write a date as YYYY-MM-DD without quotes",
-    "date_from_datetime_parsing": "write a date as YYYY-MM-DD",
-    "list_type": "write a list in [ ]",
-    "dict_type": "write a table, e.g. { key = value }",
-    "model_type": "write a table",
-    "too_short": "add entries",
-    "string_pattern_mismatch": "use lower-case letters, digits, '-' and '_' only",
-    "bool_type": "write true or false",
-    "value_error": "correct the value",
-    "greater_than_equal": "use a larger value",
-    "less_than_equal": "use a smaller value",
-}
+def _syntax(e: tomllib.TOMLDecodeError, file: str) -> ScenarioError:
+    msg = str(e)
+    m = _TOML_POS.search(msg)
+    line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+    msg = _TOML_POS.sub("", msg).strip()
+    return ScenarioError([Problem(
+        file=file, location="", message=f"TOML syntax error: {msg}", line=line, column=col,
+        fix="correct the syntax at that line (quotes around text, `key = value`, "
+        "[table] headers); see docs/scenario-format.md",
+    )])
 
 
-def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
-    # Drop pydantic's internal steps (function-after[...], union tags, the 'value' of a number).
-    out: list[str | int] = []
-    for part in loc:
-        if isinstance(part, str) and ("[" in part or part.startswith("function-")):
-            continue
-        out.append(part)
-    return tuple(out)
-
-
-def format_loc(loc: tuple[str | int, ...], raw: dict[str, Any] | None = None) -> str:
-    """``places[3](nubl).population`` style, naming list entries by id where possible."""
-    s, node = "", raw
-    for part in loc:
-        if isinstance(part, int):
-            s += f"[{part}]"
-            if isinstance(node, list) and part < len(node):
-                node = node[part]
-                if isinstance(node, dict) and isinstance(node.get("id"), str):
-                    s += f"({node['id']})"
-            else:
-                node = None
-        else:
-            s += ("." if s else "") + part
-            node = node.get(part) if isinstance(node, dict) else None
-    return s
-
-
-def _at(raw: Any, loc: tuple[str | int, ...]) -> Any:
-    for part in loc:
-        try:
-            raw = raw[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return raw
-
-
-def _is_quantity(node: Any) -> bool:
-    return isinstance(node, dict) and set(node) <= {"value", "source", "assumption"}
-
-
-def _schema_problems(err: ValidationError, file: str, text: str,
-                     raw: dict[str, Any]) -> list[Problem]:
-    idx = line_index(text)
-    out = []
-    for e in err.errors():
-        loc = _clean_loc(e["loc"])
-        if len(loc) > 1 and loc[-1] == "value" and _is_quantity(_at(raw, loc[:-1])):
-            loc = loc[:-1]
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "literal_error" and "expected" in e.get("ctx", {}):
-            msg = f"must be one of {e['ctx']['expected']}"
-        if e["type"] == "missing":
-            msg = "required key is missing"
-        out.append(Problem(file=file, location=format_loc(loc, raw), message=msg,
-                           fix=_FIXES.get(e["type"], "see docs/scenario-format.md"),
-                           line=locate(idx, loc)))
-    return out
+def too_deep(node: Any, limit: int = MAX_DEPTH) -> tuple[str | int, ...] | None:
+    """The key path of a value nested deeper than ``limit`` (None if none is), found without
+    recursion."""
+    todo: list[tuple[Any, tuple[str | int, ...]]] = [(node, ())]
+    while todo:
+        value, loc = todo.pop()
+        if len(loc) > limit:
+            return loc[:limit + 1]
+        if isinstance(value, dict):
+            todo += [(v, (*loc, str(k))) for k, v in value.items()]
+        elif isinstance(value, list):
+            todo += [(v, (*loc, i)) for i, v in enumerate(value)]
+    return None
 
 
 def read(name_or_path: str | Path, *, strict: bool | None = None) -> Loaded:
@@ -223,10 +176,19 @@ def from_raw(raw: dict[str, Any], *, file: str = "<memory>", text: str = "",
     """Validate a raw (dict) scenario; ``text`` only serves to find line numbers."""
     from .validate import semantic_problems  # local: validate imports this module's helpers
 
+    deep = too_deep(raw)
+    if deep is not None:
+        raise ScenarioError([Problem(
+            file=file, location=format_loc(deep), message=f"nested more than {MAX_DEPTH} "
+            "levels deep (lists or tables inside each other)", fix="flatten the value: no "
+            "scenario field needs more than a few levels")])
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as e:
-        raise ScenarioError(_schema_problems(e, file, text, raw)) from None
+        problems = schema_problems(e, file, text, raw)
+        problems += reference_problems(raw, file=file, text=text,
+                                       taken={p.location for p in problems})
+        raise ScenarioError(sorted(problems, key=lambda p: p.line or 10**9)) from None
     strict = (builtin or scenario.meta.strict) if strict is None else strict
     problems = semantic_problems(scenario, raw, file=file, text=text, strict=strict,
                                  check_patches=check_patches)
@@ -259,17 +221,34 @@ def with_patches(loaded: Loaded, sets: dict[str, Any], why: str) -> Loaded:
     return from_raw(raw, file=f"{loaded.file} ({why})", builtin=False, strict=False)
 
 
-def variant(loaded: Loaded, whatif: str | None = None,
+#: A what-if's name, several names (applied in order), or None.
+WhatIfs = str | Sequence[str] | None
+
+
+def whatif_names(whatif: WhatIfs) -> list[str]:
+    """The names of ``whatif`` in the order they apply."""
+    if whatif is None:
+        return []
+    return [whatif] if isinstance(whatif, str) else list(whatif)
+
+
+def variant(loaded: Loaded, whatif: WhatIfs = None,
             sets: dict[str, Any] | None = None) -> Loaded:
-    """The scenario with a named what-if and/or ``--set`` patches applied, validated again."""
+    """The scenario with named what-ifs and/or ``--set`` patches applied, validated again.
+
+    Several what-ifs apply in the order given, each validated in turn: a later one wins where
+    two set the same value. ``--set`` values apply last, so they win over every what-if.
+    """
     s = loaded.scenario
-    if whatif is not None:
-        if whatif not in s.whatifs:
+    for name in whatif_names(whatif):
+        if name not in s.whatifs:
             known = ", ".join(s.whatifs) or "(none declared)"
-            raise _problem(loaded.file, f"no what-if named '{whatif}'",
-                           f"use one of: {known}; or declare it under [whatifs.{whatif}]",
+            guess = near(name, s.whatifs)
+            raise _problem(loaded.file, f"no what-if named '{name}'",
+                           (f"{guess} Otherwise use" if guess else "use") + f" one of: "
+                           f"{known}; or declare it under [whatifs.{name}]",
                            location="whatifs")
-        loaded = with_patches(loaded, dict(s.whatifs[whatif].set), f"what-if {whatif}")
+        loaded = with_patches(loaded, dict(s.whatifs[name].set), f"what-if {name}")
     if sets:
         loaded = with_patches(loaded, sets, "--set")
     return loaded
@@ -282,9 +261,18 @@ def parse_set(text: str) -> tuple[str, Any]:
                        "write e.g. --set support.russia-government.sorties_per_day=0")
     path, value = (x.strip() for x in text.split("=", 1))
     try:
-        return path, tomllib.loads(f"v = {value}")["v"]
+        parsed = tomllib.loads(f"v = {value}")["v"]
+        held = too_deep(parsed, MAX_DEPTH - 4) is None
     except tomllib.TOMLDecodeError:
         return path, value
+    except (ValueError, RecursionError):  # 5,000 digits; lists nested hundreds deep
+        held = False
+    if not held:
+        raise _problem("--set", f"'{path}': the value is not one a scenario can hold (a "
+                       "number beyond 1e308, or lists or tables nested too deeply)",
+                       "write an ordinary number inside the field's range, e.g. --set "
+                       f"{path}=10", location=path)
+    return path, parsed
 
 
 def dump(scenario: Scenario) -> str:

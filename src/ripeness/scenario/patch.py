@@ -12,6 +12,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..errors import near
+
 __all__ = ["EVENT_PREFIXES", "PatchError", "apply_patch", "entry_key", "resolve"]
 
 #: Dotted paths that dated events may set: parameters, never positions or outcomes.
@@ -43,17 +45,19 @@ def _step(node: Any, part: str, collection: str, done: str) -> Any:
         for entry in node:
             if isinstance(entry, dict) and entry_key(collection, entry) == part:
                 return entry
-        keys = [entry_key(collection, e) for e in node if isinstance(e, dict)]
-        raise PatchError(
-            f"'{done}' has no entry '{part}'; known: {', '.join(str(k) for k in keys[:30])}"
-        )
+        keys = [str(entry_key(collection, e)) for e in node if isinstance(e, dict)]
+        raise PatchError(f"'{done}' has no entry '{part}'; " + _known(part, keys))
     if isinstance(node, dict):
         if part in node:
             return node[part]
-        raise PatchError(
-            f"'{done or '(top)'}' has no key '{part}'; known: {', '.join(sorted(node)[:30])}"
-        )
+        raise PatchError(f"'{done or '(top)'}' has no key '{part}'; "
+                         + _known(part, sorted(node)))
     raise PatchError(f"'{done}' is a value, it has no part '{part}'")
+
+
+def _known(part: str, keys: list[str]) -> str:
+    guess = near(part, keys)
+    return (f"{guess} " if guess else "") + f"known: {', '.join(keys[:30])}"
 
 
 def resolve(raw: dict[str, Any], path: str) -> Any:

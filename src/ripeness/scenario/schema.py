@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
-from .quantity import WRAP, Num, Quantity, bounds
+from .quantity import WRAP, Num, Param, Quantity, Range, bounds
 
 __all__ = [
     "Actor",
@@ -35,12 +36,60 @@ __all__ = [
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
-Unit = Annotated[Quantity, WRAP, bounds(ge=0, le=1)]
-NonNeg = Annotated[Quantity, WRAP, bounds(ge=0)]
-Pos = Annotated[Quantity, WRAP, bounds(gt=0)]
-AtLeastOne = Annotated[Quantity, WRAP, bounds(ge=1)]
-Lat = Annotated[Quantity, WRAP, bounds(ge=-90, le=90)]
-Lon = Annotated[Quantity, WRAP, bounds(ge=-180, le=180)]
+# Every number a scenario holds has a finite range, declared here once with its reason
+# (model parameters: in parameters.toml) and enforced by validation. The upper ends lie far
+# beyond any real war: they catch slips (an extra zero, 1e30) before they reach the engine.
+Unit = Annotated[Quantity, WRAP, bounds(ge=0, le=1, why="a fraction")]
+Lat = Annotated[Quantity, WRAP, bounds(ge=-90, le=90, why="degrees of latitude")]
+Lon = Annotated[Quantity, WRAP, bounds(ge=-180, le=180, why="degrees of longitude")]
+Persons = Annotated[Quantity, WRAP, bounds(
+    ge=0, le=2e9, why="more people than live in any country")]
+Fighters = Annotated[Quantity, WRAP, bounds(
+    ge=0, le=1e7, why="more fighters than any army has held in one place")]
+PlaceValue = Annotated[Quantity, WRAP, bounds(
+    ge=0, le=1e6, why="a relative value, normalised before use")]
+Weight = Annotated[Quantity, WRAP, bounds(ge=0, le=1e3, why="a relative weight")]
+Km = Annotated[Quantity, WRAP, bounds(
+    gt=0, le=20_038, why="half the Earth's circumference, the longest possible distance")]
+Sorties = Annotated[Quantity, WRAP, bounds(
+    ge=0, le=1e4, why="the 1991 Gulf War coalition flew about 3,000 a day at its peak")]
+Inflow = Annotated[Quantity, WRAP, bounds(
+    ge=0, le=1e5, why="far above any recorded flow of fighters into a war")]
+Days = Annotated[Quantity, WRAP, bounds(ge=0, le=3650, why="ten years, the longest horizon")]
+DaysFromOne = Annotated[Quantity, WRAP, bounds(
+    ge=1, le=3650, why="ten years, the longest horizon")]
+Sessions = Annotated[Quantity, WRAP, bounds(
+    ge=0, le=1e6, why="a million sessions: held daily, 2,700 years; write 1e6 for never")]
+SessionsFromOne = Annotated[Quantity, WRAP, bounds(
+    ge=1, le=1e6, why="a million sessions: held daily, 2,700 years; write 1e6 for never")]
+StakeShare = Annotated[Quantity, WRAP, bounds(ge=0, le=1, why="a share of the stake")]
+StakeValue = Annotated[Quantity, WRAP, bounds(
+    ge=0, le=100, why="stake units: a hundred times the whole stake")]
+HORIZON = Range(1, 3650, "ten years")
+
+
+def _bare(v: Any) -> Any:
+    """A whole number given as a {value, source|assumption} table (as patches write numbers)
+    taken as the number itself; text refused as it is for every other number."""
+    if isinstance(v, dict) and "value" in v and set(v) <= {"value", "source", "assumption"}:
+        v = v["value"]
+    if isinstance(v, str):
+        raise PydanticCustomError("number_text", 'expected a number, got text "{text}"',
+                                  {"text": v[:40]})
+    return v
+
+
+def _horizon(v: int) -> int:
+    if not HORIZON.low <= v <= HORIZON.high:
+        sign = (">= ", HORIZON.low) if v < HORIZON.low else ("<= ", HORIZON.high)
+        got = str(v) if abs(v) < 10**15 else f"a number of {len(str(abs(v))):,} digits"
+        raise PydanticCustomError("out_of_range", "must be {bound}, got {got}", {
+            "bound": f"{sign[0]}{sign[1]:g}", "got": got, "range": HORIZON.text(),
+            "why": HORIZON.why})
+    return v
+
+
+_horizon.range = HORIZON  # type: ignore[attr-defined]  # found by quantity.range_of
 
 
 class Entry(BaseModel):
@@ -64,7 +113,9 @@ class Meta(BaseModel):
     name: str = Field(pattern=ID_PATTERN, description="Short name used on the command line.")
     title: str = Field(description="One-line human title.")
     start: dt.date = Field(description="Day 0 of every run (YYYY-MM-DD).")
-    horizon_days: int = Field(ge=1, le=3650, description="Default run length, days.")
+    horizon_days: Annotated[int, BeforeValidator(_bare), AfterValidator(_horizon)] = Field(
+        description="Default run length, days (1 to 3650).",
+        json_schema_extra={"minimum": 1, "maximum": 3650})
     description: str = Field("", description="A paragraph on what the scenario covers.")
     strict: bool = Field(
         False, description="true: a number without source or assumption is an error, not a "
@@ -78,7 +129,7 @@ class Objective(Entry):
         "open", description="limited: satisfied once `hold` is held (by the actor or its "
         "client); open: more is always better."
     )
-    places: dict[str, NonNeg] = Field(
+    places: dict[str, PlaceValue] = Field(
         default_factory=dict, description="Extra value of a place to this actor, in units of "
         "place value (added to the place's own `value`)."
     )
@@ -95,7 +146,7 @@ class Actor(Entry):
         description="belligerent: fights and holds ground; backer: supplies, bombs, presses; "
         "mediator: convenes the talks.")
     description: str = Field("", description="Who the actor is, in words.")
-    enemies: dict[str, NonNeg] = Field(
+    enemies: dict[str, Weight] = Field(
         default_factory=dict, description="Belligerent: actors it fights, with a priority "
         "weight. Backer: how strongly it wants each enemy of its client struck (air "
         "allocation weight). Hostility between belligerents is symmetric: listing it on one "
@@ -107,7 +158,7 @@ class Actor(Entry):
         "Default: the colour of a well-known id (government red, opposition green, sdf yellow, "
         "isis black, ...), else the next free one; the same actor keeps its colour across "
         "scenarios.")
-    params: dict[str, Num] = Field(
+    params: dict[str, Param] = Field(
         default_factory=dict, description="Per-actor values of per-actor model parameters "
         "(see `ripeness params`)."
     )
@@ -118,15 +169,15 @@ class Place(Entry):
     name: str = Field(description="Name shown in reports.")
     lat: Lat = Field(description="Latitude, decimal degrees WGS84.")
     lon: Lon = Field(description="Longitude, decimal degrees WGS84.")
-    population: NonNeg = Field(description="Civilians present on the start date, persons.")
+    population: Persons = Field(description="Civilians present on the start date, persons.")
     terrain: Literal["urban", "rural", "mountain", "desert"] = Field(
         "rural", description="Sets the defender's terrain factor (see `ripeness params`).")
     kind: Literal["city", "town", "village", "crossing", "base", "road", "region", "foreign"] = (
         Field("town", description="What the place is; descriptive only.")
     )
-    value: NonNeg = Field(description="Strategic value, in stake units before normalisation.")
+    value: PlaceValue = Field(description="Strategic value, in stake units before normalisation.")
     controller: str = Field(description="Actor id controlling the place on the start date.")
-    forces: dict[str, NonNeg] = Field(
+    forces: dict[str, Fighters] = Field(
         default_factory=dict, description="Fighters present per actor id on the start date."
     )
     fortification: Unit = Field(
@@ -142,7 +193,7 @@ class Place(Entry):
 class Link(Entry):
     a: str = Field(description="Place id at one end.")
     b: str = Field(description="Place id at the other end.")
-    km: Pos | None = Field(
+    km: Km | None = Field(
         None, description="Road length, km. Omitted: great-circle distance times the "
         "`road_factor` parameter."
     )
@@ -160,11 +211,11 @@ class SupplySource(Entry):
 class Support(Entry):
     backer: str = Field(description="Actor id of a backer.")
     client: str = Field(description="Actor id of the belligerent it supports.")
-    sorties_per_day: NonNeg = Field(
+    sorties_per_day: Sorties = Field(
         default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
         description="Combat air sorties per day flown for the client in this theatre.",
     )
-    fighters_per_day: NonNeg = Field(
+    fighters_per_day: Inflow = Field(
         default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
         description="Fighters per day delivered to the client through its own supply sources.",
     )
@@ -200,7 +251,7 @@ class Issue(Entry):
     id: str = Field(pattern=ID_PATTERN, description="Short id.")
     title: str = Field(description="The demand in words.")
     demanded_by: str = Field(description="Belligerent making the demand.")
-    value: dict[str, NonNeg] = Field(
+    value: dict[str, StakeValue] = Field(
         default_factory=dict, description="What granting the demand is worth to each party, "
         "stake units (a gain to the demander, a loss to the others)."
     )
@@ -218,27 +269,27 @@ class Talks(Entry):
     protocol: Literal["mediator", "alternating", "nash"] = Field(
         "mediator", description="mediator: proposals inside the estimated range; alternating: "
         "Rubinstein offers with war as outside option; nash: Nash bargaining solution.")
-    session_every_days: AtLeastOne = Field(
+    session_every_days: DaysFromOne = Field(
         default_factory=lambda: Quantity(value=1.0, assumption="daily sessions"),
         description="Days between sessions while talks are on.",
     )
-    pause_days: NonNeg = Field(description="Length of a suspension, days.")
-    hearings: NonNeg = Field(
+    pause_days: Days = Field(description="Length of a suspension, days.")
+    hearings: Sessions = Field(
         default_factory=lambda: Quantity(value=0.0, assumption="proposals from the first "
                                          "session"),
         description="Sessions the mediator spends hearing the parties before it tables a "
         "first proposal (proximity talks); they count neither as failures nor as offers.")
-    suspend_after: AtLeastOne = Field(
+    suspend_after: SessionsFromOne = Field(
         description="Sessions in a row with no bargaining range before the mediator suspends."
     )
-    escalation: Unit = Field(
+    escalation: StakeShare = Field(
         description="A fall in one party's share within a day, stake units, that counts as a "
         "sharp escalation and suspends the talks."
     )
-    estimate_noise: NonNeg = Field(
+    estimate_noise: StakeShare = Field(
         description="Standard deviation of the mediator's error estimating a reservation."
     )
-    forecast_horizon_days: AtLeastOne = Field(
+    forecast_horizon_days: DaysFromOne = Field(
         description="How far ahead parties forecast the war, days."
     )
     forecast: Literal["trend", "model"] = Field(
@@ -292,7 +343,7 @@ class Parameters(Entry):
     """Overrides of global model parameters (names from the parameter registry)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
-    __pydantic_extra__: dict[str, Num] = Field(init=False)
+    __pydantic_extra__: dict[str, Param] = Field(init=False)
 
     def values(self) -> dict[str, Quantity]:
         return dict(self.model_extra or {})

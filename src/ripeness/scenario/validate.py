@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..errors import Problem, ScenarioError
+from ..errors import Problem, ScenarioError, near
 from ..params import registry
 from .locate import line_index, locate
 from .patch import EVENT_PREFIXES, PatchError, apply_patch, resolve
@@ -24,6 +24,7 @@ from .schema import Scenario
 __all__ = ["provenance_counts", "semantic_problems"]
 
 Loc = tuple[str | int, ...]
+KINDS = ("belligerent", "backer", "mediator")
 _KEYLIKE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
@@ -33,6 +34,7 @@ class _Collector:
         self.index = line_index(text) if text else {}
         self.problems: list[Problem] = []
         self._base: set[tuple[str, str]] | None = None
+        self.partial = False  # checking the entries that passed a failed schema
 
     def base_errors(self) -> set[tuple[str, str]]:
         """(location, message) of the errors the scenario has without any patch: a patch that
@@ -48,7 +50,7 @@ class _Collector:
         return self._base
 
     def add(self, loc: Loc, message: str, fix: str, severity: str = "error") -> None:
-        from .load import format_loc
+        from .messages import format_loc
 
         self.problems.append(Problem(
             file=self.file, location=format_loc(loc, self.raw), message=message, fix=fix,
@@ -61,7 +63,9 @@ def _ref(c: _Collector, loc: Loc, value: str, known: Mapping[str, str] | Sequenc
          what: str) -> None:
     if value not in known:
         names = ", ".join(list(known)[:12]) + (" ..." if len(known) > 12 else "")
-        c.add(loc, f"unknown {what} '{value}'", f"use one of: {names}")
+        guess = near(value, known)
+        c.add(loc, f"unknown {what} '{value}'", (f"{guess} Otherwise use" if guess else "use")
+              + f" one of: {names}")
 
 
 def _duplicates(c: _Collector, name: str, keys: list[str]) -> None:
@@ -73,18 +77,33 @@ def _duplicates(c: _Collector, name: str, keys: list[str]) -> None:
         seen.add(k)
 
 
+def _ids(raw: dict[str, Any], table: str, field: str) -> dict[str, str]:
+    """id -> ``field`` (an actor's kind, a place's name; "" where not text) of every entry of
+    a raw table that names an id, valid or not: what references may name."""
+    entries = raw.get(table)
+    return {str(e["id"]): e[field] if isinstance(e.get(field), str) else "" for e in
+            (entries if isinstance(entries, list) else []) if isinstance(e, dict)
+            and isinstance(e.get("id"), str)}
+
+
+def _each(entries: Sequence[Any]) -> list[tuple[int, Any]]:
+    """(index, entry) of the entries that passed the schema (the others are None)."""
+    return [(i, e) for i, e in enumerate(entries) if e is not None]
+
+
 def _check_refs(s: Scenario, c: _Collector) -> None:
-    actors = {a.id: a.kind for a in s.actors}
-    bellig = [a.id for a in s.actors if a.kind == "belligerent"]
-    places = {p.id: p.name for p in s.places}
-    _duplicates(c, "actors", [a.id for a in s.actors])
-    _duplicates(c, "places", [p.id for p in s.places])
-    _duplicates(c, "links", ["-".join(sorted((lk.a, lk.b))) for lk in s.links])
-    _duplicates(c, "supply", [x.place for x in s.supply])
-    _duplicates(c, "support", [x.id for x in s.support])
-    _duplicates(c, "corridors", [x.id for x in s.corridors])
-    _duplicates(c, "issues", [x.id for x in s.issues])
-    for i, a in enumerate(s.actors):
+    actors = _ids(c.raw, "actors", "kind") if c.raw else {a.id: a.kind for a in s.actors}
+    bellig = [a for a, kind in actors.items() if kind == "belligerent"]
+    places = _ids(c.raw, "places", "name") if c.raw else {p.id: p.name for p in s.places}
+    if not c.partial:
+        _duplicates(c, "actors", [a.id for a in s.actors])
+        _duplicates(c, "places", [p.id for p in s.places])
+        _duplicates(c, "links", ["-".join(sorted((lk.a, lk.b))) for lk in s.links])
+        _duplicates(c, "supply", [x.place for x in s.supply])
+        _duplicates(c, "support", [x.id for x in s.support])
+        _duplicates(c, "corridors", [x.id for x in s.corridors])
+        _duplicates(c, "issues", [x.id for x in s.issues])
+    for i, a in _each(s.actors):
         for e in a.enemies:
             _ref(c, ("actors", i, "enemies", e), e, actors, "actor")
             if e == a.id:
@@ -93,37 +112,37 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         if a.objective:
             for p in [*a.objective.places, *a.objective.hold]:
                 _ref(c, ("actors", i, "objective"), p, places, "place")
-    for i, pl in enumerate(s.places):
+    for i, pl in _each(s.places):
         _ref(c, ("places", i, "controller"), pl.controller, actors, "actor")
         for f in pl.forces:
             _ref(c, ("places", i, "forces", f), f, bellig, "belligerent")
-    for i, lk in enumerate(s.links):
+    for i, lk in _each(s.links):
         _ref(c, ("links", i, "a"), lk.a, places, "place")
         _ref(c, ("links", i, "b"), lk.b, places, "place")
         if lk.a == lk.b:
             c.add(("links", i), f"link joins '{lk.a}' to itself", "name two different places")
-    for i, src in enumerate(s.supply):
+    for i, src in _each(s.supply):
         _ref(c, ("supply", i, "place"), src.place, places, "place")
         for who in src.actors:
             _ref(c, ("supply", i, "actors"), who, bellig, "belligerent")
-    for i, sp in enumerate(s.support):
+    for i, sp in _each(s.support):
         _ref(c, ("support", i, "backer"), sp.backer, actors, "actor")
-        if actors.get(sp.backer, "backer") != "backer":
+        if actors.get(sp.backer) in KINDS and actors[sp.backer] != "backer":
             c.add(("support", i, "backer"), f"'{sp.backer}' is a {actors[sp.backer]}",
                   "name an actor of kind = \"backer\"")
         _ref(c, ("support", i, "client"), sp.client, bellig, "belligerent")
-    for i, co in enumerate(s.corridors):
+    for i, co in _each(s.corridors):
         _ref(c, ("corridors", i, "actor"), co.actor, bellig, "belligerent")
         _ref(c, ("corridors", i, "from"), co.from_, places, "place")
         _ref(c, ("corridors", i, "to"), co.to, places, "place")
-    for i, iss in enumerate(s.issues):
+    for i, iss in _each(s.issues):
         _ref(c, ("issues", i, "demanded_by"), iss.demanded_by, bellig, "belligerent")
         for who in [*iss.value, *iss.indivisible]:
             _ref(c, ("issues", i), who, bellig, "belligerent")
     if s.talks:
         t = s.talks
         _ref(c, ("talks", "mediator"), t.mediator, actors, "actor")
-        if t.mediator in actors and actors[t.mediator] != "mediator":
+        if actors.get(t.mediator) in KINDS and actors[t.mediator] != "mediator":
             c.add(("talks", "mediator"), f"'{t.mediator}' is a {actors[t.mediator]}",
                   "name an actor of kind = \"mediator\"")
         for who in t.parties:
@@ -160,7 +179,9 @@ def _check_params(s: Scenario, c: _Collector) -> None:
     def check(loc: Loc, name: str, q: Quantity, per_actor: bool) -> None:
         p = reg.get(name)
         if p is None:
-            c.add(loc, f"unknown parameter '{name}'", f"use one of: {names}")
+            guess = near(name, reg)
+            c.add(loc, f"unknown parameter '{name}'", (f"{guess} Otherwise use" if guess
+                                                       else "use") + f" one of: {names}")
         elif per_actor and not p.per_actor:
             c.add(loc, f"parameter '{name}' is global, not per actor",
                   "set it in [parameters] instead")
