@@ -299,3 +299,12 @@ def test_a_list_where_a_table_belongs_says_so(tmp_path: Path,
     assert main(["validate", str(p)]) == 2
     err = capsys.readouterr().err
     assert "[links[0]]: error: must be a table, got a list" in err
+
+
+def test_a_colour_not_written_as_rrggbb_says_how_to_write_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The actor's optional colour (issue 17) has its own fix, not the ids' one."""
+    text = TOY.read_text().replace('id = "gov"\n', 'id = "gov"\ncolour = "red"\n', 1)
+    out = _validate(text, tmp_path, capsys)
+    assert "[actors[0](gov).colour]: error: must be a colour written '#RRGGBB', got 'red'" in out
+    assert 'e.g. colour = "#1f77b4"' in out and "lower-case letters" not in out

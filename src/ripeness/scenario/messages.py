@@ -184,6 +184,9 @@ def _message_and_fix(e: ErrorDetails, loc: Loc) -> tuple[str, str]:
     elif kind == "out_of_range":
         why = f" ({ctx['why']})" if ctx.get("why") else ""
         fix = f"use a value {ctx['range']}{why}"
+    elif kind == "string_pattern_mismatch" and "#" in str(ctx.get("pattern", "")):
+        msg = f"must be a colour written '#RRGGBB', got {e.get('input')!r}"
+        fix = "write '#' and six hexadecimal digits, e.g. colour = \"#1f77b4\""
     elif kind == "number_text":
         text = str(ctx.get("text", ""))
         try:
