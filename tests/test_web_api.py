@@ -349,6 +349,42 @@ def test_a_finished_job_can_be_deleted(server: TestClient, tmp_path: Path) -> No
     assert not (tmp_path / "data" / "jobs" / job).exists()
 
 
+def _dead_pid() -> int:
+    """The id of a process that has ended."""
+    import subprocess
+
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid
+
+
+def test_jobs_write_by_the_output_rule(tmp_path: Path) -> None:
+    """A job computed again (a server stopped while it saved) replaces the ripeness results of
+    its earlier try through Result.save and clears what a dead process left half-saved; a file
+    put by hand into a job's folder makes the job fail with the rule's message and is kept,
+    also when the job is deleted."""
+    data = tmp_path / "data"
+    with TestClient(create_app(data, SMALL, start_jobs=False)) as c:
+        again, mine = start(c, kind="run", days=6, seed=2), start(c, kind="run", days=3)
+    folders = data / "jobs"
+    ripeness.simulate("aleppo-2016", days=2).save(folders / again)  # the earlier try
+    stale = folders / f".{again}.tmp-{_dead_pid()}-0123abcd"
+    stale.mkdir()
+    (stale / "daily.nc").write_bytes(b"half")
+    (folders / mine).mkdir()
+    (folders / mine / "notes.txt").write_text("mine")
+    with TestClient(create_app(data, SMALL)) as c:
+        assert wait(c, again)["status"] == "finished"
+        failed = wait(c, mine)
+        assert failed["status"] == "failed" and "notes.txt" in failed["error"], failed
+        assert c.delete(f"/api/jobs/{mine}").status_code == 204
+    saved = ripeness.Result.load(folders / again)
+    assert saved.manifest["kind"] == "ripeness run" and saved.manifest["days"] == 6
+    assert not stale.exists() and [p.name for p in folders.iterdir() if p.name.startswith(".")] \
+        == []
+    assert [p.name for p in (folders / mine).iterdir()] == ["notes.txt"]
+
+
 def test_serve_without_the_web_extra_says_what_to_install(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     for name in [m for m in sys.modules if m == "ripeness.web" or m.startswith("ripeness.web.")]:

@@ -599,7 +599,7 @@ def cmd_gallery(args: argparse.Namespace) -> int:
     from .report.gallery import gallery
 
     try:
-        paths = gallery(args.dir, quick=args.quick, progress=True)
+        paths = gallery(args.dir, quick=args.quick, progress=True, overwrite=args.overwrite)
     except ImportError as e:
         print(f"ripeness: {e}", file=sys.stderr)
         return 2
@@ -610,8 +610,11 @@ def cmd_gallery(args: argparse.Namespace) -> int:
 def _add_gallery_command(sub: Any) -> None:
     p = _add(sub, "gallery", cmd_gallery, "Simulate and draw every figure the package makes "
              "(the gallery of docs/plots.md: maps, animation, talks, outcomes, shares, "
-             "casualties, backtest, sensitivity) into DIR.", "ripeness gallery docs/img")
-    p.add_argument("dir", help="folder for the figures")
+             "casualties, backtest, sensitivity) into DIR, a folder of their own with a "
+             "manifest.json.", "ripeness gallery docs/gallery --overwrite")
+    p.add_argument("dir", help="folder for the figures (new, or one the gallery wrote)")
+    p.add_argument("--overwrite", action="store_true", help="replace the figures of an "
+                   "earlier gallery in DIR")
     p.add_argument("--quick", action="store_true", help="few runs and days: the same files, "
                    "in seconds (a check that every figure can be drawn)")
 

@@ -1,13 +1,17 @@
 """Every figure the package draws, made afresh into one folder: the gallery of docs/plots.md.
 
-``ripeness gallery docs/img`` runs the simulations (seed 0) and draws each figure under the
-name the page shows it by (:data:`FIGURES`); a test runs it with ``quick=True`` (fewer runs
-and days, the same files) and checks that every figure the page references is made.
+``ripeness gallery docs/gallery`` runs the simulations (seed 0) and draws each figure under
+the name the page shows it by (:data:`FIGURES`); a test runs it with ``quick=True`` (fewer
+runs and days, the same files) and checks that every figure the page references is made. The
+folder is the gallery's own, written whole by the rule of :mod:`ripeness.outputs` with a
+``manifest.json`` (kind 'ripeness figures': the command, the sizes, the files); drawing it
+again needs ``overwrite`` (``--overwrite``), and a folder holding anything else is refused.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,20 +49,31 @@ class Size:
                    morris_runs=1, morris_days=2, uncertain=3)
 
 
-def gallery(out: str | Path, quick: bool = False, progress: bool = False) -> list[Path]:
-    """Simulate and draw every figure of :data:`FIGURES` into ``out``; return the files."""
-    size = Size.quick() if quick else Size()
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    steps = (_run, _batch, _ensemble, _syria, _backtest, _sensitivity)
+def gallery(out: str | Path, quick: bool = False, progress: bool = False,
+            overwrite: bool = False) -> list[Path]:
+    """Simulate and draw every figure of :data:`FIGURES` into the folder ``out`` (new, empty,
+    or with ``overwrite`` a figures folder ripeness wrote); return the files. The folder is
+    checked before anything is simulated."""
+    from .. import __version__
     from ..ensemble.progress import Progress
+    from ..outputs import write_folder
 
-    paths: list[Path] = []
-    with style(), Progress(len(steps), enabled=progress, label="parts") as bar:
-        for step in steps:
-            paths += step(folder, size)
-            bar.update(1)
-    return paths
+    size = Size.quick() if quick else Size()
+    steps = (_run, _batch, _ensemble, _syria, _backtest, _sensitivity)
+    names: list[str] = []
+
+    def draw(folder: Path) -> None:
+        with style(), Progress(len(steps), enabled=progress, label="parts") as bar:
+            for step in steps:
+                names.extend(p.name for p in step(folder, size))
+                bar.update(1)
+        manifest = {"kind": "ripeness figures", "command": "ripeness gallery"
+                    + (" --quick" if quick else ""), "seed": 0, "size": asdict(size),
+                    "files": names, "version": __version__}
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+    done = write_folder(out, draw, overwrite)
+    return [done / n for n in names]
 
 
 def _png(fig: Any, folder: Path, stem: str) -> list[Path]:

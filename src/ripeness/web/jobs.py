@@ -3,10 +3,11 @@
 Each job runs in a fresh process (``spawn``), so that cancelling it or passing its time limit
 ends it at once, and a crash in one job never takes the server down. The process calls the
 library as the CLI does (``simulate`` then ``Result.save``; ``run_ensemble(out=...)``;
-``compare`` then ``Comparison.save``), so a job's folder holds the files the CLI writes. It
-reports progress through a pipe: for ensembles and comparisons the library's own progress
-line (tqdm's bar written to stderr, then a closing line; ensemble/progress.py) is read as runs
-done of the total.
+``compare`` then ``Comparison.save``), so a job's folder holds the files the CLI writes, by the
+rule every writer follows (:mod:`ripeness.outputs`): whole or not at all, a job computed again
+replacing only the ripeness results of its own earlier try. It reports progress through a
+pipe: for ensembles and comparisons the library's own progress line (tqdm's bar written to
+stderr, then a closing line; ensemble/progress.py) is read as runs done of the total.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import io
 import multiprocessing
 import os
 import re
-import shutil
 import signal
 import sys
 import threading
@@ -29,12 +29,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..outputs import cleanup_stale, clear
 from ..scenario import Loaded, variant
 from .catalog import NAME_PATTERN, Catalog
 from .limits import Limits
 from .store import Job, JobStore
 
-__all__ = ["JobRequest", "LimitError", "Runner", "prepare", "work"]
+__all__ = ["JobRequest", "LimitError", "Runner", "discard", "prepare", "work"]
 
 SetValue = bool | int | float | str | list[bool | int | float | str]
 
@@ -170,7 +171,7 @@ def _run(ref: str, runs: int, days: int, seed: int, whatif: str | None,
     conn.send(("progress", 0, runs, f"simulating {runs} run(s) x {days} days"))
     result = simulate(loaded, runs=runs, seed=seed, days=days)
     conn.send(("progress", runs, runs, "saving the results"))
-    result.save(folder)
+    result.save(folder, overwrite=True)  # a try the server stopped may have saved it
 
 
 def _ensemble(ref: str, runs: int, days: int, seed: int, whatif: str | None,
@@ -193,7 +194,7 @@ def _compare(ref: str, runs: int, days: int, seed: int, whatif: str | None,
     c = compare(ref, whatif=whatif, sets=sets, runs=runs, seed=seed, days=days,
                 chunk=_chunk(runs), workers=1, progress=True)
     conn.send(("progress", 2 * runs, 2 * runs, "saving the results"))
-    c.save(folder)
+    c.save(folder, overwrite=True)
 
 
 # ------------------------------------------------------------------------------------------
@@ -286,8 +287,6 @@ class Runner:
 
     def _launch(self, job: Job) -> None:
         folder = self.folder(job.id)
-        if job.kind != "ensemble":  # a run or comparison is computed whole, again if need be
-            shutil.rmtree(folder, ignore_errors=True)
         try:
             ref = self.catalog.ref(job.scenario)
         except LookupError as e:
@@ -336,10 +335,9 @@ class Runner:
         self._drain(a)
         now, folder = time.time(), self.folder(a.job.id)
         status, error, stage = self._verdict(a, overdue)
+        cleanup_stale(folder)  # what the ended process left half-saved beside the folder
         if status != "finished":
-            shutil.rmtree(folder, ignore_errors=True)
-        for tmp in self.root.glob(f".{a.job.id}.*"):
-            shutil.rmtree(tmp, ignore_errors=True)
+            discard(folder)
         fields: dict[str, Any] = {"status": status, "error": error, "stage": stage,
                                   "finished": now}
         if status == "finished":
@@ -350,6 +348,16 @@ class Runner:
         with self._lock:
             self._active.pop(a.job.id, None)
             self._cancelled.discard(a.job.id)
+
+
+def discard(folder: Path) -> None:
+    """Remove a job's folder and what ripeness wrote in it; a file put there by hand is kept,
+    and so is the folder then (the rule of :mod:`ripeness.outputs`: nothing of yours is lost)."""
+    if folder.is_symlink() or not folder.is_dir():
+        return
+    clear(folder)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _end(proc: BaseProcess) -> None:

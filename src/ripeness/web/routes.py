@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .. import __version__
 from .catalog import NAME_PATTERN, Catalog, problem_dict
 from .geo import map_view
-from .jobs import JobRequest, Runner, prepare
+from .jobs import JobRequest, Runner, discard, prepare
 from .limits import Limits
 from .models import ErrorOut, FileOut, JobOut, LimitsOut, ProblemOut, ScenarioOut, ValidationOut
 from .store import ACTIVE, Job, JobStore
@@ -195,7 +194,7 @@ def delete(job_id: JobId, request: Request) -> None:
     job = _job(c, job_id)
     if job.status in ACTIVE:
         raise HTTPException(409, f"job {job_id} is {job.status}: cancel it first")
-    shutil.rmtree(c.runner.folder(job_id), ignore_errors=True)
+    discard(c.runner.folder(job_id))
     c.store.delete(job_id)
     with c.lock:
         for key in [k for k in c.views if k[0] == job_id]:
