@@ -46,7 +46,8 @@ def test_save_round_trips_and_refuses_to_overwrite(result: Result, tmp_path: Pat
     out = tmp_path / "res"
     result.save(out)
     assert sorted(p.name for p in out.iterdir()) == ["daily.nc", "events.parquet",
-                                                     "manifest.json", "sessions.parquet"]
+                                                     "manifest.json", "runs.parquet",
+                                                     "sessions.parquet"]
     back = Result.load(out)
     for name in result.daily.data_vars:
         a, b = back.daily[name].values, result.daily[name].values

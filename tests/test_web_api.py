@@ -22,6 +22,7 @@ with warnings.catch_warnings():  # starlette's notice about its test client's HT
 import ripeness
 from ripeness.cli import main
 from ripeness.report.colours import BY_ID
+from ripeness.results import LAYOUT
 from ripeness.scenario import builtin_scenarios, read, variant
 from ripeness.web import Limits, create_app
 from ripeness.web.views import scenario_view
@@ -238,7 +239,7 @@ def test_a_run_writes_the_cli_files_with_the_librarys_numbers(server: TestClient
     j = wait(server, job)
     assert j["status"] == "finished" and j["done"] == j["total"] == 1, j
     files = {f["name"] for f in server.get(f"/api/jobs/{job}/files").json()}
-    assert files == {"manifest.json", "daily.nc", "events.parquet", "sessions.parquet"}
+    assert files == set(LAYOUT["ripeness run"])  # the CLI's run folder, checked below
     out = tmp_path / "got"
     out.mkdir()
     for name in files:
@@ -280,7 +281,7 @@ def test_an_ensemble_and_a_comparison_match_the_library(server: TestClient) -> N
     for job in (ens, cmp_):
         assert wait(server, job)["status"] == "finished"
     names = {f["name"] for f in server.get(f"/api/jobs/{ens}/files").json()}
-    assert names == {"manifest.json", "daily.nc", "runs.parquet"}
+    assert names == set(LAYOUT["ripeness ensemble"])
     v = server.get(f"/api/jobs/{ens}/view").json()
     ref = ripeness.ensemble.run_ensemble("aleppo-2016", runs=30, days=8, workers=1,
                                          progress=False, chunk=10)

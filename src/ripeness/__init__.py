@@ -5,6 +5,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .errors import Problem, ScenarioError
 from .outputs import OutputError
 from .resources import TooLarge
+from .results import load_results
 from .scenario import Scenario, load, read
 from .simulate import Result, simulate
 
@@ -22,6 +23,7 @@ __all__ = [
     "TooLarge",
     "__version__",
     "load",
+    "load_results",
     "read",
     "simulate",
 ]

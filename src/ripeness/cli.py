@@ -118,8 +118,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(result.summary(run=run))
     if args.out is not None:
         out = result.save(args.out, overwrite=args.overwrite)
-        print(f"results written to {out}/ (manifest.json, daily.nc, events.parquet, "
-              "sessions.parquet)")
+        print(f"results written to {out}/ (manifest.json, runs.parquet, daily.nc, "
+              "events.parquet, sessions.parquet)")
     return 0
 
 
@@ -151,6 +151,7 @@ def _is_scenario(given: str) -> bool:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    from .results import load_results
     from .simulate import Result
 
     d = Path(args.dir)
@@ -159,10 +160,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
               f"run {args.dir} --out results/first, then ripeness explain results/first",
               file=sys.stderr)
         return 2
-    if not (d / "manifest.json").is_file():
-        raise FileNotFoundError(f"{d} holds no results (no manifest.json); write some with "
-                                "`ripeness run SCENARIO --out DIR`")
-    result = Result.load(d)
+    result = load_results(d)
+    if not isinstance(result, Result):
+        return _no_talks_kept(d, result.runs, result.manifest, args.run)
     runs = result.daily["run"].values
     if args.run not in runs:
         raise FileNotFoundError(f"{d} has runs {runs.min()}..{runs.max()}, not {args.run}")
@@ -173,6 +173,25 @@ def cmd_explain(args: argparse.Namespace) -> int:
     for line in result.explain(run=args.run):
         print(textwrap.fill(line, 100, subsequent_indent="    "))
     return 0
+
+
+def _no_talks_kept(d: Path, table: Any, manifest: dict[str, Any], run: int) -> int:
+    """`explain` given an ensemble: run ``run``'s tally from runs.parquet, and the command that
+    computes its talks day by day."""
+    from .results import rerun_command
+
+    row = table[table["run"] == run]
+    if row.empty:
+        raise FileNotFoundError(f"{d} has runs 0..{len(table) - 1}, not {run}")
+    r = row.iloc[0]
+    cause = "" if str(r["dominant_cause"]) in ("nan", "<NA>") else (
+        f", most failed for '{r['dominant_cause']}'")
+    out = f"results/run-{run}"
+    print(f"ripeness: {d}: holds an ensemble, which keeps each run's outcome and talks tally "
+          f"(runs.parquet; run {run}: {r['outcome']}, {int(r['sessions'])} sessions{cause}) "
+          f"but not its talks day by day\n    fix: {rerun_command(manifest, run, out)}, then "
+          f"ripeness explain {out} --run {run}", file=sys.stderr)
+    return 2
 
 
 def _add_variant_flags(p: argparse.ArgumentParser) -> None:
@@ -696,7 +715,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--runs", type=_positive, default=1, help="runs in the batch (default 1; the "
                    "digest and summary show the first)")
     p.add_argument("--out", metavar="DIR", default=None, help="write manifest.json, "
-                   "daily.nc and events.parquet here")
+                   "runs.parquet, daily.nc, events.parquet and sessions.parquet here")
     p.add_argument("--overwrite", action="store_true", help="replace an existing DIR")
     p.add_argument("--every-day", action="store_true", help="the full daily log: one line "
                    "for every day, quiet or not")

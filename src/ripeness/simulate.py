@@ -193,23 +193,28 @@ class Result:
     sessions: pd.DataFrame
 
     def save(self, directory: str | Path, overwrite: bool = False) -> Path:
-        """Write DIR/manifest.json, daily.nc, events.parquet, sessions.parquet, whole or not at
+        """Write DIR/manifest.json, runs.parquet, daily.nc, events.parquet, sessions.parquet
+        (the layout an ensemble's folder shares: :mod:`ripeness.results`), whole or not at
         all; an existing DIR is replaced only with ``overwrite``, and only if it holds ripeness
         results and nothing else (the rule of :mod:`ripeness.outputs`)."""
         return write_folder(directory, self._write, overwrite)
 
     def _write(self, tmp: Path) -> None:
-        kept = {"daily.nc": dtypes_of(self.daily), "events.parquet": dtypes_of(self.events),
+        runs = self.runs
+        kept = {"runs.parquet": dtypes_of(runs), "daily.nc": dtypes_of(self.daily),
+                "events.parquet": dtypes_of(self.events),
                 "sessions.parquet": dtypes_of(self.sessions)}
         (tmp / "manifest.json").write_text(
             json.dumps({**self.manifest, "dtypes": kept}, indent=2) + "\n")
+        runs.to_parquet(tmp / "runs.parquet", index=False)
         self.daily.to_netcdf(tmp / "daily.nc", engine="netcdf4")
         self.events.to_parquet(tmp / "events.parquet", index=False)
         self.sessions.to_parquet(tmp / "sessions.parquet", index=False)
 
     @classmethod
     def load(cls, directory: str | Path) -> Result:
-        """A result saved by :meth:`save`, with the dtypes it had."""
+        """A result saved by :meth:`save`, with the dtypes it had (``runs`` is computed from
+        ``daily`` as always: runs.parquet is that table for readers without xarray)."""
         d = Path(directory)
         manifest = json.loads((d / "manifest.json").read_text())
         kept = manifest.pop("dtypes", {})

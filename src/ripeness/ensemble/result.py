@@ -1,6 +1,7 @@
 """The ensemble's one result type: the per-run table, the daily aggregates and the manifest.
 
-Saved as DIR/runs.parquet, DIR/daily.nc and DIR/manifest.json; :meth:`EnsembleResult.load`
+Saved as DIR/runs.parquet, DIR/daily.nc and DIR/manifest.json (the layout of a run's folder,
+less its single runs' events and talks: :mod:`ripeness.results`); :meth:`EnsembleResult.load`
 reads them back unchanged, dtypes included (the manifest on disk records them).
 """
 

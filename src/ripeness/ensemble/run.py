@@ -16,6 +16,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..scenario import Loaded, Scenario, read, variant, whatif_names
@@ -62,6 +63,12 @@ def _identity(loaded: Loaded, seed: int, days: int, chunk: int, whatif: WhatIfs,
     return {"scenario": loaded.scenario.meta.name, "scenario_hash": loaded.hash,
             "version": __version__, "seed": seed, "days": days, "chunk": chunk,
             "whatif": jsonable(whatif), "sets": jsonable(sets or {})}
+
+
+def _about(loaded: Loaded) -> dict[str, Any]:
+    """The manifest keys a run's manifest has too (:data:`ripeness.results.MANIFEST_KEYS`)."""
+    source = loaded.file if Path(loaded.file).is_file() else None
+    return {"scenario_file": source, "package": "ripeness", "numpy": np.__version__}
 
 
 def execute(items: Sequence[Item], workers: int, scheduler: str | None,
@@ -130,9 +137,10 @@ def run_ensemble(scenario: Scenario | Loaded | str | Path, runs: int, seed: int 
     Dask cluster at ``scheduler`` (``tcp://HOST:PORT``).
 
     With ``out``, every finished chunk is saved at once under out/chunks/ and the result
-    goes to out/runs.parquet, daily.nc, manifest.json; an existing ``out`` is refused unless
-    ``resume`` (same scenario, seed, days, chunk, what-if and sets: finished chunks are
-    reused, a larger ``runs`` extends the ensemble) or ``overwrite``.
+    goes to out/runs.parquet, daily.nc, manifest.json (the layout of a run's folder,
+    :mod:`ripeness.results`); an existing ``out`` is refused unless ``resume`` (same scenario,
+    seed, days, chunk, what-if and sets: finished chunks are reused, a larger ``runs`` extends
+    the ensemble) or ``overwrite``.
     """
     _check(runs=runs, days=days, chunk=chunk, workers=workers)
     if scheduler is not None:
@@ -141,7 +149,7 @@ def run_ensemble(scenario: Scenario | Loaded | str | Path, runs: int, seed: int 
     sc = loaded.scenario
     n_days = sc.meta.horizon_days if days is None else days
     base = {"kind": KIND, **_identity(loaded, seed, n_days, chunk, whatif, sets),
-            "runs": runs, "run_indices": [0, runs - 1]}
+            **_about(loaded), "first_run": 0, "runs": runs, "run_indices": [0, runs - 1]}
     made = out is not None and not Path(out).exists()
     folder = open_folder(out, base, resume, overwrite) if out is not None else None
     t0 = time.perf_counter()

@@ -1,12 +1,11 @@
 """Figures of a result: what they share (colours, bands, dates, saving) and :func:`plot_result`.
 
-:func:`plot_result` reads a folder written by ``ripeness run --out`` (a batch: daily.nc,
-events.parquet, sessions.parquet) or by ``ripeness ensemble --out`` (runs.parquet, daily.nc)
-and writes each figure as PNG and SVG: maps (:mod:`.maps`), shares, casualties and outcomes
-(:mod:`.figures`), the talks (:mod:`.talksfig`). A batch of several runs and an ensemble are
-drawn as medians with 50% and 90% bands; one run (or ``run=K``) as lines. matplotlib is
-imported only inside functions (the ``plot`` extra), with the Agg backend, so nothing needs a
-display.
+:func:`plot_result` reads a folder written by ``ripeness run --out`` (a batch) or by
+``ripeness ensemble --out`` (one layout for both, :mod:`ripeness.results`) and writes each
+figure as PNG and SVG: maps (:mod:`.maps`), shares, casualties and outcomes (:mod:`.figures`),
+the talks (:mod:`.talksfig`). A batch of several runs and an ensemble are drawn as medians with
+50% and 90% bands; one run (or ``run=K``) as lines. matplotlib is imported only inside
+functions (the ``plot`` extra), with the Agg backend, so nothing needs a display.
 """
 
 from __future__ import annotations
@@ -71,17 +70,11 @@ def colours_of(res: AnyResult) -> dict[str, str]:
 
 
 def load_result(directory: str | Path) -> AnyResult:
-    """The result in ``directory``: an ensemble (runs.parquet) or a batch (daily.nc and
-    events.parquet). FileNotFoundError (one line) if it holds neither; PlotError if an older
-    version wrote it."""
-    d = Path(directory)
-    if (d / "runs.parquet").is_file():
-        return _current(EnsembleResult.load(d), d)
-    if (d / "daily.nc").is_file() and (d / "events.parquet").is_file():
-        return _current(Result.load(d), d)
-    raise FileNotFoundError(f"{d} holds no results (neither runs.parquet nor daily.nc with "
-                            "events.parquet); write some with `ripeness run SCENARIO --out "
-                            "DIR` or `ripeness ensemble SCENARIO --out DIR`")
+    """The run or ensemble in ``directory`` (:func:`ripeness.results.load_results`).
+    FileNotFoundError (one line) if it holds neither; PlotError if an older version wrote it."""
+    from ..results import load_results
+
+    return _current(load_results(directory), Path(directory))
 
 
 def _current(res: AnyResult, d: Path) -> AnyResult:
