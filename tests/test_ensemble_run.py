@@ -4,13 +4,16 @@ accident, resume reuses finished chunks, and results round-trip through their fi
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
 
+import ripeness.ensemble.run as run_module
 from ripeness.cli import main
 from ripeness.coupling import OUTCOMES
 from ripeness.ensemble import EnsembleError, EnsembleResult, run_ensemble
@@ -99,17 +102,63 @@ def test_save_load_round_trip(aleppo: EnsembleResult, tmp_path: Path) -> None:
     assert (tmp_path / "other" / "notes.txt").read_text() == "mine"
 
 
-def test_out_folder_resume_reuses_chunks_and_extends(tmp_path: Path) -> None:
+def _stop_after(monkeypatch: pytest.MonkeyPatch, chunks: int) -> None:
+    """run_ensemble is interrupted (Ctrl-C) once ``chunks`` chunks are done."""
+    real = run_module.execute
+
+    def stopping(*args: Any) -> Iterator[Any]:
+        for k, item in enumerate(real(*args)):
+            if k == chunks:
+                raise KeyboardInterrupt
+            yield item
+    monkeypatch.setattr(run_module, "execute", stopping)
+
+
+def test_an_unfinished_ensemble_keeps_its_chunks_a_finished_one_none(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks are what --resume reads: kept while the ensemble is unfinished, removed once
+    runs.parquet, daily.nc and the manifest are written (issue 17: a finished ensemble kept a
+    26 MB chunks/ folder)."""
     out = tmp_path / "ens"
-    first = run_ensemble(TOY, runs=30, days=5, chunk=10, workers=1, progress=False, out=out)
-    assert len(list((out / "chunks").glob("*.parquet"))) == 3
-    again = run_ensemble(TOY, runs=50, days=5, chunk=10, workers=1, progress=False, out=out,
-                         resume=True)
-    assert again.manifest["timing"]["chunks_reused"] == 3
-    assert again.manifest["timing"]["chunks_computed"] == 2
-    pd.testing.assert_frame_equal(again.runs.iloc[:30], first.runs, check_exact=True)
+    kw: dict[str, Any] = {"runs": 30, "days": 5, "chunk": 10, "workers": 1,
+                          "progress": False, "out": out}
+    _stop_after(monkeypatch, 2)
+    with pytest.raises(KeyboardInterrupt):
+        run_ensemble(TOY, **kw)
+    assert len(list((out / "chunks").glob("*.parquet"))) == 2
+    with pytest.raises(FileNotFoundError, match="--resume"):
+        EnsembleResult.load(out)  # not read as a finished ensemble
+    monkeypatch.undo()
+    first = run_ensemble(TOY, resume=True, **kw)
+    timing = first.manifest["timing"]
+    assert (timing["chunks_reused"], timing["chunks_computed"]) == (2, 1)
+    assert sorted(p.name for p in out.iterdir()) == ["daily.nc", "manifest.json",
+                                                     "runs.parquet"]
     clean = run_ensemble(TOY, runs=50, days=5, chunk=10, workers=1, progress=False)
-    pd.testing.assert_frame_equal(again.runs, clean.runs, check_exact=True)
+    pd.testing.assert_frame_equal(first.runs, clean.runs.iloc[:30], check_exact=True)
+
+
+def test_resume_of_a_finished_ensemble_reads_it_back_or_extends_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "ens"
+    kw: dict[str, Any] = {"days": 5, "chunk": 10, "workers": 1, "progress": False, "out": out}
+    first = run_ensemble(TOY, runs=30, **kw)
+    _stop_after(monkeypatch, 0)  # nothing may be computed to read it back
+    again = run_ensemble(TOY, runs=30, resume=True, **kw)
+    assert again.manifest == EnsembleResult.load(out).manifest
+    pd.testing.assert_frame_equal(again.runs, first.runs, check_exact=True)
+    with pytest.raises(KeyboardInterrupt):  # an extension stopped before its first chunk
+        run_ensemble(TOY, runs=50, resume=True, **kw)
+    kept = EnsembleResult.load(out)  # leaves the finished ensemble as it was
+    assert kept.manifest == again.manifest and not (out / "chunks").exists()
+    monkeypatch.undo()
+    more = run_ensemble(TOY, runs=50, resume=True, **kw)  # no chunks: its 30 runs again
+    timing = more.manifest["timing"]
+    assert (timing["chunks_reused"], timing["chunks_computed"]) == (0, 5)
+    assert not (out / "chunks").exists()
+    clean = run_ensemble(TOY, runs=50, days=5, chunk=10, workers=1, progress=False)
+    pd.testing.assert_frame_equal(more.runs, clean.runs, check_exact=True)
+    xr.testing.assert_identical(more.daily, clean.daily)
 
 
 def test_existing_folder_is_refused_unless_resume_or_overwrite(tmp_path: Path) -> None:

@@ -42,10 +42,9 @@ def test_the_two_layouts(folders: tuple[Path, Path]) -> None:
     run, ens = folders
     assert _names(run) == sorted(["manifest.json", "runs.parquet", "daily.nc",
                                   "events.parquet", "sessions.parquet"])
-    files = [n for n in _names(ens) if n != "chunks"]  # what --resume reads
-    assert files == sorted(["manifest.json", "runs.parquet", "daily.nc"])
+    assert _names(ens) == sorted(["manifest.json", "runs.parquet", "daily.nc"])
     assert _names(run) == sorted(LAYOUT["ripeness run"])
-    assert files == sorted(LAYOUT["ripeness ensemble"])
+    assert _names(ens) == sorted(LAYOUT["ripeness ensemble"])
 
 
 def test_the_per_run_tables_are_equal_read_with_pandas_alone(folders: tuple[Path, Path]) -> None:

@@ -275,13 +275,16 @@ def test_a_run_writes_the_cli_files_with_the_librarys_numbers(server: TestClient
         np.testing.assert_allclose(values, share.sel(belligerent=b).values, atol=5e-5)
 
 
-def test_an_ensemble_and_a_comparison_match_the_library(server: TestClient) -> None:
+def test_an_ensemble_and_a_comparison_match_the_library(server: TestClient,
+                                                        tmp_path: Path) -> None:
     ens = start(server, kind="ensemble", runs=30, days=8)
     cmp_ = start(server, kind="compare", runs=20, days=8, whatif="no-russian-air")
     for job in (ens, cmp_):
         assert wait(server, job)["status"] == "finished"
     names = {f["name"] for f in server.get(f"/api/jobs/{ens}/files").json()}
     assert names == set(LAYOUT["ripeness ensemble"])
+    on_disk = {p.name for p in (tmp_path / "data" / "jobs" / ens).iterdir()}
+    assert on_disk == names  # finished: no chunks/ left
     v = server.get(f"/api/jobs/{ens}/view").json()
     ref = ripeness.ensemble.run_ensemble("aleppo-2016", runs=30, days=8, workers=1,
                                          progress=False, chunk=10)

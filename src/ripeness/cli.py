@@ -317,9 +317,11 @@ def _add_ensemble_commands(sub: Any) -> None:
              "ripeness ensemble aleppo-2016 --runs 10000 --days 90 --out results/ens10k")
     _add_ensemble_flags(p)
     p.add_argument("--out", metavar="DIR", required=True, help="folder for the results "
-                   "(finished chunks are saved in DIR/chunks as they come)")
+                   "(finished chunks are saved in DIR/chunks as they come, removed once the "
+                   "ensemble is written)")
     p.add_argument("--resume", action="store_true", help="continue the ensemble in DIR "
-                   "(same scenario, seed, days, chunk, what-if and --set)")
+                   "(same scenario, seed, days, chunk, what-if and --set); a larger --runs "
+                   "extends a finished one, computing its runs again")
     p = _add(sub, "compare", cmd_compare, "Compare a what-if with the baseline over the same "
              "runs and random draws (common random numbers): differences in outcome "
              "probabilities and mean casualties with 95% intervals, and the variance "

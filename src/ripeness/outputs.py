@@ -30,8 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["OutputDenied", "OutputError", "OutputExists", "atomic", "check_file",
-           "check_folder", "cleanup_stale", "clear", "drawn_by_ripeness", "results_kind",
-           "strangers", "write_file", "write_folder"]
+           "check_folder", "chunk_file", "cleanup_stale", "clear", "drawn_by_ripeness",
+           "results_kind", "strangers", "write_file", "write_folder"]
 
 #: Files ripeness writes into results folders (run, ensemble, comparison, sensitivity,
 #: discovery), and its sub-folders of chunks and figures.
@@ -92,10 +92,16 @@ def _ours_inside(sub: Path) -> bool:
     """A sub-folder of chunks or figures that holds only what ripeness writes there."""
     names = [p.name for p in sub.iterdir()]
     if sub.name == "chunks":
-        return all(_CHUNK.match(n) or _TEMP.match(n) for n in names)
+        return all(chunk_file(n) for n in names)
     figures = results_kind(sub) == "ripeness figures"
     return all(_TEMP.match(n) or _FIGURE.match(n) or (
         figures and (n == "manifest.json" or n.endswith(FIGURE_SUFFIXES))) for n in names)
+
+
+def chunk_file(name: str) -> bool:
+    """A file ripeness writes into an ensemble's chunks/ folder (a chunk, or one being
+    written)."""
+    return bool(_CHUNK.match(name) or _TEMP.match(name))
 
 
 def strangers(path: Path) -> list[str]:

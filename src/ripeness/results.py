@@ -10,8 +10,8 @@ Every results folder holds the same named files for the same things:
 * ``events.parquet`` and ``sessions.parquet``: each run's captures, sieges, corridors and
   talks, day by day (a run only: an ensemble keeps no single run's days).
 
-An ensemble also holds ``chunks/`` (what ``--resume`` reads). :func:`load_results` reads any
-of them by the manifest's ``kind``.
+An ensemble that is still being computed also holds ``chunks/`` (what ``--resume`` reads); a
+finished one does not. :func:`load_results` reads any of them by the manifest's ``kind``.
 """
 
 from __future__ import annotations

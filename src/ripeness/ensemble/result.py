@@ -97,9 +97,13 @@ class EnsembleResult:
     def load(cls, directory: str | Path) -> EnsembleResult:
         """A result saved by :meth:`save` or by ``run_ensemble(..., out=DIR)``."""
         d = Path(directory)
+        manifest = json.loads((d / "manifest.json").read_text())
+        if manifest.get("status") == "running":
+            raise FileNotFoundError(f"{d} holds an ensemble still being computed, or stopped "
+                                    "before it finished; fix: run the same `ripeness ensemble "
+                                    "... --out DIR` command again with --resume")
         if not (d / "runs.parquet").is_file():
             raise FileNotFoundError(f"{d} holds no finished ensemble (no runs.parquet)")
-        manifest = json.loads((d / "manifest.json").read_text())
         kept = manifest.pop("dtypes", {})
         with xr.open_dataset(d / "daily.nc") as ds:
             daily = restore(ds.load(), kept.get("daily.nc", {}))

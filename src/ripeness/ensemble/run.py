@@ -27,7 +27,7 @@ from .dask import check_scheduler
 from .pool import Item, local_map
 from .progress import Progress
 from .result import EnsembleResult, assemble
-from .store import KIND, Folder, jsonable, open_folder
+from .store import KIND, Folder, finished, jsonable, open_folder
 
 __all__ = ["DEFAULT_CHUNK", "resolve", "run_ensemble", "run_tables"]
 
@@ -138,9 +138,10 @@ def run_ensemble(scenario: Scenario | Loaded | str | Path, runs: int, seed: int 
 
     With ``out``, every finished chunk is saved at once under out/chunks/ and the result
     goes to out/runs.parquet, daily.nc, manifest.json (the layout of a run's folder,
-    :mod:`ripeness.results`); an existing ``out`` is refused unless ``resume`` (same scenario,
-    seed, days, chunk, what-if and sets: finished chunks are reused, a larger ``runs`` extends
-    the ensemble) or ``overwrite``.
+    :mod:`ripeness.results`), after which chunks/ is removed; an existing ``out`` is refused
+    unless ``resume`` (same scenario, seed, days, chunk, what-if and sets: an unfinished
+    ensemble's chunks are reused, a finished one with as many runs is read back, a larger
+    ``runs`` extends it, computing its runs again) or ``overwrite``.
     """
     _check(runs=runs, days=days, chunk=chunk, workers=workers)
     if scheduler is not None:
@@ -150,6 +151,9 @@ def run_ensemble(scenario: Scenario | Loaded | str | Path, runs: int, seed: int 
     n_days = sc.meta.horizon_days if days is None else days
     base = {"kind": KIND, **_identity(loaded, seed, n_days, chunk, whatif, sets),
             **_about(loaded), "first_run": 0, "runs": runs, "run_indices": [0, runs - 1]}
+    if resume and out is not None and finished(out, base):
+        Folder(Path(out)).finish()  # chunks that a finish killed before removing them
+        return EnsembleResult.load(out)
     made = out is not None and not Path(out).exists()
     folder = open_folder(out, base, resume, overwrite) if out is not None else None
     t0 = time.perf_counter()
@@ -166,6 +170,7 @@ def run_ensemble(scenario: Scenario | Loaded | str | Path, runs: int, seed: int 
     result = assemble(chunks, world, n_days, manifest, sc)
     if folder is not None:
         result.write_into(folder.path)
+        folder.finish()
     return result
 
 
