@@ -1,0 +1,62 @@
+"""The fit of the attrition law and the breakpoints to the repository's copy of CDB90.
+
+``ripeness.backtest.cdb90`` fits them to data/cdb90 (CDB90 Battle Dataset, J. B. Arnold, from
+CAA's CDB90; odc-by); the fit itself is checked on hand-made tables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ripeness.backtest import cdb90
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "cdb90"
+
+
+@pytest.fixture(scope="module")
+def fit() -> cdb90.Fit:
+    return cdb90.fit(DATA)
+
+
+def test_the_fit_is_far_from_the_square_law(fit: cdb90.Fit) -> None:
+    """Helmbold's finding: the fractional loss rate depends on the force ratio far less than
+    the square law's w = 1; and defenders break at heavier losses than attackers give up."""
+    assert fit.exponent + 3 * fit.exponent_se < 1.0 and fit.exponent > 0
+    assert fit.defender_break.median > fit.attacker_break.median
+
+
+def test_blank_wina_is_an_attacker_loss() -> None:
+    df = cdb90.load(DATA)
+    assert set(df["wina"].unique()) == {-1, 0, 1}
+    raw = pd.read_csv(DATA / "battles.csv", usecols=["wina"])
+    assert int(raw["wina"].isna().sum()) == 219
+
+
+def test_attrition_fit_recovers_a_known_law() -> None:
+    """Battles made from daily loss = lambda x (enemy / own) ** w with w = 0.4, lambda 0.03
+    (attacker) and 0.05 (defender): OLS gives them back exactly."""
+    rng = np.random.default_rng(0)
+    a, d = rng.uniform(1e3, 1e5, 40), rng.uniform(1e3, 1e5, 40)
+    days = rng.uniform(0.5, 5, 40)
+    df = pd.DataFrame({"a_str": a, "d_str": d, "days": days,
+                       "a_cas": a * days * 0.03 * (d / a) ** 0.4,
+                       "d_cas": d * days * 0.05 * (a / d) ** 0.4})
+    lam_a, lam_d, w, _se, sd = cdb90.fit_attrition(df)
+    assert (lam_a, lam_d, w) == pytest.approx((0.03, 0.05, 0.4), rel=1e-9)
+    assert sd == pytest.approx(0.0, abs=1e-9)
+
+
+def test_breakpoint_fit_counts_the_winners_as_censored() -> None:
+    """Losers' losses alone would put the median at their own median (0.1); the winners who
+    held past 0.3 tell the fit that the breakpoints lie higher."""
+    broke_loss = np.full(50, 0.1) * np.exp(np.linspace(-1, 1, 50))
+    held_loss = np.full(50, 0.3)
+    loss = np.concatenate([broke_loss, held_loss])
+    broke = np.concatenate([np.ones(50, bool), np.zeros(50, bool)])
+    (median,), sd = cdb90.fit_breakpoints([(loss, broke)])
+    naive = float(np.exp(np.log(broke_loss).mean()))
+    assert median > naive * 1.5 and sd > 0
