@@ -1,7 +1,8 @@
-"""The fit of the attrition law and the breakpoints to the repository's copy of CDB90.
+"""The combat law's fitted parameters are what the fit on the repository's copy of CDB90 gives.
 
-``ripeness.backtest.cdb90`` fits them to data/cdb90 (CDB90 Battle Dataset, J. B. Arnold, from
-CAA's CDB90; odc-by); the fit itself is checked on hand-made tables.
+``ripeness.backtest.cdb90`` fits the attrition law and the breakpoints to data/cdb90 (CDB90
+Battle Dataset, J. B. Arnold, from CAA's CDB90; odc-by); the registry's defaults must carry
+the printed values, and the fit itself is checked on a hand-made table.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 
 from ripeness.backtest import cdb90
+from ripeness.params import registry
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "cdb90"
 
@@ -20,6 +22,19 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "cdb90"
 @pytest.fixture(scope="module")
 def fit() -> cdb90.Fit:
     return cdb90.fit(DATA)
+
+
+def test_the_registry_carries_the_fitted_values(fit: cdb90.Fit) -> None:
+    reg = registry()
+    assert fit.battles == 256
+    for name, value in (("helmbold_exponent", fit.exponent),
+                        ("attacker_loss_rate", fit.lambda_attacker),
+                        ("defender_loss_rate", fit.lambda_defender),
+                        ("break_loss", fit.defender_break.median),
+                        ("attack_break_loss", fit.attacker_break.median),
+                        ("break_spread", fit.break_sd)):
+        assert reg[name].default == pytest.approx(value, abs=0.0006), name
+        assert "CDB90" in reg[name].provenance, name
 
 
 def test_the_fit_is_far_from_the_square_law(fit: cdb90.Fit) -> None:

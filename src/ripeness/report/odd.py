@@ -42,6 +42,7 @@ SYMBOLS: dict[str, str] = {
     "road_factor": r"$f_{\mathrm{road}}$",
     # supply and reinforcement
     "siege_force_decay": r"$d_F$",
+    "siege_stock_days": r"$T_{\\mathrm{stock}}$",
     "recruit_rate": r"$\rho_a$",
     # operations
     "commit_fraction": r"$\chi_a$",
@@ -80,9 +81,15 @@ SYMBOLS: dict[str, str] = {
     "desert_defence": r"$T_{\mathrm{desert}}$",
     "fortification_effect": r"$\phi$",
     "unsupplied_fire": r"$U$",
-    "breakpoint": r"$\beta_a$",
-    "rout_ratio": r"$\Lambda$",
+    "helmbold_exponent": r"$w$",
+    "attacker_loss_rate": r"$\lambda_A$",
+    "defender_loss_rate": r"$\lambda_D$",
+    "combat_intensity": r"$\kappa_c$",
+    "break_loss": r"$\beta_a$",
+    "attack_break_loss": r"$\beta^A_a$",
+    "break_spread": r"$\sigma_\beta$",
     "frontage": r"$\phi_F$",
+    "district_population": r"$N_D$",
     "withdraw_survival": r"$s_W$",
     # people
     "siege_civilian_mortality": r"$d_C$",

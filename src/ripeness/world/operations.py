@@ -8,7 +8,8 @@ to a place where a holds ground and has fighters. Its score is
     + cut_weight * (enemy force its capture would cut off from supply / enemy's total force)
 
 The expected ratio is a's committed force x fire x expected air boost over the defender's force
-x fire x terrain and fortification factors (x unsupplied_fire when the defender is cut off).
+x fire x terrain and fortification factors (x what is left of its stocks when the defender is
+cut off, :func:`.supply.stocks`).
 Each place of a picks one axis, its best-scoring neighbouring target; a target's committed
 force is what the places that picked it send: ``commit_fraction`` of their fighters beyond a
 reserve (``hold_ratio`` x the hostile fighters next to them). Each actor attacks its best
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from . import supply
 from .compile import Params, World
 
 __all__ = ["Plan", "air_expected", "axes_of", "axis_of", "beyond_reserve", "defence_factor",
@@ -135,8 +137,11 @@ def _score(att: F64, a: int, ctx: dict[str, F64], world: World,
         ratio = np.where(ctx["defence"] > 0, att / ctx["defence"], np.inf)
         log_ratio = np.log(np.clip(ratio, 1e-9, 1e3))
     value = world.obj_norm[a][None, :] + p.num("relief_weight") * ctx["relief"][:, a, :]
-    score = (p.num("ratio_weight") * log_ratio + p.num("value_weight") * value
-             + p.num("cut_weight") * ctx["cut"])
+    # One day's assault can win one district: the prize (value, relief, the cut that comes
+    # with the place) is shared over the districts the holder still holds.
+    score = (p.num("ratio_weight") * log_ratio
+             + (p.num("value_weight") * value + p.num("cut_weight") * ctx["cut"])
+             / ctx["depth"])
     return score, ratio
 
 
@@ -220,14 +225,18 @@ def _top(score: F64, k: int) -> B:
 
 def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relief: F64,
          aid: F64, ceasefire: B, world: World, p: Params, effort: I64 | None = None,
-         effort_age: I64 | None = None) -> Plan:
+         effort_age: I64 | None = None, districts: I64 | None = None,
+         besieged_days: I64 | None = None) -> Plan:
     """Choose the day's attacks for every run and actor (``effort``: yesterday's main
-    efforts, int[run, actor], P: none; ``effort_age``: the days each has been kept)."""
+    efforts, int[run, actor], P: none; ``effort_age``: the days each has been kept;
+    ``districts``: int[run, place], the districts each holder still holds, 1 if None;
+    ``besieged_days``: int[run, place], for the stocks of cut-off places, long besieged
+    if None)."""
     n_r, n_p = control.shape
     rows = np.arange(n_r)[:, None]
     defender = force[rows, np.arange(n_p)[None, :], control]  # [R, P]
-    fire_d = p.by_actor("fire_rate")[control]
-    fire_d = fire_d * np.where(supplied, 1.0, p.num("unsupplied_fire"))
+    stock = supply.stocks(supplied, besieged_days, p)
+    fire_d = p.by_actor("fire_rate")[control] * stock
     total = force.sum(axis=1)[rows, control]  # the defender's total force
     cut = np.matmul(lost, defender.astype(np.float32)[:, :, None])[:, :, 0]
     ctx = {
@@ -237,8 +246,9 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
         "air": air_expected(aid, world, p),
         "air_all": air_expected(aid, world, p, shared=False),
         "focused": focused(p),
+        "depth": np.ones(control.shape) if districts is None else districts.astype(np.float64),
     }
-    ctx["supply"] = np.where(supplied, 1.0, p.num("unsupplied_fire"))
+    ctx["supply"] = stock
     # free_nb[r, v, d]: what origin u = nbr[v, d] may send against v (no reserve against v).
     ctx["defender"], ctx["threat"] = defender, threat(control, defender, world)
     hold = p.by_actor("hold_ratio")[control]
