@@ -12,8 +12,10 @@ where a place's worth is the larger of its normalised value to the client and to
 
 (forces normalised by the largest enemy garrison of the run), and receives sorties in
 proportion to score ** air_focus. For a client with a main effort (see
-:mod:`.operations`), "the client attacks it today" reads "it is on the client's axis": the
-backer masses its close support there. No target list is fixed: as the front moves, so does the air.
+:mod:`.operations`), "the client attacks it today" reads "the client attacks it today on its
+axis", or on a day without such an assault "it is on the client's axis": the backer masses its
+close support on the main effort's assaults, and prepares the axis between them. No target
+list is fixed: as the front moves, so does the air.
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ def _neighbour_max(x: F64, world: World) -> F64:
 def allocate(attacker: I64, control: I64, defender: F64, aid: F64, ceasefire: B,
              world: World, p: Params, axis: B | None = None) -> F64:
     """float[run, support, place]: sorties flown by each support entry on each place today.
-    For a client with a main effort (``axis``: bool[run, actor, place], its main effort and
-    the neighbours, :attr:`.operations.Plan.axis`) the close-support term goes to its axis,
-    attacked today or not, instead of to wherever it attacks."""
+    For a client with a main effort (``axis``: bool[run, actor, place], its main effort, the
+    neighbours and the road to it, :attr:`.operations.Plan.axis`) the close-support term goes
+    to its assaults on the axis, or to the whole axis on a day without one, instead of to
+    wherever it attacks."""
     n_r, n_p = control.shape
     rows = np.arange(n_r)[:, None]
     out = np.zeros((n_r, len(world.support_ids), n_p))
@@ -56,7 +59,11 @@ def allocate(attacker: I64, control: I64, defender: F64, aid: F64, ceasefire: B,
         valued = _neighbour_max(np.where(control == c, worth[None, :], 0.0), world)
         support = attacker == c
         if axis is not None and focused[c]:
-            support = axis[:, c, :]
+            # Close support of the client's assaults on its axis; on a day without one, the
+            # whole axis (preparation).
+            on = axis[:, c, :]
+            assault = on & support
+            support = np.where(assault.any(axis=1, keepdims=True), assault, on)
         score = (p.num("air_attack_weight") * support * (1.0 + worth[None, :])
                  + p.num("air_threat_weight") * fn * valued + p.num("air_force_weight") * fn)
         score = np.where(enemy, score * p.strike_w[s][control], 0.0)

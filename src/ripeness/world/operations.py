@@ -41,7 +41,7 @@ from . import supply
 from .compile import Params, World
 
 __all__ = ["Plan", "air_expected", "axes_of", "axis_of", "beyond_reserve", "defence_factor",
-           "focused", "free_force", "plan", "sent_split", "threat"]
+           "focused", "free_force", "plan", "route_of", "sent_split", "threat"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -100,6 +100,23 @@ def axes_of(effort: I64, world: World) -> B:
 def axis_of(effort: I64, world: World) -> B:
     """bool[run, place]: the main effort (int[run], P: none) and its neighbours."""
     return axes_of(effort[:, None], world)[:, 0]
+
+
+def route_of(effort: I64, base: B, world: World) -> B:
+    """bool[run, place]: the places on a shortest way (in links, over any ground) from the
+    ``base`` places (bool[run, place]: the actor's supplied ground) to its main effort
+    (int[run], P: none), the effort included: the road an offensive fights along when its
+    target does not lie next to its supplied ground."""
+    n_r, n_p = base.shape
+    hops = world.hops
+    dist = np.where(base[:, :, None], hops[None, :, :], np.inf).min(axis=1)  # [R, P]
+    has = effort < n_p
+    e = np.where(has, effort, 0)
+    to_e = hops[e]  # [R, P]: links from each place to the effort
+    d_e = dist[np.arange(n_r), e][:, None]
+    with np.errstate(invalid="ignore"):  # inf - inf where nothing connects
+        on = np.isfinite(d_e) & (np.abs(to_e + dist - d_e) < 0.5)
+    return np.asarray(on & has[:, None])
 
 
 def _gather(x: F64, world: World, fill: float = 0.0) -> F64:
@@ -188,7 +205,7 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     on = np.zeros((n_r, n_p), dtype=bool)
     if ctx["focused"][a]:
         effort = _main_effort(a, control, ctx, world, p, hostile, own_nb, prev, age)
-        on = axis_of(effort, world)
+        on = axis_of(effort, world) | route_of(effort, (control == a) & ctx["supplied"], world)
         thr = np.where(on, thr, thr * p.by_actor("focus_threshold")[a])
         air = np.where(on, ctx["air_all"][:, a, None], air)
     power = p.by_actor("commit_fraction")[a] * p.by_actor("fire_rate")[a] * air
@@ -249,6 +266,7 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
         "depth": np.ones(control.shape) if districts is None else districts.astype(np.float64),
     }
     ctx["supply"] = stock
+    ctx["supplied"] = supplied
     # free_nb[r, v, d]: what origin u = nbr[v, d] may send against v (no reserve against v).
     ctx["defender"], ctx["threat"] = defender, threat(control, defender, world)
     hold = p.by_actor("hold_ratio")[control]

@@ -1,0 +1,78 @@
+"""The main effort's road and its air support, on hand-made maps, computed by hand.
+
+A main effort that does not lie next to the actor's supplied ground (a besieged pocket's
+neighbour, say) is fought for along the road to it: the axis holds the places on a shortest
+way from the supplied ground to the effort, and the backers' close support goes to the
+client's assaults on that axis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ripeness import engine
+from ripeness.world import air, compile_scenario, operations
+
+from .engine_scenarios import T, actor, build, place
+
+
+def relief_road() -> tuple[object, object]:
+    """gov's base (a source) - reb r1 - reb r2 - reb r3 - gov pocket (cut off); r3 is next to
+    the pocket, and a reb side-village 'side' hangs off the base."""
+    names = ["base", "r1", "r2", "r3", "pocket"]
+    held = {"base": ("gov", 4000.0), "r1": ("reb", 300.0), "r2": ("reb", 300.0),
+            "r3": ("reb", 300.0), "pocket": ("gov", 1000.0)}
+    ps = [place(n, held[n][0], {held[n][0]: held[n][1]}, lat=36.0 + 0.05 * i)
+          for i, n in enumerate(names)]
+    ps.append(place("side", "reb", {"reb": 300.0}, lon=37.1))
+    links = [("base", "r1"), ("r1", "r2"), ("r2", "r3"), ("r3", "pocket"), ("base", "side")]
+    actors = [actor("gov", enemies={"reb": 1.0},
+                    objective={"places": {"r3": 3.0}, "assumption": "test"}), actor("reb"),
+              actor("ally", kind="backer", enemies={"reb": 1.0})]
+    support = [{"backer": "ally", "client": "gov", "sorties_per_day": 30.0, **T}]
+    sc = build(ps, links, [("base", ["gov"]), ("r1", ["reb"]), ("side", ["reb"])],
+               actors=actors, support=support,
+               parameters={"combat_noise": 0.0, "assumption": "test"})
+    world = compile_scenario(sc)
+    return world, world.params_on(0)
+
+
+def test_the_road_runs_from_supplied_ground_to_the_effort() -> None:
+    """Effort r3: supplied ground is {base}; base is 3 links from r3, and the places on a
+    3-link way are base, r1, r2, r3. The pocket (unsupplied) and the side village are not;
+    with no effort (P) the road is empty."""
+    world, _ = relief_road()
+    ids = world.place_ids
+    s = engine.init(world, 1, 0)
+    gov = world.actor_ids.index("gov")
+    assert not s.supplied[0, ids.index("pocket")]
+    base = (s.control == gov) & s.supplied
+    road = operations.route_of(np.array([ids.index("r3")]), base, world)
+    assert {ids[v] for v in np.flatnonzero(road[0])} == {"base", "r1", "r2", "r3"}
+    none = operations.route_of(np.array([len(ids)]), base, world)
+    assert not none.any()
+
+
+def test_close_support_goes_to_the_assault_on_the_road() -> None:
+    """gov's main effort is r3 (its objective weight makes it the prize); its axis holds
+    r3's neighbours and the road, so r1 is on it: gov assaults r1 from the base and r3 from
+    the pocket. The ally's close support goes to those two assaults, not to r2 (on the axis,
+    not assaulted) nor to the side village, which get only the threat and attrition terms."""
+    world, p = relief_road()
+    ids = world.place_ids
+    s = engine.init(world, 1, 0)
+    pl = operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+                         s.ceasefire, world, p, s.effort, s.effort_age, s.districts,
+                         s.besieged_days)
+    gov = world.actor_ids.index("gov")
+    assert ids[int(pl.effort[0, gov])] == "r3"
+    on = {ids[v] for v in np.flatnonzero(pl.axis[0, gov])}
+    assert {"r1", "r2", "r3", "base", "pocket"} <= on and "side" not in on
+    assert pl.attacker[0, ids.index("r1")] == gov and pl.attacker[0, ids.index("r3")] == gov
+    assert pl.attacker[0, ids.index("r2")] == -1
+    held = engine._holder_force(s.force, s.control)
+    flown = air.allocate(pl.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
+                         pl.axis)[0, 0]
+    assert abs(flown.sum() - 30.0) < 1e-9
+    assisted = min(flown[ids.index("r1")], flown[ids.index("r3")])
+    assert assisted > 10 * max(flown[ids.index("r2")], flown[ids.index("side")])
