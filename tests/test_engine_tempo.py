@@ -8,6 +8,8 @@ client's assaults on that axis.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ripeness import engine
@@ -76,3 +78,46 @@ def test_close_support_goes_to_the_assault_on_the_road() -> None:
     assert abs(flown.sum() - 30.0) < 1e-9
     assisted = min(flown[ids.index("r1")], flown[ids.index("r3")])
     assert assisted > 10 * max(flown[ids.index("r2")], flown[ids.index("side")])
+
+
+def long_road() -> tuple[object, object]:
+    """gov's places g0 .. g5 on a road to reb's r (the main effort, next to g5); a reb
+    outpost 'o' hangs off g0 (so g0 starts as a front); 'rear' hangs off g1 (quiet on day 0).
+    focus_reach 1: only g4 (1 link from the base {g5}) is fed by the old rule."""
+    names = ["g0", "g1", "g2", "g3", "g4", "g5", "r"]
+    ps = [place(n, "gov", {"gov": 1000.0}, lat=36.0 + 0.05 * i)
+          for i, n in enumerate(names[:-1])]
+    ps += [place("r", "reb", {"reb": 3000.0}, lat=36.3), place("o", "reb", {"reb": 100.0},
+                                                               lon=37.1),
+           place("rear", "gov", {"gov": 800.0}, lat=36.05, lon=36.9)]
+    links = [*itertools.pairwise(names), ("g0", "o"), ("g1", "rear")]
+    sc = build(ps, links, [("g5", ["gov"]), ("r", ["reb"]), ("o", ["reb"])],
+               parameters={"combat_noise": 0.0, "focus_reach": 1, "assumption": "test"})
+    world = compile_scenario(sc)
+    return world, world.params_on(0)
+
+
+def test_a_front_gone_quiet_sends_its_troops_to_the_main_effort() -> None:
+    """With the outpost taken (g0 quiet now, a front on day 0), g0 sends move_rate x all its
+    fighters one link toward the axis although it lies 5 links from it; g1..g3 (quiet on day
+    0, their floor their day-0 garrison) keep theirs; 'rear' too. Fighters are conserved."""
+    from ripeness.world import movement
+
+    world, p = long_road()
+    ids = world.place_ids
+    s = engine.init(world, 1, 0)
+    gov = world.actor_ids.index("gov")
+    control = s.control.copy()
+    control[0, ids.index("o")] = gov  # the outpost has fallen
+    force = s.force.copy()
+    force[0, ids.index("o"), :] = 0.0
+    effort = np.array([[ids.index("r"), len(ids)]])
+    floor = movement.rear_floor(control, world)[0]
+    assert floor[ids.index("g0")] == 0.0 and floor[ids.index("g2")] == 1000.0
+    after = movement.move(force, control, s.relief, world, p,
+                          operations.axes_of(effort, world))[0, :, gov]
+    rate = p.num("move_rate")
+    assert abs(after[ids.index("g0")] - 1000.0 * (1 - rate)) < 1e-9
+    assert abs(after[ids.index("g1")] - (1000.0 + 1000.0 * rate)) < 1e-9
+    assert abs(after[ids.index("rear")] - 800.0) < 1e-9
+    assert abs(after.sum() - force[0, :, gov].sum()) < 1e-6
