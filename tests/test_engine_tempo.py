@@ -121,3 +121,34 @@ def test_a_front_gone_quiet_sends_its_troops_to_the_main_effort() -> None:
     assert abs(after[ids.index("g1")] - (1000.0 + 1000.0 * rate)) < 1e-9
     assert abs(after[ids.index("rear")] - 800.0) < 1e-9
     assert abs(after.sum() - force[0, :, gov].sum()) < 1e-6
+
+
+def test_a_limited_aim_met_ends_the_offensives() -> None:
+    """sdf (limited: hold 'm' and 't') holds 'm'; reb's weak 't' and 'z' (100 each) lie next
+    to its 3,000. While 't' is reb's, sdf attacks; once it holds 't' too it attacks nothing,
+    not even the weaker 'z' (its objective also weighs 'z'): Turkey's red line at Azaz."""
+    actors = [actor("sdf", enemies={"reb": 1.0},
+                    objective={"kind": "limited", "hold": ["m", "t"],
+                               "places": {"m": 2.0, "t": 2.0, "z": 1.0}, "assumption": "test"}),
+              actor("reb")]
+    ps = [place("m", "sdf", {"sdf": 3000.0}), place("t", "reb", {"reb": 100.0}, lat=36.05),
+          place("z", "reb", {"reb": 100.0}, lon=37.05)]
+    sc = build(ps, [("m", "t"), ("m", "z"), ("t", "z")], [("m", ["sdf"]), ("z", ["reb"])],
+               actors=actors, parameters={"combat_noise": 0.0, "assumption": "test"})
+    world = compile_scenario(sc)
+    p = world.params_on(0)
+    ids, sdf = world.place_ids, world.actor_ids.index("sdf")
+    assert world.aim_hold[sdf].tolist() == [True, True, False]
+    s = engine.init(world, 1, 0)
+
+    def attacks(control: np.ndarray) -> set[str]:
+        pl = operations.plan(control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+                             s.ceasefire, world, p)
+        return {ids[v] for v in np.flatnonzero(pl.attacker[0] == sdf)}
+
+    assert not operations.aim_met(s.control, sdf, world)[0]
+    assert attacks(s.control)  # aim unmet: it attacks
+    met = s.control.copy()
+    met[0, ids.index("t")] = sdf
+    assert operations.aim_met(met, sdf, world)[0]
+    assert attacks(met) == set()

@@ -40,8 +40,9 @@ from numpy.typing import NDArray
 from . import supply
 from .compile import Params, World
 
-__all__ = ["Plan", "air_expected", "axes_of", "axis_of", "beyond_reserve", "defence_factor",
-           "focused", "free_force", "plan", "route_of", "sent_split", "threat"]
+__all__ = ["Plan", "aim_met", "air_expected", "axes_of", "axis_of", "beyond_reserve",
+           "defence_factor", "focused", "free_force", "plan", "route_of", "sent_split",
+           "threat"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -227,6 +228,15 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
             effort, on)
 
 
+def aim_met(control: I64, a: int, world: World) -> B:
+    """bool[run]: actor a's limited objective is met (it holds every place of it); False for
+    an actor without one."""
+    hold = world.aim_hold[a]
+    if not hold.any():
+        return np.zeros(control.shape[0], dtype=bool)
+    return np.asarray((control[:, hold] == a).all(axis=1))
+
+
 def _top(score: F64, k: int) -> B:
     """bool[run, place]: the k best finite scores per run (ties by place index)."""
     chosen = np.zeros(score.shape, dtype=bool)
@@ -283,9 +293,14 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     for a in np.flatnonzero(world.belligerent):
         s, c, efforts[:, a], axes[:, a, :] = _actor_choice(int(a), control, ctx, world, p,
                                                            ceasefire, prev[:, a], age[:, a])
+        # A limited aim met (all its places held) ends the actor's offensives.
+        done = aim_met(control, int(a), world)
+        s = np.where(done[:, None], -np.inf, s)
+        efforts[:, a] = np.where(done, n_p, efforts[:, a])
+        axes[:, a, :] &= ~done[:, None]
         k = int(p.by_actor("attacks_per_day")[a])
         scores[:, a, :] = np.where(_top(s, k), s, -np.inf)
-        choice = np.where(control == a, c, choice)
+        choice = np.where(control == a, np.where(done[:, None], n_p, c), choice)
     best = np.argmax(scores, axis=1)
     top = np.take_along_axis(scores, best[:, None, :], axis=1)[:, 0, :]
     attacker = np.where(np.isfinite(top), best, -1)
