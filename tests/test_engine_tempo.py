@@ -152,3 +152,24 @@ def test_a_limited_aim_met_ends_the_offensives() -> None:
     met[0, ids.index("t")] = sdf
     assert operations.aim_met(met, sdf, world)[0]
     assert attacks(met) == set()
+
+
+def test_the_event_log_tells_a_district_taken() -> None:
+    """A rebel town of 90,000 (3 districts) next to 20,000 government fighters: the log says
+    'district taken' (by the day's attacker, with the districts left) before 'captured', and
+    the daily districts count down from 3."""
+    import ripeness
+
+    sc = build([place("city", "gov", {"gov": 20000.0}),
+                place("town", "reb", {"reb": 1000.0}, lat=36.05, population=90_000.0)],
+               [("city", "town")], [("city", ["gov"]), ("town", ["reb"])],
+               parameters={"combat_noise": 0.0, "break_spread": 0.0, "assumption": "test"})
+    res = ripeness.simulate(sc, runs=1, seed=0, days=60)
+    ev = res.events[res.events["place"] == "town"]
+    kinds = ev["kind"].tolist()
+    assert kinds[:3] == ["district taken", "district taken", "captured"]
+    assert ev["actor"].tolist()[:3] == ["gov"] * 3
+    assert ev["detail"].tolist()[:2] == ["2 left", "1 left"]
+    left = res.daily["districts"].sel(place="town").values[0]
+    assert int(res.daily["districts_start"].sel(place="town").values[0]) == 3
+    assert left.min() >= 1 and left[0] <= 3

@@ -49,6 +49,7 @@ def _record(s: State, world: World, b: Batch | None = None) -> dict[str, NDArray
         "displaced": s.displaced.astype(np.float32), "hosted": s.hosted.astype(np.float32),
         "mil_dead": s.mil_dead.astype(np.float32), "sorties": s.sorties.astype(np.float32),
         "attacker": s.attacker.astype(np.int8), "corridor_open": s.corridor.copy(),
+        "districts": s.districts.astype(np.int16),
     }
 
 
@@ -57,6 +58,7 @@ _DIMS = {
     "besieged": ("place",), "civilians": ("place",), "killed": ("place",),
     "displaced": ("place",), "hosted": ("place",), "mil_dead": ("actor",),
     "sorties": ("place",), "attacker": ("place",), "corridor_open": ("corridor",),
+    "districts": ("place",),
 }
 
 _DOC = {
@@ -72,6 +74,8 @@ _DOC = {
     "sorties": "sorties flown on the place that day",
     "attacker": "actor index attacking the place that day, -1 none",
     "corridor_open": "the corridor's actor holds a road from its start to its end",
+    "districts": "districts of the place its holder still holds (a city is fought for district "
+                 "by district)",
 }
 
 
@@ -82,7 +86,7 @@ def _dataset(days: list[dict[str, NDArray[Any]]], first: State, world: World) ->
         arr = np.stack([d[k] for d in days], axis=1)
         data[k] = xr.Variable(("run", "day", *dims), arr, attrs={"description": _DOC[k]})
     start = _record(first, world)
-    for k in ("control", "supplied", "corridor_open", "force"):
+    for k in ("control", "supplied", "corridor_open", "force", "districts"):
         data[f"{k}_start"] = xr.Variable(("run", *_DIMS[k]), start[k])
     data.update(_party_daily(days))
     coords = {"run": first.run, "day": np.arange(len(days)), "date": ("day", dates),
@@ -163,6 +167,12 @@ def _events(ds: xr.Dataset, world: World) -> pd.DataFrame:
         rows.append(pd.DataFrame({"run": ds["run"].values[r], "day": d, "kind": kind,
                                   "place": places[p], "actor": actors[ctl[r, d, p]],
                                   "detail": ""}))
+    dis, dis0 = ds["districts"].values, prev("districts")
+    r, d, p = np.nonzero((dis < dis0) & (ctl == ctl0))
+    att = ds["attacker"].values[r, d, p]
+    rows.append(pd.DataFrame({"run": ds["run"].values[r], "day": d, "kind": "district taken",
+                              "place": places[p], "actor": actors[np.maximum(att, 0)],
+                              "detail": [f"{x} left" for x in dis[r, d, p]]}))
     cor, cor0 = ds["corridor_open"].values, prev("corridor_open")
     for kind, hit in (("corridor cut", cor0 & ~cor), ("corridor reopened", ~cor0 & cor)):
         r, d, c = np.nonzero(hit)
@@ -470,6 +480,8 @@ def _tell(e: Any) -> str:
     """One event in words."""
     if e.kind == "captured":
         return f"{e.actor} took {e.place} ({e.detail})"
+    if e.kind == "district taken":
+        return f"{e.actor} took a district of {e.place} ({e.detail})"
     if e.kind.startswith("siege"):
         return f"{e.kind.replace('siege ', 'siege of ' + e.place + ' ')} ({e.actor})"
     return f"{e.detail} ({e.actor}) {e.kind.replace('corridor ', '')}"
