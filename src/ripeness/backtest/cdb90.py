@@ -195,6 +195,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                     help="folder with battles.csv, belligerents.csv, battle_durations.csv")
     ap.add_argument("--since", type=int, default=SINCE, help="first year of the battles fitted")
     args = ap.parse_args(argv)
+    if not (Path(args.folder) / "battles.csv").is_file():
+        ap.error(f"no CDB90 tables in {args.folder}: pass the folder holding battles.csv, "
+                 "belligerents.csv and battle_durations.csv (data/cdb90 in a clone)")
     print("\n".join(fit(args.folder, args.since).lines()))
 
 
