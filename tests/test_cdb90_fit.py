@@ -26,14 +26,15 @@ def fit() -> cdb90.Fit:
 
 def test_the_registry_carries_the_fitted_values(fit: cdb90.Fit) -> None:
     reg = registry()
-    assert fit.battles == 256
+    assert (fit.battles, fit.air_battles) == (256, 202)
     for name, value in (("helmbold_exponent", fit.exponent),
                         ("attacker_loss_rate", fit.lambda_attacker),
                         ("defender_loss_rate", fit.lambda_defender),
+                        ("air_sortie_scale", fit.sortie_scale),
                         ("break_loss", fit.defender_break.median),
                         ("attack_break_loss", fit.attacker_break.median),
-                        ("break_spread", fit.break_sd)):
-        assert reg[name].default == pytest.approx(value, abs=0.0006), name
+                        ("break_spread", fit.break_sd_all)):
+        assert reg[name].default == pytest.approx(value, abs=0.0006, rel=0.005), name
         assert "CDB90" in reg[name].provenance, name
 
 
@@ -52,17 +53,27 @@ def test_blank_wina_is_an_attacker_loss() -> None:
 
 
 def test_attrition_fit_recovers_a_known_law() -> None:
-    """Battles made from daily loss = lambda x (enemy / own) ** w with w = 0.4, lambda 0.03
-    (attacker) and 0.05 (defender): OLS gives them back exactly."""
+    """Battles made from daily loss = lambda x (enemy / own) ** w x (1 + q / q0) with
+    w = 0.4, lambda 0.03 (attacker) and 0.05 (defender), q0 = 15 sorties a day per 1,000: the
+    fit gives them back."""
     rng = np.random.default_rng(0)
     a, d = rng.uniform(1e3, 1e5, 40), rng.uniform(1e3, 1e5, 40)
     days = rng.uniform(0.5, 5, 40)
-    df = pd.DataFrame({"a_str": a, "d_str": d, "days": days,
-                       "a_cas": a * days * 0.03 * (d / a) ** 0.4,
-                       "d_cas": d * days * 0.05 * (a / d) ** 0.4})
-    lam_a, lam_d, w, _se, sd = cdb90.fit_attrition(df)
-    assert (lam_a, lam_d, w) == pytest.approx((0.03, 0.05, 0.4), rel=1e-9)
-    assert sd == pytest.approx(0.0, abs=1e-9)
+    a_fly, d_fly = rng.uniform(0, 3000, 40), rng.uniform(0, 3000, 40)
+    q_a, q_d = 1000 * d_fly / days / a, 1000 * a_fly / days / d  # sorties on each side
+    df = pd.DataFrame({"a_str": a, "d_str": d, "days": days, "a_fly": a_fly, "d_fly": d_fly,
+                       "a_cas": a * days * 0.03 * (d / a) ** 0.4 * (1 + q_a / 15),
+                       "d_cas": d * days * 0.05 * (a / d) ** 0.4 * (1 + q_d / 15)})
+    lam_a, lam_d, w, _se, q0, _q0_se, sd = cdb90.fit_attrition(df)
+    assert (lam_a, lam_d, w, q0) == pytest.approx((0.03, 0.05, 0.4, 15.0), rel=1e-6)
+    assert sd == pytest.approx(0.0, abs=1e-6)
+
+
+def test_close_air_support_raises_the_loss_rate_in_cdb90(fit: cdb90.Fit) -> None:
+    """The sorties' effect is there in the data, well away from nothing: 30 sorties a day per
+    1,000 defenders at least doubles their daily loss, even at the fit's q0 + 2 se."""
+    q0_high = fit.sortie_scale * np.exp(2 * fit.sortie_scale_log_se)
+    assert 1 + 30 / q0_high > 2.0
 
 
 def test_breakpoint_fit_counts_the_winners_as_censored() -> None:

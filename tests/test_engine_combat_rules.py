@@ -102,9 +102,9 @@ def engagements_seen(monkeypatch: pytest.MonkeyPatch) -> list[combat.Engagements
 
 
 def test_numbers_beyond_the_frontage_do_not_speed_up_a_storm() -> None:
-    """20,000 against an encircled 1,000: with 1 attacker per defender at the front the pocket
-    holds longer than when 20 per defender can fight at once."""
-    assert fall_day(1.0) > fall_day(20.0)
+    """20,000 against an encircled 1,000: with 2 attackers per defender at the front the
+    pocket holds longer than when 20 per defender can fight at once."""
+    assert fall_day(2.0) > fall_day(20.0)
 
 
 def test_a_city_falls_district_by_district() -> None:
@@ -197,5 +197,4 @@ def test_capped_attackers_fire_no_harder_than_supplied_ones(
     assert (e.committed[on] > e.att0[on]).all()  # the cap binds
     gov = world.actor_ids.index("gov")
     fire = p.by_actor("fire_rate")[gov] / combat.FIRE_REFERENCE
-    assert (e.att_fire[on] <= fire * (1 + p.num("air_boost")) + 1e-12).all()  # terrain >= 1
-    assert (e.att_fire[on] <= fire + 1e-12).all()  # no air here
+    assert (e.att_fire[on] <= fire + 1e-12).all()  # no air here, terrain >= 1

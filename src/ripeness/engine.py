@@ -196,6 +196,7 @@ def _engagements(s: State, force: F64, plan: operations.Plan, sorties: F64,
     # Defence in depth: only the front district's share of the garrison fights today; the
     # rest hold the districts behind it (7.6).
     garrison = np.maximum(garrison, 0.0) / s.districts
+    boost = air.boost(sorties, att, garrison, world, p)
     # Frontage: only so many attackers per defender can be brought to bear in a day; the
     # rest stand by (unharmed) and follow up if the place falls.
     att0 = np.minimum(committed, p.num("frontage") * np.maximum(garrison, 1.0))
@@ -203,7 +204,7 @@ def _engagements(s: State, force: F64, plan: operations.Plan, sorties: F64,
     stock_nb = _pad(stock, 0.0)[:, world.nbr]
     sup_share = (from_nb * mine * stock_nb).sum(axis=2) / np.maximum(committed, 1e-12)
     fire = p.by_actor("fire_rate") / combat.FIRE_REFERENCE
-    att_fire = (fire[np.maximum(att, 0)] * air.boost(sorties, att, world, p)
+    att_fire = (fire[np.maximum(att, 0)] * boost
                 * np.minimum(sup_share, 1.0) / operations.defence_factor(world, p)[None, :])
     def_fire = fire[s.control] * stock
     # An assault goes on while the same actor attacks on consecutive days without a break.
@@ -326,7 +327,7 @@ def step(state: State, world: World, p: Params, day: int) -> State:
     held = _holder_force(force, s.control)
     flown = air.allocate(plan.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
                          plan.axis)
-    struck = air.strike_losses(flown, held, p)
+    struck = air.strike_losses(flown, held, plan.attacker, world, p)
     force = _set_holder(force, s.control, held - struck)
     dead += _by_actor(struck, s.control, len(world.actor_ids))
     e, drawn = _engagements(s, force, plan, flown, world, p, day)

@@ -66,8 +66,7 @@ SYMBOLS: dict[str, str] = {
     "focus_reach": r"$k_a$",
     # air
     "sortie_kill": r"$k_S$",
-    "air_boost": r"$B_{\max}$",
-    "air_half": r"$S_{1/2}$",
+    "air_sortie_scale": r"$q_0$",
     "air_focus": r"$\psi$",
     "air_attack_weight": r"$w_A$",
     "air_threat_weight": r"$w_T$",

@@ -24,9 +24,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .compile import Params, World
+from .operations import air_factor
 from .operations import focused as is_focused
 
-__all__ = ["allocate", "boost", "strike_losses"]
+__all__ = ["allocate", "boost", "close_support", "strike_losses"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -75,14 +76,23 @@ def allocate(attacker: I64, control: I64, defender: F64, aid: F64, ceasefire: B,
     return out
 
 
-def strike_losses(sorties: F64, defender: F64, p: Params) -> F64:
-    """float[run, place]: fighters of the holder put out of action by today's sorties."""
-    return np.asarray(np.minimum(p.num("sortie_kill") * sorties.sum(axis=1), defender))
-
-
-def boost(sorties: F64, attacker: I64, world: World, p: Params) -> F64:
-    """float[run, place]: the attacker's fire multiplier from its backers' sorties there."""
+def close_support(attacker: I64, world: World) -> B:
+    """bool[run, support, place]: the entry's client assaults the place today, so the
+    entry's sorties there are close support of that assault."""
     att = attacker[:, None, :]
-    mine = (world.support_client[None, :, None] == att) & (att >= 0)
-    s = (sorties * mine).sum(axis=1)
-    return np.asarray(1.0 + p.num("air_boost") * s / (s + p.num("air_half")), dtype=np.float64)
+    return np.asarray((world.support_client[None, :, None] == att) & (att >= 0))
+
+
+def strike_losses(sorties: F64, defender: F64, attacker: I64, world: World,
+                  p: Params) -> F64:
+    """float[run, place]: fighters of the holder put out of action by today's sorties other
+    than close support (whose toll is in the fitted loss rates of the assault, 7.5)."""
+    apart = np.where(close_support(attacker, world), 0.0, sorties).sum(axis=1)
+    return np.asarray(np.minimum(p.num("sortie_kill") * apart, defender))
+
+
+def boost(sorties: F64, attacker: I64, garrison: F64, world: World, p: Params) -> F64:
+    """float[run, place]: the attacker's fire multiplier from its backers' sorties there,
+    on the holder's ``garrison`` (:func:`.operations.air_factor`)."""
+    s = (sorties * close_support(attacker, world)).sum(axis=1)
+    return air_factor(s, garrison, p)

@@ -7,7 +7,7 @@ to a place where a holds ground and has fighters. Its score is
     + value_weight * (value of the place to a, normalised + relief_weight * relief pull)
     + cut_weight * (enemy force its capture would cut off from supply / enemy's total force)
 
-The expected ratio is a's committed force x fire x expected air boost over the defender's force
+The expected ratio is a's committed force x fire x expected air factor over the defender's force
 x fire x terrain and fortification factors (x what is left of its stocks when the defender is
 cut off, :func:`.supply.stocks`).
 Each place of a picks one axis, its best-scoring neighbouring target; a target's committed
@@ -73,7 +73,7 @@ def defence_factor(world: World, p: Params) -> F64:
 
 
 def air_expected(aid: F64, world: World, p: Params, shared: bool = True) -> F64:
-    """float[run, actor]: the air boost an attacker expects on one of its targets (its
+    """float[run, actor]: the sorties an attacker expects on one of its targets (its
     backers' sorties shared over ``attacks_per_day`` targets, or all on one if not shared)."""
     n_a = len(world.actor_ids)
     s = np.zeros((aid.shape[0], n_a))
@@ -81,7 +81,15 @@ def air_expected(aid: F64, world: World, p: Params, shared: bool = True) -> F64:
         s[:, client] += p.sorties[i] * aid[:, i]
     if shared:
         s = s / np.maximum(p.by_actor("attacks_per_day"), 1.0)[None, :]
-    return 1.0 + p.num("air_boost") * s / (s + p.num("air_half"))
+    return s
+
+
+def air_factor(sorties: F64, garrison: F64, p: Params) -> F64:
+    """The attacker's effectiveness multiplier from ``sorties`` of close air support on a
+    place held by ``garrison`` fighters (arrays broadcast): 1 + q / ``air_sortie_scale``,
+    q the sorties per 1,000 defenders, as fitted to CDB90 (7.5)."""
+    q = 1000.0 * sorties / np.maximum(garrison, 1.0)
+    return np.asarray(1.0 + q / p.num("air_sortie_scale"), dtype=np.float64)
 
 
 def focused(p: Params) -> B:
@@ -170,7 +178,7 @@ def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Par
     free = np.where(control == a, ctx["free"] * ctx["supply"], 0.0)
     near = (world.hops <= p.num("focus_mass_reach")).astype(np.float64)  # [place, target]
     mass = (free @ near) * (p.by_actor("commit_fraction")[a] * p.by_actor("fire_rate")[a]
-                           * ctx["air_all"][:, a, None])
+                           * air_factor(ctx["air_all"][:, a, None], ctx["front"], p))
     _, ratio = _score(mass, a, ctx, world, p)
     cap = p.by_actor("attack_threshold")[a] * max(float(p.by_actor("focus_threshold")[a]), 1.0)
     prize = (world.obj_norm[a] + world.aim_norm[a])[None, :] + p.num("relief_weight") * ctx[
@@ -201,14 +209,14 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     own_f = np.where(own_nb, ctx["free_nb"] * _gather(ctx["supply"], world), 0.0)  # [R, P, D]
     hostile = world.hostile[a][control] & ~ceasefire[:, a, :][np.arange(n_r)[:, None], control]
     thr: F64 | float = p.by_actor("attack_threshold")[a]
-    air = np.broadcast_to(ctx["air"][:, a, None], (n_r, n_p))
+    air = air_factor(ctx["air"][:, a, None], ctx["front"], p)
     effort = np.full(n_r, n_p)
     on = np.zeros((n_r, n_p), dtype=bool)
     if ctx["focused"][a]:
         effort = _main_effort(a, control, ctx, world, p, hostile, own_nb, prev, age)
         on = axis_of(effort, world) | route_of(effort, (control == a) & ctx["supplied"], world)
         thr = np.where(on, thr, thr * p.by_actor("focus_threshold")[a])
-        air = np.where(on, ctx["air_all"][:, a, None], air)
+        air = np.where(on, air_factor(ctx["air_all"][:, a, None], ctx["front"], p), air)
     power = p.by_actor("commit_fraction")[a] * p.by_actor("fire_rate")[a] * air
     pot = own_f.sum(axis=2) * power
     s0, r0 = _score(pot, a, ctx, world, p)
@@ -279,6 +287,7 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     ctx["supplied"] = supplied
     # free_nb[r, v, d]: what origin u = nbr[v, d] may send against v (no reserve against v).
     ctx["defender"], ctx["threat"] = defender, threat(control, defender, world)
+    ctx["front"] = defender / ctx["depth"]  # the defenders an assault meets (7.5, 7.6)
     hold = p.by_actor("hold_ratio")[control]
     ctx["free_nb"] = beyond_reserve(_gather(defender, world), _gather(ctx["threat"], world),
                                     _gather(hold, world), defender[:, :, None])
