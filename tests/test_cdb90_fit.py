@@ -33,7 +33,7 @@ def test_the_registry_carries_the_fitted_values(fit: cdb90.Fit) -> None:
                         ("air_sortie_scale", fit.sortie_scale),
                         ("break_loss", fit.defender_break.median),
                         ("attack_break_loss", fit.attacker_break.median),
-                        ("break_spread", fit.break_sd_all)):
+                        ("break_spread", fit.break_sd)):
         assert reg[name].default == pytest.approx(value, abs=0.0006, rel=0.005), name
         assert "CDB90" in reg[name].provenance, name
 
@@ -86,3 +86,19 @@ def test_breakpoint_fit_counts_the_winners_as_censored() -> None:
     (median,), sd = cdb90.fit_breakpoints([(loss, broke)])
     naive = float(np.exp(np.log(broke_loss).mean()))
     assert median > naive * 1.5 and sd > 0
+
+
+def test_breakpoint_spread_within_groups_leaves_out_their_levels() -> None:
+    """Two wars whose sides all broke, at log-losses on an even grid of +-0.5 about ln 0.05
+    in one and ln 0.4 in the other: within the wars the fitted log-sd is the grid's (about
+    0.29) and war 0's median 0.05; pooled, the gap between the levels (ln 8 = 2.1) adds to
+    the spread."""
+    grid = np.linspace(-0.5, 0.5, 41)
+    loss = np.concatenate([0.05 * np.exp(grid), 0.4 * np.exp(grid)])
+    broke = np.ones(loss.size, dtype=bool)
+    groups = np.repeat([0, 1], grid.size).astype(np.int64)
+    (_,), pooled = cdb90.fit_breakpoints([(loss, broke)])
+    (level0,), within = cdb90.fit_breakpoints([(loss, broke)], groups=groups)
+    assert within == pytest.approx(float(np.std(grid)), rel=1e-3)
+    assert level0 == pytest.approx(0.05, rel=1e-3)
+    assert pooled > 3 * within
