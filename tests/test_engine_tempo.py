@@ -18,12 +18,14 @@ from ripeness.world import air, compile_scenario, operations
 from .engine_scenarios import T, actor, build, place
 
 
-def relief_road() -> tuple[object, object]:
+def relief_road(taken: tuple[str, ...] = ()) -> tuple[object, object]:
     """gov's base (a source) - reb r1 - reb r2 - reb r3 - gov pocket (cut off); r3 is next to
-    the pocket, and a reb side-village 'side' hangs off the base."""
+    the pocket, and a reb side-village 'side' hangs off the base. ``taken``: road villages
+    gov already holds (with 300 of its own)."""
     names = ["base", "r1", "r2", "r3", "pocket"]
     held = {"base": ("gov", 4000.0), "r1": ("reb", 300.0), "r2": ("reb", 300.0),
             "r3": ("reb", 300.0), "pocket": ("gov", 1000.0)}
+    held |= {n: ("gov", 300.0) for n in taken}
     ps = [place(n, held[n][0], {held[n][0]: held[n][1]}, lat=36.0 + 0.05 * i)
           for i, n in enumerate(names)]
     ps.append(place("side", "reb", {"reb": 300.0}, lon=37.1))
@@ -57,9 +59,10 @@ def test_the_road_runs_from_supplied_ground_to_the_effort() -> None:
 
 def test_close_support_goes_to_the_assault_on_the_road() -> None:
     """gov's main effort is r3 (its objective weight makes it the prize); its axis holds
-    r3's neighbours and the road, so r1 is on it: gov assaults r1 from the base and r3 from
-    the pocket. The ally's close support goes to those two assaults, not to r2 (on the axis,
-    not assaulted) nor to the side village, which get only the threat and attrition terms."""
+    r3's neighbours and the road, so r1 is on it: gov assaults r1 from the base, and the
+    pocket waits (r3 is not yet next to gov's supplied ground). The ally's close support goes
+    to the assault on r1, not to r2 or r3 (on the axis, not assaulted) nor to the side
+    village, which get only the threat and attrition terms."""
     world, p = relief_road()
     ids = world.place_ids
     s = engine.init(world, 1, 0)
@@ -70,14 +73,41 @@ def test_close_support_goes_to_the_assault_on_the_road() -> None:
     assert ids[int(pl.effort[0, gov])] == "r3"
     on = {ids[v] for v in np.flatnonzero(pl.axis[0, gov])}
     assert {"r1", "r2", "r3", "base", "pocket"} <= on and "side" not in on
-    assert pl.attacker[0, ids.index("r1")] == gov and pl.attacker[0, ids.index("r3")] == gov
-    assert pl.attacker[0, ids.index("r2")] == -1
+    assert pl.attacker[0, ids.index("r1")] == gov
+    assert pl.attacker[0, ids.index("r2")] == -1 and pl.attacker[0, ids.index("r3")] == -1
     held = engine._holder_force(s.force, s.control)
     flown = air.allocate(pl.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
                          pl.axis)[0, 0]
     assert abs(flown.sum() - 30.0) < 1e-9
-    assisted = min(flown[ids.index("r1")], flown[ids.index("r3")])
-    assert assisted > 10 * max(flown[ids.index("r2")], flown[ids.index("side")])
+    others = [flown[ids.index(n)] for n in ("r2", "r3", "side")]
+    assert flown[ids.index("r1")] > 10 * max(others)
+
+
+def _plan(world: object, p: object) -> tuple[object, object]:
+    s = engine.init(world, 1, 0)  # type: ignore[arg-type]
+    return s, operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+                              s.ceasefire, world, p, s.effort, s.effort_age,  # type: ignore
+                              s.districts, s.besieged_days)
+
+
+def test_a_besieged_garrison_attacks_only_to_link_up() -> None:
+    """The pocket (1,000, cut off) is next to r3 only. With r1 and r2 still rebel it sends
+    nobody: an attack from inside the ring is a link-up with the relief, and the relief is
+    not next to r3. Once gov holds r1 and r2 (r2 supplied, next to r3), the pocket and r2
+    assault r3 together: the pocket sends its share too."""
+    world, p = relief_road()
+    ids = world.place_ids  # type: ignore[attr-defined]
+    _, pl = _plan(world, p)
+    assert pl.target[0, ids.index("pocket")] == -1 and pl.per_target[0, ids.index("pocket")] == 0
+    world, p = relief_road(taken=("r1", "r2"))
+    ids = world.place_ids  # type: ignore[attr-defined]
+    s, pl = _plan(world, p)
+    gov = world.actor_ids.index("gov")  # type: ignore[attr-defined]
+    assert s.supplied[0, ids.index("r2")] and not s.supplied[0, ids.index("pocket")]
+    assert pl.attacker[0, ids.index("r3")] == gov
+    for origin in ("pocket", "r2"):
+        assert pl.target[0, ids.index(origin)] == ids.index("r3")
+        assert pl.per_target[0, ids.index(origin)] > 0
 
 
 def long_road() -> tuple[object, object]:

@@ -201,12 +201,19 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     best neighbouring target by the score it would have with all of a's fighters around it;
     a target is then kept if the fighters of the places that picked it pass the threshold.
     An origin's fighters free to attack target v are its garrison beyond the reserve kept
-    against its hostile neighbours other than v (``ctx['free_nb']``). An actor with a main
-    effort (returned, int[run], P: none, with its axis, bool[run, place]) needs
-    focus_threshold x its threshold off the axis and expects all its backers' air on it."""
+    against its hostile neighbours other than v (``ctx['free_nb']``); a place cut off from
+    supply sends fighters only against a target next to a's supplied ground (a link-up with
+    the relief). An actor with a main effort (returned, int[run], P: none, with its axis,
+    bool[run, place]) needs focus_threshold x its threshold off the axis and expects all its
+    backers' air on it."""
     n_r, n_p = control.shape
     own_nb = _gather((control == a).astype(np.float64), world) > 0
-    own_f = np.where(own_nb, ctx["free_nb"] * _gather(ctx["supply"], world), 0.0)  # [R, P, D]
+    # A cut-off place attacks only to link up: a target next to a's supplied ground (7.3).
+    base = ((control == a) & ctx["supplied"]).astype(np.float64)
+    link_up = (_gather(base, world) > 0).any(axis=2)
+    fed = _gather(ctx["supplied"].astype(np.float64), world) > 0
+    may = own_nb & (fed | np.asarray(link_up)[:, :, None])
+    own_f = np.where(may, ctx["free_nb"] * _gather(ctx["supply"], world), 0.0)  # [R, P, D]
     hostile = world.hostile[a][control] & ~ceasefire[:, a, :][np.arange(n_r)[:, None], control]
     thr: F64 | float = p.by_actor("attack_threshold")[a]
     air = air_factor(ctx["air"][:, a, None], ctx["front"], p)
