@@ -18,18 +18,23 @@ from ripeness.world import air, compile_scenario, operations
 from .engine_scenarios import T, actor, build, place
 
 
-def relief_road(taken: tuple[str, ...] = ()) -> tuple[object, object]:
+def relief_road(taken: tuple[str, ...] = (), side: float = 300.0,
+                flank: bool = False) -> tuple[object, object]:
     """gov's base (a source) - reb r1 - reb r2 - reb r3 - gov pocket (cut off); r3 is next to
     the pocket, and a reb side-village 'side' hangs off the base. ``taken``: road villages
-    gov already holds (with 300 of its own)."""
+    gov already holds (with 300 of its own); ``flank``: a gov place of 3,000 next to the
+    base and the side village only."""
     names = ["base", "r1", "r2", "r3", "pocket"]
     held = {"base": ("gov", 4000.0), "r1": ("reb", 300.0), "r2": ("reb", 300.0),
             "r3": ("reb", 300.0), "pocket": ("gov", 1000.0)}
     held |= {n: ("gov", 300.0) for n in taken}
     ps = [place(n, held[n][0], {held[n][0]: held[n][1]}, lat=36.0 + 0.05 * i)
           for i, n in enumerate(names)]
-    ps.append(place("side", "reb", {"reb": 300.0}, lon=37.1))
+    ps.append(place("side", "reb", {"reb": side}, lon=37.1))
     links = [("base", "r1"), ("r1", "r2"), ("r2", "r3"), ("r3", "pocket"), ("base", "side")]
+    if flank:
+        ps.append(place("flank", "gov", {"gov": 3000.0}, lat=35.95, lon=37.1))
+        links += [("base", "flank"), ("flank", "side")]
     actors = [actor("gov", enemies={"reb": 1.0},
                     objective={"places": {"r3": 3.0}, "assumption": "test"}), actor("reb"),
               actor("ally", kind="backer", enemies={"reb": 1.0})]
@@ -81,6 +86,24 @@ def test_close_support_goes_to_the_assault_on_the_road() -> None:
     assert abs(flown.sum() - 30.0) < 1e-9
     others = [flown[ids.index(n)] for n in ("r2", "r3", "side")]
     assert flown[ids.index("r1")] > 10 * max(others)
+
+
+def test_no_close_support_is_expected_off_the_axis() -> None:
+    """The side village holds 1,000; the flank (3,000, no other enemy) may send 0.9 x 3,000 =
+    2,700 against it, a ratio of 2.7, under the 4 x 1.2 = 4.8 an attack off the axis needs.
+    The ally's 30 sorties shared over gov's 2 targets would give 1 + 15 / 12 = 2.25 and a
+    ratio of 6.1, but they fly close support on the axis only: gov does not attack the side
+    village. With 500 in it (a ratio of 5.4 without air) it does."""
+    world, p = relief_road(side=1000.0, flank=True)
+    ids = world.place_ids  # type: ignore[attr-defined]
+    _, pl = _plan(world, p)
+    gov = world.actor_ids.index("gov")  # type: ignore[attr-defined]
+    assert ids[int(pl.effort[0, gov])] == "r3"  # the side village is off the axis
+    assert pl.attacker[0, ids.index("side")] == -1
+    assert pl.attacker[0, ids.index("r1")] == gov
+    world, p = relief_road(side=500.0, flank=True)
+    _, pl = _plan(world, p)
+    assert pl.attacker[0, ids.index("side")] == gov
 
 
 def _plan(world: object, p: object) -> tuple[object, object]:

@@ -223,7 +223,8 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
         effort = _main_effort(a, control, ctx, world, p, hostile, own_nb, prev, age)
         on = axis_of(effort, world) | route_of(effort, (control == a) & ctx["supplied"], world)
         thr = np.where(on, thr, thr * p.by_actor("focus_threshold")[a])
-        air = np.where(on, air_factor(ctx["air_all"][:, a, None], ctx["front"], p), air)
+        # Its backers' close support goes to the axis only (:mod:`.air`): none expected off it.
+        air = np.where(on, air_factor(ctx["air_all"][:, a, None], ctx["front"], p), 1.0)
     power = p.by_actor("commit_fraction")[a] * p.by_actor("fire_rate")[a] * air
     pot = own_f.sum(axis=2) * power
     s0, r0 = _score(pot, a, ctx, world, p)
