@@ -226,3 +226,25 @@ def test_the_event_log_tells_a_district_taken() -> None:
     left = res.daily["districts"].sel(place="town").values[0]
     assert int(res.daily["districts_start"].sel(place="town").values[0]) == 3
     assert left.min() >= 1 and left[0] <= 3
+
+
+def test_the_event_log_tells_an_assault_beaten_off() -> None:
+    """3,000 government fighters against a rebel town of 1,000, no noise: the attackers
+    engage 0.9 x 3,000 = 2,700 (r = 2.7) and lose 0.0215 x 2.7 ** -0.228 = 1.7% on the first
+    day, past an attacker breakpoint of 1%; the defenders lose 0.0298 x 2.7 ** 0.228 = 3.7%,
+    short of theirs (50%). So the assault is beaten off on day 0; renewed on day 1, it is
+    beaten off again, told as the second day of fighting for the town."""
+    import ripeness
+
+    sc = build([place("city", "gov", {"gov": 3000.0}),
+                place("town", "reb", {"reb": 1000.0}, lat=36.05)],
+               [("city", "town")], [("city", ["gov"]), ("town", ["reb"])],
+               parameters={"combat_noise": 0.0, "break_spread": 0.0, "combat_intensity": 1.0,
+                           "attack_break_loss": 0.01, "break_loss": 0.5, "assumption": "test"})
+    res = ripeness.simulate(sc, runs=1, seed=0, days=2)
+    ev = res.events[res.events["kind"] == "assault repulsed"]
+    assert ev["day"].tolist() == [0, 1] and set(ev["place"]) == {"town"}
+    assert set(ev["actor"]) == {"gov"}
+    assert ev["detail"].tolist() == ["by reb, after 1 day", "by reb, after 2 days"]
+    assert res.daily["repulsed"].sel(place="town").values[0].tolist() == [True, True]
+    assert "gov's assault on town beaten off (by reb, after 1 day)" in res.digest(0)[0]

@@ -47,7 +47,8 @@ class State:
     a source. lost: float32[run, place, place], see :class:`~ripeness.world.supply.Structure`.
     corridor: bool[run, corridor], open. relief: float64[run, actor, place]. struct_control:
     int64[run, place], the map the last four were computed for; struct_phase: the parameter
-    phase. attacker: int64[run, place], today's attacker (-1: none). sorties: float64[run,
+    phase. attacker: int64[run, place], today's attacker (-1: none); repulsed: bool[run,
+    place], today's attacker broke off its assault there. sorties: float64[run,
     place], sorties flown on the place today; flown: float64[run, support, place], the same
     by support entry (which backer's aircraft hit whom). effort: int64[run, actor], each
     actor's main effort, a place index (P: none); effort_age: int64[run, actor], the days
@@ -82,6 +83,7 @@ class State:
     struct_control: I64
     struct_phase: int
     attacker: I64
+    repulsed: B
     sorties: F64
     flown: F64
     effort: I64
@@ -112,7 +114,8 @@ def init(world: World, runs: int, seed: int, first_run: int = 0) -> State:
         aid_factor=np.ones((runs, len(world.support_ids))),
         supplied=st.supplied, lost=st.lost, corridor=st.corridor, relief=st.relief,
         struct_control=control, struct_phase=p.phase,
-        attacker=np.full((runs, n_p), -1, dtype=np.int64), sorties=zeros,
+        attacker=np.full((runs, n_p), -1, dtype=np.int64),
+        repulsed=np.zeros((runs, n_p), dtype=bool), sorties=zeros,
         flown=np.zeros((runs, len(world.support_ids), n_p)),
         effort=np.full((runs, n_a), n_p, dtype=np.int64),
         effort_age=np.zeros((runs, n_a), dtype=np.int64),
@@ -301,7 +304,7 @@ def _apply_battle(s: State, force: F64, plan: operations.Plan, bt: combat.Battle
 
 
 #: What happened today (not state carried over): an ended run has no attacks and no sorties.
-_TODAY = {"attacker": -1, "sorties": 0.0, "flown": 0.0}
+_TODAY = {"attacker": -1, "repulsed": False, "sorties": 0.0, "flown": 0.0}
 
 
 def _mask(old: State, new: State) -> State:
@@ -362,5 +365,5 @@ def _finish(s: State, e: combat.Engagements, force: F64, control: I64, dead: F64
         mil_dead=s.mil_dead + dead, engaged_start=np.where(going, e.start, 0.0),
         att_lost=np.where(going, bt.att_lost, 0.0), def_lost=np.where(going, bt.def_lost, 0.0),
         def_break=np.where(going, e.def_break, 0.0), att_break=np.where(going, e.att_break, 0.0),
-        attacker=bt.attacker, sorties=sorties, flown=flown,
+        attacker=bt.attacker, repulsed=bt.repulsed, sorties=sorties, flown=flown,
     )

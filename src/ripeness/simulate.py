@@ -1,9 +1,10 @@
 """``simulate``: run a batch of days and return one typed :class:`Result`.
 
 The result holds the daily arrays as an xarray Dataset (``daily``), the event log as a pandas
-DataFrame (``events``: places changing hands, sieges begun and relieved, corridors cut and
-reopened), and a manifest (scenario hash, package version, seed, runs, parameters used). It
-saves to a folder (manifest.json, daily.nc, events.parquet) and loads back.
+DataFrame (``events``: places and districts changing hands, assaults beaten off, sieges begun
+and relieved, corridors cut and reopened), and a manifest (scenario hash, package version,
+seed, runs, parameters used). It saves to a folder (manifest.json, daily.nc, events.parquet)
+and loads back.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def _record(s: State, world: World, b: Batch | None = None) -> dict[str, NDArray
         "civilians": s.civilians.astype(np.float32), "killed": s.killed.astype(np.float32),
         "displaced": s.displaced.astype(np.float32), "hosted": s.hosted.astype(np.float32),
         "mil_dead": s.mil_dead.astype(np.float32), "sorties": s.sorties.astype(np.float32),
-        "attacker": s.attacker.astype(np.int8), "corridor_open": s.corridor.copy(),
+        "attacker": s.attacker.astype(np.int8), "repulsed": s.repulsed.copy(),
+        "corridor_open": s.corridor.copy(),
         "districts": s.districts.astype(np.int16),
     }
 
@@ -57,7 +59,8 @@ _DIMS = {
     "control": ("place",), "force": ("place", "actor"), "supplied": ("place",),
     "besieged": ("place",), "civilians": ("place",), "killed": ("place",),
     "displaced": ("place",), "hosted": ("place",), "mil_dead": ("actor",),
-    "sorties": ("place",), "attacker": ("place",), "corridor_open": ("corridor",),
+    "sorties": ("place",), "attacker": ("place",), "repulsed": ("place",),
+    "corridor_open": ("corridor",),
     "districts": ("place",),
 }
 
@@ -73,6 +76,8 @@ _DOC = {
     "mil_dead": "fighters put out of action since the start, by actor (cumulative)",
     "sorties": "sorties flown on the place that day",
     "attacker": "actor index attacking the place that day, -1 none",
+    "repulsed": "the day's attacker broke off its assault on the place (its losses reached its "
+                "breakpoint before the defender's)",
     "corridor_open": "the corridor's actor holds a road from its start to its end",
     "districts": "districts of the place its holder still holds (a city is fought for district "
                  "by district)",
@@ -173,6 +178,8 @@ def _events(ds: xr.Dataset, world: World) -> pd.DataFrame:
     rows.append(pd.DataFrame({"run": ds["run"].values[r], "day": d, "kind": "district taken",
                               "place": places[p], "actor": actors[np.maximum(att, 0)],
                               "detail": [f"{x} left" for x in dis[r, d, p]]}))
+    if "repulsed" in ds:
+        rows.append(_repulses(ds, actors, places))
     cor, cor0 = ds["corridor_open"].values, prev("corridor_open")
     for kind, hit in (("corridor cut", cor0 & ~cor), ("corridor reopened", ~cor0 & cor)):
         r, d, c = np.nonzero(hit)
@@ -186,6 +193,22 @@ def _events(ds: xr.Dataset, world: World) -> pd.DataFrame:
     return ev[["run", "day", "date", "kind", "place", "actor", "detail"]].astype(
         {"run": np.int64, "day": np.int64, "kind": str, "place": str, "actor": str,
          "detail": str})
+
+
+def _repulses(ds: xr.Dataset, actors: NDArray[Any], places: NDArray[Any]) -> pd.DataFrame:
+    """'assault repulsed' events: the attacker broke off; detail: who held and how many days
+    in a row the attacker had fought for the place."""
+    att, ctl = ds["attacker"].values, ds["control"].values
+    streak = np.zeros(att.shape, dtype=np.int64)
+    for d in range(att.shape[1]):  # over days, each a whole [run, place] array
+        same = (att[:, d - 1] == att[:, d]) if d else np.zeros(att[:, 0].shape, dtype=bool)
+        streak[:, d] = np.where(att[:, d] >= 0, np.where(same, streak[:, d - 1] + 1, 1), 0)
+    rr, dd, pp = np.nonzero(ds["repulsed"].values)
+    return pd.DataFrame({"run": ds["run"].values[rr], "day": dd, "kind": "assault repulsed",
+                         "place": places[pp], "actor": actors[att[rr, dd, pp]],
+                         "detail": [f"by {actors[h]}, after {n} day{'s' if n > 1 else ''}"
+                                    for h, n in zip(ctl[rr, dd, pp], streak[rr, dd, pp],
+                                                    strict=True)]})
 
 
 def _manifest(scenario: Scenario, world: World, seed: int, first_run: int, runs: int,
@@ -482,6 +505,8 @@ def _tell(e: Any) -> str:
         return f"{e.actor} took {e.place} ({e.detail})"
     if e.kind == "district taken":
         return f"{e.actor} took a district of {e.place} ({e.detail})"
+    if e.kind == "assault repulsed":
+        return f"{e.actor}'s assault on {e.place} beaten off ({e.detail})"
     if e.kind.startswith("siege"):
         return f"{e.kind.replace('siege ', 'siege of ' + e.place + ' ')} ({e.actor})"
     return f"{e.detail} ({e.actor}) {e.kind.replace('corridor ', '')}"
