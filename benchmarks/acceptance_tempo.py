@@ -8,7 +8,10 @@ A. aleppo-2016, N_A runs (500), 90 days:
       (captures, the relief of Nubl, the corridor cut): the share of runs in which it happens
       (target >= 80%) and the median date error in days (target |error| <= 3);
    2. east Aleppo, Idlib and Azaz keep their day-0 holders through 31 March (day 59) in
-      >= 90% of runs;
+      >= 90% of runs; and again with the Cessation of Hostilities of 27 Feb 2016 imposed on
+      its date between the government and the opposition, for this measurement only (the
+      model's ceasefires come from the talks, which agree none that early: its effect on the
+      holds, measured);
    3. fighters put out of action 1-10 Feb (the record's figures: SOHR's dead x 3 to 5):
       the medians over runs of the government's and the opposition's, each in its range.
 B. aleppo-2016, N_B runs (500), 330 days: the distribution of the day east Aleppo falls and
@@ -35,14 +38,18 @@ D. With --digest: one aleppo-2016 run over 330 days, its digest for the month be
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import ripeness
+from ripeness import coupling
 from ripeness import scenario as sc
 from ripeness.backtest import read_record
 from ripeness.backtest.calibrate import apply_patch_file
@@ -55,7 +62,9 @@ CALIBRATED = HERE / "data" / "syria-2016-calibrated-2016-06-01.toml"
 CUTOFF = dt.date(2016, 6, 1)
 CHUNK = 50
 BEFORE = AFTER = 30
+CESSATION = (dt.date(2016, 2, 27) - dt.date(2016, 2, 1)).days  # day 26
 LARGE = 50_000
+HELD = ("aleppo-east", "idlib", "azaz")
 
 # Aleppo and Idlib governorates, and the Damascus countryside, Daraa, Quneitra and Sweida
 # (the sets of benchmarks/acceptance_national.py).
@@ -84,6 +93,37 @@ def chunks(loaded: sc.Loaded, runs: int, seed: int, days: int):
         yield ripeness.simulate(loaded, min(CHUNK, runs - first), seed, days, first_run=first)
 
 
+@contextlib.contextmanager
+def cessation(loaded: sc.Loaded, day: int, pair: tuple[str, str]) -> Iterator[None]:
+    """Within the block, simulations hold a ceasefire between ``pair`` from ``day`` on (the
+    war's ceasefire matrix set after each day's talks): a measurement, not a model rule."""
+    actors = [a.id for a in loaded.scenario.actors]
+    i, j = actors.index(pair[0]), actors.index(pair[1])
+    real = coupling.advance
+
+    def imposed(b, world, link, p, d):  # type: ignore[no-untyped-def]
+        b, rec = real(b, world, link, p, d)
+        if d + 1 >= day:
+            cf = b.war.ceasefire.copy()
+            cf[:, i, j] = cf[:, j, i] = True
+            b = replace(b, war=replace(b.war, ceasefire=cf))
+        return b, rec
+
+    coupling.advance = imposed
+    try:
+        yield
+    finally:
+        coupling.advance = real
+
+
+def holds(res, places: tuple[str, ...], last: int) -> np.ndarray:
+    """bool[run, place]: each place kept its day-0 holder through day ``last``."""
+    d = res.daily
+    return np.stack([(d["control"].sel(place=p).values[:, :last + 1]
+                      == d["control_start"].sel(place=p).values[:, None]).all(axis=1)
+                     for p in places], axis=1)
+
+
 def concat(parts: list[Observed]) -> Observed:
     return Observed(ids=parts[0].ids, day=np.concatenate([o.day for o in parts], axis=1),
                     lo=np.concatenate([o.lo for o in parts], axis=1),
@@ -108,9 +148,9 @@ def part_a(runs: int, seed: int) -> None:
         obs.append(observe(res, events))
         d = res.daily
         dead.append(d["mil_dead"].sel(day=9, actor=["government", "opposition"]).values)
-        held.append(np.stack([(d["control"].sel(place=p).values[:, :60]
-                               == d["control_start"].sel(place=p).values[:, None]).all(axis=1)
-                              for p in ("aleppo-east", "idlib", "azaz")], axis=1))
+        held.append(holds(res, HELD, 59))
+    with cessation(loaded, CESSATION, ("government", "opposition")):
+        coh = np.concatenate([holds(res, HELD, 59) for res in chunks(loaded, runs, seed, 60)])
     table = score_table(events, concat(obs))
     print(f"\nA. aleppo-2016, {runs} runs (seed {seed}), 90 days "
           f"({time.perf_counter() - t0:.0f} s)")
@@ -121,9 +161,11 @@ def part_a(runs: int, seed: int) -> None:
         print(f"    {r.id:22s} {r.recorded:24s} share {r.share:6.1%}  median error "
               f"{r.err_median:+5.1f} d  {verdict(ok)}")
     h = np.concatenate(held).mean(axis=0)
-    print("A2. day-0 holders kept through 31 March (target >= 90% of runs)")
-    for name, share in zip(("aleppo-east", "idlib", "azaz"), h, strict=True):
-        print(f"    {name:12s} {share:6.1%}  {verdict(share >= 0.9)}")
+    print("A2. day-0 holders kept through 31 March (target >= 90% of runs); in brackets, "
+          "with the Cessation of Hostilities imposed from 27 Feb (measurement only)")
+    for name, share, with_coh in zip(HELD, h, coh.mean(axis=0), strict=True):
+        print(f"    {name:12s} {share:6.1%}  {verdict(share >= 0.9)}  (with the Cessation "
+              f"{with_coh:6.1%}  {verdict(with_coh >= 0.9)})")
     med = np.median(np.concatenate(dead), axis=0)
     print("A3. fighters put out of action 1-10 Feb (day 9), median over runs, against the "
           "record (SOHR's dead x 3 to 5)")
