@@ -27,7 +27,8 @@ C. syria-2016, N_C runs (200), 395 days (the backtest's window, one year and its
       Aleppo is secured (it holds both halves of the city) minus 30 days before, in the
       runs where that happens, against the runs where it does not over the same calendar
       windows (matched run by run); the difference of the two means with a 95% bootstrap
-      interval (target: south up, north down, intervals off zero).
+      interval (target: south up, north down, intervals off zero); the east (Palmyra to Deir
+      ez-Zor) printed too, for where the fighters go instead.
 D. With --digest: one aleppo-2016 run over 330 days, its digest for the month before east
    Aleppo falls (or the last month).
 
@@ -80,6 +81,12 @@ SOUTH = [
     "arsal-jurd", "jobar", "douma", "eastern-ghouta", "south-damascus", "darayya", "moadamiyah",
     "yarmouk", "baath-city", "sanamayn", "izraa", "sheikh-maskin", "daraa-north", "sweida",
     "daraa-south", "nasib", "western-daraa", "eastern-daraa", "quneitra", "yarmouk-basin",
+]
+# The desert and the Euphrates east of Homs (Palmyra to Deir ez-Zor): printed for where the
+# forces go instead, not part of the target.
+EAST = [
+    "palmyra", "qaryatayn", "sukhnah", "kabajeb", "uqayribat", "al-tanf", "tiyas",
+    "dez-isis", "deir-ez-zor", "deir-ez-zor-airport", "mayadin", "albu-kamal",
 ]
 
 
@@ -264,19 +271,19 @@ def turn_south(d, windows: list, pending: list, secured: list) -> None:
     control = d["control"].values
     held = (control[:, :, west] == gov) & (control[:, :, east] == gov)
     force = d["force"].values[..., gov]
-    south = force[:, :, [places.index(p) for p in SOUTH if p in places]].sum(axis=2)
-    north = force[:, :, [places.index(p) for p in NORTH if p in places]].sum(axis=2)
+    south, north, east = (force[:, :, [places.index(p) for p in group if p in places]]
+                          .sum(axis=2) for group in (SOUTH, NORTH, EAST))
     n_days = control.shape[1]
     for r in range(control.shape[0]):
         hit = np.flatnonzero(held[r])
         if hit.size == 0:
-            pending.append((south[r], north[r]))
+            pending.append((south[r], north[r], east[r]))
             continue
         t = int(hit[0])
         secured.append(t)
         if t - BEFORE >= 0 and t + AFTER < n_days:
-            windows.append((t, south[r, t + AFTER] - south[r, t - BEFORE],
-                            north[r, t + AFTER] - north[r, t - BEFORE]))
+            windows.append((t, *(x[r, t + AFTER] - x[r, t - BEFORE]
+                                 for x in (south, north, east))))
 
 
 def bootstrap(x: np.ndarray, y: np.ndarray, seed: int, n: int = 2000) -> tuple[float, ...]:
@@ -340,22 +347,18 @@ def print_turn_south(windows: list, pending: list, secured: list, runs: int,
         print("    too few runs on one side to compare (need secured runs with a whole "
               f"window of {BEFORE}+{AFTER} days, and runs where it is not secured)")
         return
-    south_c = np.stack([x[0] for x in pending])
-    north_c = np.stack([x[1] for x in pending])
-    ds = np.array([w[1] for w in windows])
-    dn = np.array([w[2] for w in windows])
-    cs = np.array([(south_c[:, t + AFTER] - south_c[:, t - BEFORE]).mean()
-                   for t, _, _ in windows])
-    cn = np.array([(north_c[:, t + AFTER] - north_c[:, t - BEFORE]).mean()
-                   for t, _, _ in windows])
     print(f"    {len(windows)} secured runs with a whole window; control: {len(pending)} "
           "runs where it is not, over the same calendar windows")
-    for name, x, c, sign in (("south", ds, cs, 1), ("north", dn, cn, -1)):
+    for k, (name, sign) in enumerate((("south", 1), ("north", -1), ("east", 0))):
+        ctl = np.stack([x[k] for x in pending])
+        x = np.array([w[1 + k] for w in windows])
+        c = np.array([(ctl[:, t + AFTER] - ctl[:, t - BEFORE]).mean() for t, *_ in windows])
         diff, lo, hi = bootstrap(x, c, seed)
         ok = (lo > 0) if sign > 0 else (hi < 0)
+        tail = f"  {verdict(ok)}" if sign else "  (where they go instead; no target)"
         print(f"    government fighters in the {name}, day+{AFTER} minus day-{BEFORE}: "
               f"secured {x.mean():+,.0f}, control {c.mean():+,.0f}; difference "
-              f"{diff:+,.0f} [95% {lo:+,.0f}, {hi:+,.0f}]  {verdict(ok)}")
+              f"{diff:+,.0f} [95% {lo:+,.0f}, {hi:+,.0f}]{tail}")
 
 
 # --- D -----------------------------------------------------------------------------------
