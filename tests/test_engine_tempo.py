@@ -248,3 +248,20 @@ def test_the_event_log_tells_an_assault_beaten_off() -> None:
     assert ev["detail"].tolist() == ["by reb, after 1 day", "by reb, after 2 days"]
     assert res.daily["repulsed"].sel(place="town").values[0].tolist() == [True, True]
     assert "gov's assault on town beaten off (by reb, after 1 day)" in res.digest(0)[0]
+
+
+def test_the_digest_tells_where_fighting_went_on_without_news() -> None:
+    """The same 3,000 against 1,000 with breakpoints of 50% for both: no side breaks in the
+    first days, so the log has no event; the digest's quiet days still say where the
+    fighting was, by whom and for how many days."""
+    import ripeness
+
+    sc = build([place("city", "gov", {"gov": 3000.0}),
+                place("town", "reb", {"reb": 1000.0}, lat=36.05)],
+               [("city", "town")], [("city", ["gov"]), ("town", ["reb"])],
+               parameters={"combat_noise": 0.0, "break_spread": 0.0, "combat_intensity": 1.0,
+                           "attack_break_loss": 0.5, "break_loss": 0.5, "assumption": "test"})
+    res = ripeness.simulate(sc, runs=1, seed=0, days=4)
+    assert res.events.empty
+    (line,) = res.digest(0)
+    assert "4 days without news; fighting at town (gov, 4 days)" in line

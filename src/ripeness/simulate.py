@@ -280,15 +280,19 @@ class Result:
         days = [int(d) for d in ds["day"].values]
         dates = [pd.Timestamp(x).date().isoformat() for x in ds["date"].values]
         news = _news(self.events, self.sessions, run)
+        places = [str(p) for p in ds["place"].values]
+        attacker = ds["attacker"].values
         lines = []
         for i, j in _stretches([bool(news.get(d)) for d in days], every_day):
             toll = _toll(actors, dead[i:j + 1].sum(axis=0), float(civ[i:j + 1].sum()))
+            told = news.get(days[i], []) if i == j else []
+            if not told:
+                told = _fighting(attacker[i:j + 1], actors, places)
             if i == j:
-                lines.append(f"{dates[i]} (day {days[i]}): " + "; ".join(
-                    [*news.get(days[i], []), *toll]))
+                lines.append(f"{dates[i]} (day {days[i]}): " + "; ".join([*told, *toll]))
             else:
                 lines.append(f"{dates[i]} .. {dates[j]} (days {days[i]}-{days[j]}): "
-                             f"{j - i + 1} days without news; " + "; ".join(toll))
+                             f"{j - i + 1} days without news; " + "; ".join([*told, *toll]))
         return lines
 
     def summary(self, run: int = 0) -> list[str]:
@@ -319,6 +323,23 @@ def _news(events: pd.DataFrame, sessions: pd.DataFrame, run: int) -> dict[int, l
             if told:
                 out.setdefault(int(day), []).extend(told)
     return out
+
+
+def _fighting(attacker: NDArray[Any], actors: list[str], places: list[str],
+              most: int = 3) -> list[str]:
+    """Where the assaults of a stretch without news went on (attacker: int[day, place], -1
+    none): the ``most`` places fought for on most days, with the attacker and the days."""
+    days = (attacker >= 0).sum(axis=0)
+    hot = [int(v) for v in np.argsort(-days, kind="stable")[:most] if days[v] > 0]
+    if not hot:
+        return []
+    told = []
+    for v in hot:
+        who = attacker[:, v][attacker[:, v] >= 0]
+        main = int(np.bincount(who).argmax())
+        n = int(days[v])
+        told.append(f"{places[v]} ({actors[main]}, {n} day{'s' if n > 1 else ''})")
+    return ["fighting at " + ", ".join(told)]
 
 
 def _stretches(news: list[bool], every_day: bool) -> list[tuple[int, int]]:
