@@ -63,10 +63,10 @@ def test_scores_by_hand(toy_record: ripeness.backtest.Record) -> None:
 
 
 def test_toy_war_matches_its_own_events(toy_record: ripeness.backtest.Record) -> None:
-    """In the toy the government takes the village and relieves the enclave within a day or
-    two in every run, and takes the border a day or two later; the rebels never take the
-    capital. The shares and scores must equal what the event log says, run by run."""
-    result = ripeness.simulate(TOY, runs=12, seed=3, days=6)
+    """In the toy the government takes the village and relieves the enclave within two weeks
+    in every run, and takes the border in most; the rebels never take the capital. The shares
+    and scores must equal what the event log says, run by run."""
+    result = ripeness.simulate(TOY, runs=12, seed=3, days=14)
     obs = observe(result, toy_record)
     ev = result.events
     border = ev[(ev.kind == "captured") & (ev.place == "border") & (ev.actor == "gov")]
@@ -87,11 +87,11 @@ def test_toy_war_matches_its_own_events(toy_record: ripeness.backtest.Record) ->
 def test_window_hides_later_events(toy_record: ripeness.backtest.Record) -> None:
     """An event after the simulated window has not happened: observed over day 0 alone, a
     relief or capture that a longer run of the same seeds logs on a later day is missing."""
-    obs = observe(ripeness.simulate(TOY, runs=5, seed=3, days=1), toy_record)
-    ev = ripeness.simulate(TOY, runs=5, seed=3, days=12).events
+    obs = observe(ripeness.simulate(TOY, runs=8, seed=3, days=1), toy_record)
+    ev = ripeness.simulate(TOY, runs=8, seed=3, days=12).events
     for row, (kind, place) in enumerate([("captured", "border"), ("siege relieved", "enclave")]):
         hit = ev[(ev.kind == kind) & (ev.place == place) & (ev.actor == "gov")]
-        first = hit.groupby("run")["day"].min().reindex(range(5)).to_numpy(dtype=float)
+        first = hit.groupby("run")["day"].min().reindex(range(8)).to_numpy(dtype=float)
         expected = np.where(first == 0, 0.0, np.nan)
         np.testing.assert_array_equal(obs.day[row], expected)
     assert np.isnan(obs.day[0]).all() and (obs.day[1] == 0).any()  # later borders exist

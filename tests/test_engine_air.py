@@ -110,3 +110,35 @@ def test_a_focused_clients_close_support_goes_to_its_axis() -> None:
     none[0, 0] = len(ids)  # focused but without a front: no close support anywhere
     assert air.allocate(attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
                         axes_of(none, world)).sum() == 0
+
+
+def test_close_support_scales_with_sorties_per_defender_engaged() -> None:
+    """CDB90's fit: the attacker's effectiveness is 1 + q / q0, q the sorties per 1,000
+    defenders engaged. 30 sorties on 1,000 defenders at q0 = 12: 1 + 30 / 12 = 3.5; the same
+    30 on 250 (a village, or a city's front district): 1 + 120 / 12 = 11; none: 1."""
+    p = compile_scenario(_backed(40.0, parameters={"air_sortie_scale": 12.0, **T})).params_on(0)
+    from ripeness.world.operations import air_factor
+
+    got = air_factor(np.array([30.0, 30.0, 0.0]), np.array([1000.0, 250.0, 1000.0]), p)
+    assert got == pytest.approx([3.5, 11.0, 1.0])
+
+
+def test_strikes_on_an_assaulted_place_kill_only_through_the_assault() -> None:
+    """20 sorties on each of two rebel places, one assaulted by the backer's client: at
+    sortie_kill 0.25 the other loses 5 fighters to the strikes; the assaulted one none apart
+    (its toll is in the assault's fitted loss rate)."""
+    sc = _backed(40.0, parameters={"sortie_kill": 0.25, **T})
+    world = compile_scenario(sc)
+    p = world.params_on(0)
+    front, far = world.place_ids.index("front"), world.place_ids.index("far")
+    gov = world.actor_ids.index("gov")
+    flown = np.zeros((1, 1, len(world.place_ids)))
+    flown[0, 0, [front, far]] = 20.0
+    attacker = np.full((1, len(world.place_ids)), -1)
+    attacker[0, front] = gov
+    held = np.full((1, len(world.place_ids)), 1000.0)
+    lost = air.strike_losses(flown, held, attacker, world, p)
+    assert lost[0, far] == pytest.approx(5.0) and lost[0, front] == 0.0
+    boost = air.boost(flown, attacker, np.full((1, len(world.place_ids)), 500.0), world, p)
+    assert boost[0, front] == pytest.approx(1 + 40.0 / p.num("air_sortie_scale"))
+    assert boost[0, far] == 1.0  # nobody assaults it

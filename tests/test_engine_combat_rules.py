@@ -1,5 +1,6 @@
-"""Three combat rules on hand-made maps: the frontage cap, no rout for an encircled garrison,
-and no reserve kept against the neighbour being attacked; and the backers' ceasefire channel."""
+"""Combat rules: the fitted attrition law and the breakpoints on hand-computed cases; on
+hand-made maps the frontage cap, defence in depth (districts), and no reserve kept against the
+neighbour being attacked."""
 
 from __future__ import annotations
 
@@ -14,30 +15,76 @@ from ripeness.world import combat, compile_scenario, operations
 
 from .engine_scenarios import build, place
 
-QUIET = {"combat_noise": 0.0, "assumption": "test"}
+QUIET = {"combat_noise": 0.0, "break_spread": 0.0, "assumption": "test"}
 
 
-def test_only_a_garrison_that_can_withdraw_routs() -> None:
-    """Attackers' power left is 5x the defender's, the defender kept 90%: it routs only if
-    it has somewhere to go."""
-    args = (np.array([100.0]), np.array([90.0]), np.array([500.0]), np.array([100.0]),
-            np.array([100.0]), np.array([0.55]), 3.0)
-    assert combat.breaks(*args, can_withdraw=np.array([True]))[0]
-    assert not combat.breaks(*args, can_withdraw=np.array([False]))[0]
+def test_one_day_of_the_fitted_law_by_hand() -> None:
+    """1,000 attackers against 500 defenders: r = 2. With lambda_A = 0.03, lambda_D = 0.05
+    and w = 0.5 the attackers lose 0.03 / sqrt(2) of themselves, the defenders 0.05 x sqrt(2);
+    an attacker twice as effective (air, or half the terrain factor) doubles the defenders'
+    loss and leaves its own unchanged."""
+    a1, d1 = combat.helmbold_day(1000.0, 500.0, 0.03, 0.05, 0.5)
+    assert float(a1) == pytest.approx(1000.0 * (1 - 0.03 / np.sqrt(2.0)), rel=1e-12)
+    assert float(d1) == pytest.approx(500.0 * (1 - 0.05 * np.sqrt(2.0)), rel=1e-12)
+    a2, d2 = combat.helmbold_day(1000.0, 500.0, 0.03, 0.05, 0.5, eff_att=2.0)
+    assert float(d2) == pytest.approx(500.0 * (1 - 0.1 * np.sqrt(2.0)), rel=1e-12)
+    assert float(a2) == pytest.approx(float(a1), rel=1e-12)
 
 
-def pocket(frontage: float) -> Any:
+def test_the_law_spans_the_square_law_and_fixed_fractions() -> None:
+    """w = 1: a side loses lambda x the enemy's numbers a day, as the square law's rate
+    (A loses 0.01 x 400 = 4); w = 0: a fixed 1% whatever the enemy. Nobody goes negative; a
+    side with nobody inflicts nothing."""
+    a1, d1 = combat.helmbold_day(1000.0, 400.0, 0.01, 0.01, 1.0)
+    assert float(1000.0 - a1) == pytest.approx(4.0) and float(400.0 - d1) == pytest.approx(10.0)
+    a1, d1 = combat.helmbold_day(1000.0, 400.0, 0.01, 0.01, 0.0)
+    assert float(a1) == pytest.approx(990.0) and float(d1) == pytest.approx(396.0)
+    a1, d1 = combat.helmbold_day(np.array([1000.0, 0.0, 10.0]), np.array([0.0, 50.0, 1e6]),
+                                 0.5, 0.5, 0.34)
+    assert a1.tolist()[:2] == [1000.0, 0.0] and d1.tolist()[:2] == [0.0, 50.0]
+    assert (a1 >= 0).all() and (d1 >= 0).all()
+
+
+def test_the_reference_fire_rate_is_the_registry_default() -> None:
+    from ripeness.params import registry
+
+    assert registry()["fire_rate"].default == combat.FIRE_REFERENCE
+
+
+@pytest.mark.parametrize("d_loss, a_loss, want", [
+    (10.0, 0.0, (True, False)),   # defender lost 10 of 100: its breakpoint 0.1 is reached
+    (9.0, 0.0, (False, False)),   # 9%: not yet
+    (0.0, 20.0, (False, True)),   # attacker lost 20 of 200 (0.1 >= 0.1): it breaks off
+    (12.0, 30.0, (False, True)),  # both past: the attacker further (0.15/0.1 > 0.12/0.1)
+    (15.0, 30.0, (True, False)),  # both past, tied (1.5 each): the defender breaks
+])
+def test_breakpoints_by_hand(d_loss: float, a_loss: float, want: tuple[bool, bool]) -> None:
+    """Breakpoints of 0.1 for both; 100 defenders and 200 attackers, nothing lost before."""
+    broke, off = combat.breaks(100.0, 100.0 - d_loss, 0.0, 0.1, 200.0, 200.0 - a_loss, 0.0,
+                               0.1)
+    assert (bool(broke), bool(off)) == want
+
+
+def test_breakpoints_count_losses_against_everyone_engaged() -> None:
+    """A defender that lost 50 yesterday and 10 of today's 150 (reinforced) has lost 60 of
+    the 200 who fought: 0.3, past a breakpoint of 0.25 though today's loss alone is 7%."""
+    broke, _ = combat.breaks(150.0, 140.0, 50.0, 0.25, 100.0, 100.0, 0.0, 0.5)
+    assert bool(broke)
+
+
+def pocket(frontage: float, population: float = 1000.0) -> Any:
     """A rebel pocket of 1,000 (no own neighbour) next to 20,000 government fighters."""
     return build([place("city", "gov", {"gov": 20000.0}),
-                  place("pocket", "reb", {"reb": 1000.0}, lat=36.05)],
+                  place("pocket", "reb", {"reb": 1000.0}, lat=36.05, population=population)],
                  [("city", "pocket")], [("city", ["gov"]), ("pocket", ["reb"])],
                  parameters={**QUIET, "frontage": frontage})
 
 
-def fall_day(frontage: float) -> int:
-    c = ripeness.simulate(pocket(frontage), runs=1, seed=0, days=30).daily["control"]
+def fall_day(frontage: float, population: float = 1000.0) -> int:
+    c = ripeness.simulate(pocket(frontage, population), runs=1, seed=0,
+                          days=60).daily["control"]
     taken = np.flatnonzero(c.values[0, :, 1] == 0)
-    assert taken.size, "the pocket should fall within 30 days"
+    assert taken.size, "the pocket should fall within 60 days"
     return int(taken[0])
 
 
@@ -55,9 +102,21 @@ def engagements_seen(monkeypatch: pytest.MonkeyPatch) -> list[combat.Engagements
 
 
 def test_numbers_beyond_the_frontage_do_not_speed_up_a_storm() -> None:
-    """20,000 against an encircled 1,000: with 3 attackers per defender at the front the pocket
-    holds days longer than when 20 per defender can fight at once."""
-    assert fall_day(3.0) > fall_day(20.0)
+    """20,000 against an encircled 1,000: with 2 attackers per defender at the front the
+    pocket holds longer than when 20 per defender can fight at once."""
+    assert fall_day(2.0) > fall_day(20.0)
+
+
+def test_a_city_falls_district_by_district() -> None:
+    """The same pocket with 90,000 people is ceil(sqrt(90,000 / 10,000)) = 3 districts: each
+    break gives up one, so it holds longer than a village that falls with its first."""
+    world = compile_scenario(pocket(3.0, 90_000.0))
+    p = world.params_on(0)
+    assert engine.districts_of(world, p).tolist() == [1, 3]  # the city of 1,000: one
+    res = ripeness.simulate(pocket(3.0, 90_000.0), runs=1, seed=0, days=60)
+    left = res.daily["control"].values[0, :, 1]
+    assert fall_day(3.0, 90_000.0) > fall_day(3.0)
+    assert (left[:2] == 1).all()  # not taken on the day its first district breaks
 
 
 @pytest.mark.parametrize("frontage", [1.0, 3.0])
@@ -137,6 +196,5 @@ def test_capped_attackers_fire_no_harder_than_supplied_ones(
     on = e.attacker >= 0
     assert (e.committed[on] > e.att0[on]).all()  # the cap binds
     gov = world.actor_ids.index("gov")
-    limit = p.by_actor("fire_rate")[gov] * (1 + p.num("air_boost"))  # no terrain divisor < 1
-    assert (e.att_fire[on] <= limit + 1e-12).all()
-    assert (e.att_fire[on] <= p.by_actor("fire_rate")[gov] + 1e-12).all()  # no air here
+    fire = p.by_actor("fire_rate")[gov] / combat.FIRE_REFERENCE
+    assert (e.att_fire[on] <= fire + 1e-12).all()  # no air here, terrain >= 1

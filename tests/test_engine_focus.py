@@ -1,4 +1,4 @@
-"""The main-effort rule on hand-made maps: off by default, the choice of the main effort
+"""The main-effort rule on hand-made maps: switched off, the choice of the main effort
 (value among the targets the massed force can win, the ratio term capped), restraint off the
 axis, movement that feeds the axis from the rear, and the patience that ends a stalled axis.
 
@@ -23,7 +23,8 @@ from ripeness.world.compile import Params, World
 
 from .engine_scenarios import actor, build, place
 
-QUIET = {"combat_noise": 0.0, "recruit_rate": 0.0, "assumption": "test"}
+QUIET = {"combat_noise": 0.0, "recruit_rate": 0.0, "focus_threshold": 1.0, "focus_reach": 0,
+         "assumption": "test: no main effort unless a test sets one"}
 
 
 def world_of(places: list[dict[str, Any]], links: list[tuple[str, str]],
@@ -80,10 +81,11 @@ def fronts(gx: float = 1000.0, gov: dict[str, Any] | None = None,
                     objective={"e": 3.0}, **parameters)
 
 
-def test_main_effort_is_off_by_default_and_changes_nothing() -> None:
-    """focus_threshold = 1 and focus_reach = 0 (the registry defaults): no actor names a main
-    effort (effort = P everywhere) and yesterday's effort and its age are ignored: the plan
-    equals the one made without them, field by field. It attacks all three targets (each at
+def test_main_effort_switched_off_changes_nothing() -> None:
+    """focus_threshold = 1 and focus_reach = 0 (QUIET; the registry's defaults give every
+    actor a main effort): no actor names a main effort (effort = P everywhere) and
+    yesterday's effort and its age are ignored: the plan equals the one made without them,
+    field by field. It attacks all three targets (each at
     ratio 0.9 x 1000 / 500 = 1.8 > 1.2), as the old rule did."""
     world, p = fronts()
     assert p.by_actor("focus_threshold").tolist() == [1.0, 1.0]

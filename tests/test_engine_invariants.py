@@ -50,7 +50,8 @@ def test_a_variant_shares_the_draws_of_its_baseline(toy_raw: dict[str, Any]) -> 
     its baseline run by run, much closer than a baseline with another seed."""
     toy_raw["parameters"] = {"combat_noise": 0.35, "assumption": "test"}
     base = from_raw(toy_raw)
-    variant = with_patches(base, {"parameters.fire_rate": 0.0125}, "a little more fire")
+    variant = with_patches(base, {"parameters.defender_loss_rate": 0.031},
+                           "a little more attrition")
     a = simulate(base, runs=20, seed=3, days=15).daily["force"].values
     b = simulate(variant, runs=20, seed=3, days=15).daily["force"].values
     c = simulate(base, runs=20, seed=4, days=15).daily["force"].values

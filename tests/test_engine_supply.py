@@ -16,7 +16,8 @@ from .engine_scenarios import actor, build, place
 
 
 def _pocket(gov_mid: float, reb_mid: float) -> object:
-    """src(gov, source) - mid - pocket(gov); reb's base beside mid. Noise off."""
+    """src(gov, source) - mid - pocket(gov); reb's base beside mid. Noise off, and every
+    defender breaks at its first loss (the tests are about supply, not combat)."""
     return build(
         [place("src", "gov", {"gov": 5000}, lat=36.0),
          place("mid", "gov" if gov_mid else "reb",
@@ -25,7 +26,8 @@ def _pocket(gov_mid: float, reb_mid: float) -> object:
          place("base", "reb", {"reb": 5000}, lat=36.1, lon=37.2)],
         [("src", "mid"), ("mid", "pocket"), ("mid", "base")],
         [("src", ["gov"]), ("base", ["reb"])],
-        parameters={"combat_noise": 0.0, "assumption": "test: deterministic"},
+        parameters={"combat_noise": 0.0, "break_spread": 0.0, "break_loss": 0.01,
+                    "assumption": "test: deterministic"},
     )
 
 
@@ -74,7 +76,9 @@ def test_reopening_the_road_relieves_the_pocket() -> None:
     assert kinds[:2] == [(0, "captured", "mid"), (0, "siege relieved", "pocket")]
 
 
-def test_besieged_forces_decay_at_the_stated_rate_and_get_nothing() -> None:
+def test_besieged_forces_decay_as_their_stocks_run_out_and_get_nothing() -> None:
+    """A garrison cut off for t days (t = 0 on the first day) loses siege_force_decay x
+    (1 - exp(-t / siege_stock_days)) of itself that day: nothing while its stocks are full."""
     sc = _pocket(gov_mid=0, reb_mid=30)
     world = compile_scenario(sc)
     p = world.params_on(0)
@@ -85,12 +89,29 @@ def test_besieged_forces_decay_at_the_stated_rate_and_get_nothing() -> None:
     civ = s.civilians[0, src]
     for day in range(5):
         s = eng.step(s, world, p, day)
-    rate = p.num("siege_force_decay")
-    assert s.force[0, pocket, gov] == pytest.approx(200 * (1 - rate) ** 5, rel=1e-12)
+    rate, stock = p.num("siege_force_decay"), p.num("siege_stock_days")
+    want = 200.0
+    for t in range(5):
+        want *= 1.0 - rate * (1.0 - np.exp(-t / stock))
+    assert s.force[0, pocket, gov] == pytest.approx(want, rel=1e-12)
+    assert want < 200.0
     assert s.besieged_days[0, pocket] == 5 and s.besieged_days[0, src] == 0
     assert s.force[0, src, gov] > 5000 - 1e-9  # supplied: recruits (rate x civilians)
     assert s.civilians[0, pocket] < 1000  # besieged civilians die at the siege rate
     assert civ == 1000
+
+
+def test_stocks_fall_from_full_to_the_unsupplied_floor() -> None:
+    """Supplied: 1. Cut off t days: U + (1 - U) exp(-t / T), hand-computed at t = 0, T, 10T."""
+    world = compile_scenario(_pocket(gov_mid=0, reb_mid=30))
+    p = world.params_on(0)
+    u, t = p.num("unsupplied_fire"), p.num("siege_stock_days")
+    sup = np.array([[True, False, False, False]])
+    days = np.array([[0, 0, int(t), int(10 * t)]])
+    got = supply.stocks(sup, days, p)[0]
+    want = [1.0, 1.0, u + (1 - u) * np.exp(-int(t) / t), u + (1 - u) * np.exp(-int(10 * t) / t)]
+    assert got == pytest.approx(want, rel=1e-12)
+    assert supply.stocks(sup, None, p)[0].tolist() == [1.0, u, u, u]
 
 
 def test_cut_value_counts_the_force_a_loss_would_strand() -> None:

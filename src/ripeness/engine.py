@@ -3,8 +3,8 @@
 Every array of :class:`State` has a leading run axis; ``step`` is pure and uses array
 operations only (loops run over the handful of actors or support entries, never over runs or
 places). A run that has ended (``active`` False) is masked: its state no longer changes. The
-order of a day: supply and sieges, reinforcement, operations, air, combat and the breakpoint
-rule, withdrawal, redeployment, people.
+order of a day: supply and sieges, reinforcement, operations, air, combat and the breakpoints,
+withdrawal, redeployment, people.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from . import rng
 from .world import air, combat, movement, operations, people, supply
 from .world.compile import Params, World
 
-__all__ = ["State", "init", "step"]
+__all__ = ["State", "districts_of", "init", "step"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -37,13 +37,18 @@ class State:
     float64[run], persons who left the map. mil_dead: float64[run, actor], cumulative fighters
     put out of action. besieged_days: int64[run, place], days in a row unsupplied.
     engaged_start: float64[run, place], the defender's strength when the current assault on
-    the place began (0: not under attack). ceasefire: bool[run, actor, actor], pairs that do
+    the place began (0: not under attack); att_lost, def_lost: float[run, place], each
+    side's losses in the assault so far; def_break, att_break:
+    float[run, place], the assault's breakpoints (loss fractions, drawn when it began).
+    districts: int64[run, place], the districts the holder still holds (7.6).
+    ceasefire: bool[run, actor, actor], pairs that do
     not fight. active: bool[run], False once a run has ended. aid_factor: float64[run, support],
     multiplies delivered fighters and sorties. supplied: bool[run, place], the holder reaches
     a source. lost: float32[run, place, place], see :class:`~ripeness.world.supply.Structure`.
     corridor: bool[run, corridor], open. relief: float64[run, actor, place]. struct_control:
     int64[run, place], the map the last four were computed for; struct_phase: the parameter
-    phase. attacker: int64[run, place], today's attacker (-1: none). sorties: float64[run,
+    phase. attacker: int64[run, place], today's attacker (-1: none); repulsed: bool[run,
+    place], today's attacker broke off its assault there. sorties: float64[run,
     place], sorties flown on the place today; flown: float64[run, support, place], the same
     by support entry (which backer's aircraft hit whom). effort: int64[run, actor], each
     actor's main effort, a place index (P: none); effort_age: int64[run, actor], the days
@@ -63,6 +68,11 @@ class State:
     mil_dead: F64
     besieged_days: I64
     engaged_start: F64
+    att_lost: F64
+    def_lost: F64
+    def_break: F64
+    att_break: F64
+    districts: I64
     ceasefire: B
     active: B
     aid_factor: F64
@@ -73,6 +83,7 @@ class State:
     struct_control: I64
     struct_phase: int
     attacker: I64
+    repulsed: B
     sorties: F64
     flown: F64
     effort: I64
@@ -96,12 +107,15 @@ def init(world: World, runs: int, seed: int, first_run: int = 0) -> State:
         control=control, force=force, civilians=np.tile(world.pop0, (runs, 1)),
         killed=zeros, displaced=zeros, hosted=zeros, displaced_out=np.zeros(runs),
         mil_dead=np.zeros((runs, n_a)), besieged_days=np.zeros((runs, n_p), dtype=np.int64),
-        engaged_start=zeros, ceasefire=np.zeros((runs, n_a, n_a), dtype=bool),
+        engaged_start=zeros, att_lost=zeros, def_lost=zeros, def_break=zeros,
+        att_break=zeros, districts=np.tile(districts_of(world, p), (runs, 1)),
+        ceasefire=np.zeros((runs, n_a, n_a), dtype=bool),
         active=np.ones(runs, dtype=bool),
         aid_factor=np.ones((runs, len(world.support_ids))),
         supplied=st.supplied, lost=st.lost, corridor=st.corridor, relief=st.relief,
         struct_control=control, struct_phase=p.phase,
-        attacker=np.full((runs, n_p), -1, dtype=np.int64), sorties=zeros,
+        attacker=np.full((runs, n_p), -1, dtype=np.int64),
+        repulsed=np.zeros((runs, n_p), dtype=bool), sorties=zeros,
         flown=np.zeros((runs, len(world.support_ids), n_p)),
         effort=np.full((runs, n_a), n_p, dtype=np.int64),
         effort_age=np.zeros((runs, n_a), dtype=np.int64),
@@ -140,7 +154,10 @@ def _siege_and_reinforce(s: State, world: World, p: Params) -> tuple[F64, F64]:
     """Besieged holders decay; supplied ones recruit; aid lands at the client's own sources.
     Returns (force, deaths float[run, actor])."""
     held = _holder_force(s.force, s.control)
-    decay = np.where(s.supplied, 0.0, p.num("siege_force_decay") * held)
+    # A garrison decays once its stocks run short (7.2).
+    spent = 1.0 - supply.stocks(s.supplied, s.besieged_days, p)
+    spent = spent / max(1.0 - p.num("unsupplied_fire"), 1e-9)
+    decay = p.num("siege_force_decay") * spent * held
     # Only belligerents recruit: a backer holding a border town (Turkey's Kilis) raises no army.
     recruits = np.where(s.supplied & world.belligerent[s.control],
                         p.by_actor("recruit_rate")[s.control] * s.civilians, 0.0)
@@ -168,8 +185,9 @@ def _pad(x: NDArray[np.generic], fill: float) -> NDArray[np.generic]:
 
 
 def _engagements(s: State, force: F64, plan: operations.Plan, sorties: F64,
-                 world: World, p: Params) -> combat.Engagements:
-    """Committed attackers, garrisons and fire coefficients at every attacked place."""
+                 world: World, p: Params, day: int) -> tuple[combat.Engagements, F64]:
+    """Committed attackers, garrisons, powers and breakpoints at every attacked place; and
+    the defenders' breakpoints as drawn (before the cornered rule), which the state keeps."""
     att = plan.attacker
     from_nb = _pad(plan.per_target, 0.0)[:, world.nbr]
     # Only the neighbours that chose this very place join its assault (each origin sends its
@@ -178,22 +196,61 @@ def _engagements(s: State, force: F64, plan: operations.Plan, sorties: F64,
     mine = aims == np.arange(s.control.shape[1])[None, :, None]
     committed = np.where(att >= 0, (from_nb * mine).sum(axis=2), 0.0)
     garrison = _holder_force(force, s.control) - plan.per_target * plan.targets_of.sum(axis=2)
+    # Defence in depth: only the front district's share of the garrison fights today; the
+    # rest hold the districts behind it (7.6).
+    garrison = np.maximum(garrison, 0.0) / s.districts
+    boost = air.boost(sorties, att, garrison, world, p)
     # Frontage: only so many attackers per defender can be brought to bear in a day; the
     # rest stand by (unharmed) and follow up if the place falls.
     att0 = np.minimum(committed, p.num("frontage") * np.maximum(garrison, 1.0))
-    sup_nb = _pad(s.supplied, False)[:, world.nbr]
-    sup_share = (from_nb * mine * sup_nb).sum(axis=2) / np.maximum(committed, 1e-12)
-    unsup = p.num("unsupplied_fire")
-    fire = p.by_actor("fire_rate")
-    att_fire = (fire[np.maximum(att, 0)] * air.boost(sorties, att, world, p)
-                * (sup_share + (1 - sup_share) * unsup)
-                / operations.defence_factor(world, p)[None, :])
-    def_fire = fire[s.control] * np.where(s.supplied, 1.0, unsup)
-    start = np.where(s.engaged_start > 0, s.engaged_start, np.maximum(garrison, 0.0))
-    own_nb = _pad(s.control, -1)[:, world.nbr] == s.control[:, :, None]
-    return combat.Engagements(attacker=att, att0=att0, def0=np.maximum(garrison, 0.0),
-                              att_fire=att_fire, def_fire=def_fire, start=start,
-                              can_withdraw=own_nb.any(axis=2), committed=committed)
+    stock = supply.stocks(s.supplied, s.besieged_days, p)
+    stock_nb = _pad(stock, 0.0)[:, world.nbr]
+    sup_share = (from_nb * mine * stock_nb).sum(axis=2) / np.maximum(committed, 1e-12)
+    fire = p.by_actor("fire_rate") / combat.FIRE_REFERENCE
+    att_fire = (fire[np.maximum(att, 0)] * boost
+                * np.minimum(sup_share, 1.0) / operations.defence_factor(world, p)[None, :])
+    def_fire = fire[s.control] * stock
+    # An assault goes on while the same actor attacks on consecutive days without a break.
+    going = (s.engaged_start > 0) & (s.attacker == att) & (att >= 0)
+    d_brk, a_brk = _breakpoints(s, att, p, day)
+    d_brk = np.where(going, s.def_break, d_brk)
+    e = combat.Engagements(
+        attacker=att, att0=att0, def0=np.maximum(garrison, 0.0), att_fire=att_fire,
+        def_fire=def_fire, start=np.where(going, s.engaged_start, np.maximum(garrison, 0.0)),
+        committed=committed, att_lost=np.where(going, s.att_lost, 0.0),
+        def_lost=np.where(going, s.def_lost, 0.0),
+        def_break=_cornered(d_brk, s, stock, p),
+        att_break=np.where(going, s.att_break, a_brk))
+    return e, d_brk
+
+
+def _cornered(brk: F64, s: State, stock: F64, p: Params) -> F64:
+    """Breakpoints of besieged garrisons (cut off from supply: no way out): divided by the
+    share of their stocks spent, so a besieged garrison fights on while it has stocks and
+    breaks as it starves (7.5)."""
+    cornered = ~s.supplied
+    spent = (1.0 - stock) / max(1.0 - p.num("unsupplied_fire"), 1e-9)
+    with np.errstate(divide="ignore"):
+        harder = np.minimum(brk / np.maximum(spent, 1e-12), 1.0)
+    return np.asarray(np.where(cornered, harder, brk), dtype=np.float64)
+
+
+def _breakpoints(s: State, att: I64, p: Params, day: int) -> tuple[F64, F64]:
+    """float[run, place] (defender, attacker): breakpoints for assaults beginning today, loss
+    fractions log-normal about each side's median (``break_loss``, ``attack_break_loss``,
+    times ``combat_intensity``) with log-sd ``break_spread``, drawn by (run, day, place); at
+    most 1 (a side that never breaks fights to the last)."""
+    rr, vv = np.nonzero(att >= 0)
+    out_d, out_a = np.ones(att.shape), np.ones(att.shape)
+    sd = p.num("break_spread")
+    zd = rng.normal(s.seed, s.run[rr], day, rng.BREAK_DEFENDER, vv) if sd > 0 else 0.0
+    za = rng.normal(s.seed, s.run[rr], day, rng.BREAK_ATTACKER, vv) if sd > 0 else 0.0
+    k = p.num("combat_intensity")
+    out_d[rr, vv] = np.minimum(k * p.by_actor("break_loss")[s.control[rr, vv]]
+                               * np.exp(sd * zd), 1.0)
+    out_a[rr, vv] = np.minimum(k * p.by_actor("attack_break_loss")[att[rr, vv]]
+                               * np.exp(sd * za), 1.0)
+    return out_d, out_a
 
 
 def _noise(s: State, e: combat.Engagements, p: Params, day: int) -> tuple[F64, F64]:
@@ -207,15 +264,26 @@ def _noise(s: State, e: combat.Engagements, p: Params, day: int) -> tuple[F64, F
     return np.exp(sd * za - sd * sd / 2), np.exp(sd * zd - sd * sd / 2)
 
 
+def districts_of(world: World, p: Params) -> I64:
+    """int[place]: the districts a place is fought for, one per position an assault has to
+    take: ceil(sqrt(population / ``district_population``)), at least 1. A built-up area's
+    extent grows as the square root of its people, and an attacker crosses it one position
+    after another (docs/model.md 7.6)."""
+    d = np.ceil(np.sqrt(world.pop0 / p.num("district_population")))
+    return np.asarray(np.maximum(d, 1.0), dtype=np.int64)
+
+
 def _apply_battle(s: State, force: F64, plan: operations.Plan, bt: combat.Battle,
-                  committed: F64, p: Params, world: World) -> tuple[F64, I64, F64]:
-    """Losses to attackers (back at their origins) and defenders; captures; occupation.
-    ``committed``: every fighter sent at each place; only bt.att0 of them fought (frontage).
-    Returns (force, control, deaths float[run, actor])."""
+                  committed: F64, p: Params, world: World) -> tuple[F64, I64, F64, I64]:
+    """Losses to attackers (back at their origins) and defenders; districts, captures and
+    occupation. ``committed``: every fighter sent at each place; only bt.att0 of them fought
+    (frontage). A defender that breaks gives up one district; the place changes hands with
+    its last. Returns (force, control, deaths float[run, actor], districts left)."""
     engaged = bt.attacker >= 0
+    taken = bt.broken & (s.districts <= 1)
     fallen = bt.att0 - bt.att1
     surv = np.where(engaged, 1.0 - fallen / np.maximum(committed, 1e-12), 1.0)
-    back = _pad(np.where(bt.broken, 0.0, surv), 0.0)[:, world.nbr]
+    back = _pad(np.where(taken, 0.0, surv), 0.0)[:, world.nbr]
     returned = plan.per_target * (plan.targets_of * back).sum(axis=2)
     sent = plan.per_target * plan.targets_of.sum(axis=2)
     held = _holder_force(force, s.control)
@@ -223,18 +291,20 @@ def _apply_battle(s: State, force: F64, plan: operations.Plan, bt: combat.Battle
     def_left = np.where(bt.broken, ws * bt.def1, bt.def1)
     held = np.where(engaged, held - bt.def0 + def_left, held) - sent + returned
     force = _set_holder(force, s.control, np.maximum(held, 0.0))
-    control = np.where(bt.broken, bt.attacker, s.control)
+    control = np.where(taken, bt.attacker, s.control)
     n_r, n_p = control.shape
-    occupy = np.where(bt.broken, committed - fallen, 0.0)
+    occupy = np.where(taken, committed - fallen, 0.0)
     force[np.arange(n_r)[:, None], np.arange(n_p)[None, :], control] += occupy
     n_a = len(world.actor_ids)
     dead = (_by_actor(bt.att0 - bt.att1, bt.attacker, n_a)
             + _by_actor(bt.def0 - def_left, np.where(engaged, s.control, -1), n_a))
-    return force, control, dead
+    left = np.where(taken, districts_of(world, p)[None, :],
+                    np.where(bt.broken, s.districts - 1, s.districts))
+    return force, control, dead, left
 
 
 #: What happened today (not state carried over): an ended run has no attacks and no sorties.
-_TODAY = {"attacker": -1, "sorties": 0.0, "flown": 0.0}
+_TODAY = {"attacker": -1, "repulsed": False, "sorties": 0.0, "flown": 0.0}
 
 
 def _mask(old: State, new: State) -> State:
@@ -255,41 +325,45 @@ def step(state: State, world: World, p: Params, day: int) -> State:
     s = _refresh(state, world, p)
     force, dead = _siege_and_reinforce(s, world, p)
     plan = operations.plan(s.control, force, s.supplied, s.lost, s.relief, s.aid_factor,
-                           s.ceasefire, world, p, s.effort, s.effort_age)
+                           s.ceasefire, world, p, s.effort, s.effort_age, s.districts,
+                           s.besieged_days)
     held = _holder_force(force, s.control)
     flown = air.allocate(plan.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
                          plan.axis)
-    struck = air.strike_losses(flown, held, p)
+    struck = air.strike_losses(flown, held, plan.attacker, world, p)
     force = _set_holder(force, s.control, held - struck)
     dead += _by_actor(struck, s.control, len(world.actor_ids))
-    e = _engagements(s, force, plan, flown, world, p)
-    bt = combat.fight(e, _noise(s, e, p, day), p.by_actor("breakpoint")[s.control],
-                      p.num("rout_ratio"))
-    force, control, lost = _apply_battle(s, force, plan, bt, e.committed, p, world)
+    e, drawn = _engagements(s, force, plan, flown, world, p, day)
+    k = p.num("combat_intensity")
+    bt = combat.fight(e, _noise(s, e, p, day), k * p.num("attacker_loss_rate"),
+                      k * p.num("defender_loss_rate"), p.num("helmbold_exponent"))
+    force, control, lost, left = _apply_battle(s, force, plan, bt, e.committed, p, world)
     force, surrendered = movement.rehome(force, control, world)
     force = movement.move(force, control, s.relief, world, p, plan.axis)
-    done = _finish(s, force, control, dead + lost + surrendered, bt, flown, world, p, day)
-    done = replace(done, effort=plan.effort,
+    done = _finish(s, replace(e, def_break=drawn), force, control, dead + lost + surrendered,
+                   bt, flown, world, p, day)
+    done = replace(done, districts=left, effort=plan.effort,
                    effort_age=np.where(plan.effort == s.effort, s.effort_age + 1, 0))
     done = _refresh(done, world, p)
     days = np.where(done.supplied, 0, done.besieged_days + 1)
     return _mask(state, replace(done, besieged_days=days))
 
 
-def _finish(s: State, force: F64, control: I64, dead: F64, bt: combat.Battle, flown: F64,
-            world: World, p: Params, day: int) -> State:
-    """People, siege counters and the bookkeeping of the day."""
+def _finish(s: State, e: combat.Engagements, force: F64, control: I64, dead: F64,
+            bt: combat.Battle, flown: F64, world: World, p: Params, day: int) -> State:
+    """People, the state of continuing assaults and the bookkeeping of the day."""
     engaged = bt.attacker >= 0
     sorties = flown.sum(axis=1)
     besieged = ~s.supplied
     now = people.People(s.civilians, s.killed, s.displaced, s.hosted, s.displaced_out)
     losses = (bt.att0 - bt.att1) + (bt.def0 - bt.def1)
     ppl = people.people_day(now, sorties, losses, besieged, world, p)
-    start = np.where(engaged & ~bt.broken, np.where(s.engaged_start > 0, s.engaged_start,
-                                                    bt.def0), 0.0)
+    going = engaged & ~bt.broken & ~bt.repulsed  # the assault goes on tomorrow if renewed
     return replace(
         s, day=day + 1, control=control, force=force, civilians=ppl.civilians,
         killed=ppl.killed, displaced=ppl.displaced, hosted=ppl.hosted, displaced_out=ppl.out,
-        mil_dead=s.mil_dead + dead, engaged_start=start,
-        attacker=bt.attacker, sorties=sorties, flown=flown,
+        mil_dead=s.mil_dead + dead, engaged_start=np.where(going, e.start, 0.0),
+        att_lost=np.where(going, bt.att_lost, 0.0), def_lost=np.where(going, bt.def_lost, 0.0),
+        def_break=np.where(going, e.def_break, 0.0), att_break=np.where(going, e.att_break, 0.0),
+        attacker=bt.attacker, repulsed=bt.repulsed, sorties=sorties, flown=flown,
     )

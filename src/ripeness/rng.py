@@ -16,6 +16,8 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "AIR",
+    "BREAK_ATTACKER",
+    "BREAK_DEFENDER",
     "COMBAT_ATTACKER",
     "COMBAT_DEFENDER",
     "FORECAST",
@@ -35,6 +37,8 @@ PEOPLE: Final = 4
 TALKS: Final = 5
 TALKS_CEASEFIRE: Final = 6
 FORECAST: Final = 7
+BREAK_DEFENDER: Final = 8
+BREAK_ATTACKER: Final = 9
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -2,10 +2,11 @@
 
 The result holds the daily arrays as an xarray Dataset (``daily``: every variable with its
 long name and units or codes, CF style, see :mod:`ripeness.variables`; places with their
-latitude and longitude), the event log as a pandas DataFrame (``events``: places changing
-hands, sieges begun and relieved, corridors cut and reopened), the talks (``sessions``), one
-row per run (``runs``, the same table an ensemble has) and a manifest (scenario hash, package
-version, seed, runs, parameters used). It saves to a folder and loads back.
+latitude and longitude), the event log as a pandas DataFrame (``events``: places and districts
+changing hands, assaults beaten off, sieges begun and relieved, corridors cut and reopened),
+the talks (``sessions``), one row per run (``runs``, the same table an ensemble has) and a
+manifest (scenario hash, package version, seed, runs, parameters used). It saves to a folder
+and loads back.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def _record(s: State, world: World, b: Batch | None = None) -> dict[str, NDArray
         "displaced": s.displaced.astype(np.float32), "hosted": s.hosted.astype(np.float32),
         "mil_dead": s.mil_dead.astype(np.float32), "sorties": s.sorties.astype(np.float32),
         "attacker": np.where(s.attacker >= 0, s.attacker, np.nan).astype(np.float32),
-        "corridor_open": s.corridor.copy(),
+        "repulsed": s.repulsed.copy(), "corridor_open": s.corridor.copy(),
+        "districts": s.districts.astype(np.int16),
     }
 
 
@@ -65,8 +67,10 @@ _DIMS = {
     "control": ("place",), "force": ("place", "actor"), "supplied": ("place",),
     "besieged": ("place",), "civilians": ("place",), "killed": ("place",),
     "displaced": ("place",), "hosted": ("place",), "mil_dead": ("actor",),
-    "sorties": ("place",), "attacker": ("place",), "corridor_open": ("corridor",),
+    "sorties": ("place",), "attacker": ("place",), "repulsed": ("place",),
+    "corridor_open": ("corridor",), "districts": ("place",),
 }
+
 
 def _dataset(days: list[dict[str, NDArray[Any]]], first: State, world: World,
              sc: Scenario) -> xr.Dataset:
@@ -75,7 +79,7 @@ def _dataset(days: list[dict[str, NDArray[Any]]], first: State, world: World,
     for k, dims in _DIMS.items():
         data[k] = xr.Variable(("run", "day", *dims), np.stack([d[k] for d in days], axis=1))
     start = _record(first, world)
-    for k in ("control", "supplied", "corridor_open", "force"):
+    for k in ("control", "supplied", "corridor_open", "force", "districts"):
         data[f"{k}_start"] = xr.Variable(("run", *_DIMS[k]), start[k])
     data.update(_party_daily(days))
     coords = {"run": first.run, "day": np.arange(len(days)), "date": ("day", dates),
@@ -146,6 +150,14 @@ def _events(ds: xr.Dataset, world: World) -> pd.DataFrame:
         rows.append(pd.DataFrame({"run": ds["run"].values[r], "day": d, "kind": kind,
                                   "place": places[p], "actor": actors[ctl[r, d, p]],
                                   "detail": ""}))
+    dis, dis0 = ds["districts"].values, prev("districts")
+    r, d, p = np.nonzero((dis < dis0) & (ctl == ctl0))
+    att = _attackers(ds)[r, d, p]
+    rows.append(pd.DataFrame({"run": ds["run"].values[r], "day": d, "kind": "district taken",
+                              "place": places[p], "actor": actors[np.maximum(att, 0)],
+                              "detail": [f"{x} left" for x in dis[r, d, p]]}))
+    if "repulsed" in ds:
+        rows.append(_repulses(ds, actors, places))
     cor, cor0 = ds["corridor_open"].values, prev("corridor_open")
     for kind, hit in (("corridor cut", cor0 & ~cor), ("corridor reopened", ~cor0 & cor)):
         r, d, c = np.nonzero(hit)
@@ -159,6 +171,28 @@ def _events(ds: xr.Dataset, world: World) -> pd.DataFrame:
     return ev[["run", "day", "date", "kind", "place", "actor", "detail"]].astype(
         {"run": np.int64, "day": np.int64, "kind": str, "place": str, "actor": str,
          "detail": str})
+
+
+def _attackers(ds: xr.Dataset) -> NDArray[np.int64]:
+    """The day's attacker of each place as an actor index, -1 for none (NaN in ``daily``)."""
+    att = ds["attacker"].values
+    return np.where(np.isnan(att), -1, att).astype(np.int64)
+
+
+def _repulses(ds: xr.Dataset, actors: NDArray[Any], places: NDArray[Any]) -> pd.DataFrame:
+    """'assault repulsed' events: the attacker broke off; detail: who held and how many days
+    in a row the attacker had fought for the place."""
+    att, ctl = _attackers(ds), ds["control"].values
+    streak = np.zeros(att.shape, dtype=np.int64)
+    for d in range(att.shape[1]):  # over days, each a whole [run, place] array
+        same = (att[:, d - 1] == att[:, d]) if d else np.zeros(att[:, 0].shape, dtype=bool)
+        streak[:, d] = np.where(att[:, d] >= 0, np.where(same, streak[:, d - 1] + 1, 1), 0)
+    rr, dd, pp = np.nonzero(ds["repulsed"].values)
+    return pd.DataFrame({"run": ds["run"].values[rr], "day": dd, "kind": "assault repulsed",
+                         "place": places[pp], "actor": actors[att[rr, dd, pp]],
+                         "detail": [f"by {actors[h]}, after {n} day{'s' if n > 1 else ''}"
+                                    for h, n in zip(ctl[rr, dd, pp], streak[rr, dd, pp],
+                                                    strict=True)]})
 
 
 def _manifest(scenario: Scenario, world: World, seed: int, first_run: int, runs: int,
@@ -184,8 +218,9 @@ def _manifest(scenario: Scenario, world: World, seed: int, first_run: int, runs:
 @dataclass(frozen=True)
 class Result:
     """One batch's outcome: ``daily`` arrays (run x day x ...; per-run outcome and talks
-    tally), ``events`` (captures, sieges, corridors), ``sessions`` (the talks, one row per
-    run and day with a session or a talks event; empty when not recorded), ``manifest``."""
+    tally), ``events`` (captures, districts taken, assaults beaten off, sieges, corridors),
+    ``sessions`` (the talks, one row per run and day with a session or a talks event; empty
+    when not recorded), ``manifest``."""
 
     daily: xr.Dataset
     events: pd.DataFrame

@@ -43,6 +43,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
                "persons"),
     "mil_dead": ("fighters put out of action since the start (cumulative)", "fighters"),
     "sorties": ("air sorties flown on the place that day", "sorties"),
+    "repulsed": ("the day's attacker broke off its assault on the place (its losses reached "
+                 "its breakpoint before the defender's)", ""),
+    "districts": ("districts of the place its holder still holds, end of day (a city is "
+                  "fought for district by district)", "districts"),
+    "districts_start": ("districts of the place on the start date", "districts"),
     "corridor_open": ("the corridor's actor holds a road from its start to its end", ""),
     "corridor_open_start": ("the corridor is open on the start date", ""),
     "share": ("value-weighted share of the stake held by the belligerent, end of day", "1"),

@@ -29,9 +29,10 @@ def plural(n: float, word: str, many: str | None = None) -> str:
 
 def digest(daily: xr.Dataset, events: pd.DataFrame, sessions: pd.DataFrame, run: int,
            every_day: bool = False) -> list[str]:
-    """Run ``run`` day by day: one line per day with news (captures, sieges, corridors, talks),
-    each with the day's toll; a stretch of days without news folded into one line with its
-    total toll. ``every_day``: one line for every day."""
+    """Run ``run`` day by day: one line per day with news (captures, districts taken, assaults
+    beaten off, sieges, corridors, talks), each with the day's toll; a stretch of days without
+    news folded into one line with where the fighting went on and its total toll.
+    ``every_day``: one line for every day."""
     ds = daily.sel(run=run)
     actors = [str(a) for a in ds["actor"].values]
     dead = np.diff(ds["mil_dead"].values, axis=0, prepend=0.0)
@@ -39,15 +40,20 @@ def digest(daily: xr.Dataset, events: pd.DataFrame, sessions: pd.DataFrame, run:
     days = [int(d) for d in ds["day"].values]
     dates = [pd.Timestamp(x).date().isoformat() for x in ds["date"].values]
     news = _news(events, sessions, run)
+    places = [str(p) for p in ds["place"].values]
+    att = ds["attacker"].values
+    attacker = np.where(np.isnan(att), -1, att).astype(np.int64)
     lines = []
     for i, j in _stretches([bool(news.get(d)) for d in days], every_day):
         toll = _toll(actors, dead[i:j + 1].sum(axis=0), float(civ[i:j + 1].sum()))
+        told = news.get(days[i], []) if i == j else []
+        if not told:
+            told = _fighting(attacker[i:j + 1], actors, places)
         if i == j:
-            lines.append(f"{dates[i]} (day {days[i]}): " + "; ".join(
-                [*news.get(days[i], []), *toll]))
+            lines.append(f"{dates[i]} (day {days[i]}): " + "; ".join([*told, *toll]))
         else:
             lines.append(f"{dates[i]} .. {dates[j]} (days {days[i]}-{days[j]}): "
-                         f"{j - i + 1} days without news; " + "; ".join(toll))
+                         f"{j - i + 1} days without news; " + "; ".join([*told, *toll]))
     return lines
 
 
@@ -62,6 +68,23 @@ def _news(events: pd.DataFrame, sessions: pd.DataFrame, run: int) -> dict[int, l
             if told:
                 out.setdefault(int(day), []).extend(told)
     return out
+
+
+def _fighting(attacker: NDArray[Any], actors: list[str], places: list[str],
+              most: int = 3) -> list[str]:
+    """Where the assaults of a stretch without news went on (attacker: int[day, place], -1
+    none): the ``most`` places fought for on most days, with the attacker and the days."""
+    days = (attacker >= 0).sum(axis=0)
+    hot = [int(v) for v in np.argsort(-days, kind="stable")[:most] if days[v] > 0]
+    if not hot:
+        return []
+    told = []
+    for v in hot:
+        who = attacker[:, v][attacker[:, v] >= 0]
+        main = int(np.bincount(who).argmax())
+        n = int(days[v])
+        told.append(f"{places[v]} ({actors[main]}, {n} day{'s' if n > 1 else ''})")
+    return ["fighting at " + ", ".join(told)]
 
 
 def _stretches(news: list[bool], every_day: bool) -> list[tuple[int, int]]:
@@ -114,6 +137,10 @@ def _tell(e: Any) -> str:
     """One event in words."""
     if e.kind == "captured":
         return f"{e.actor} took {e.place} ({e.detail})"
+    if e.kind == "district taken":
+        return f"{e.actor} took a district of {e.place} ({e.detail})"
+    if e.kind == "assault repulsed":
+        return f"{e.actor}'s assault on {e.place} beaten off ({e.detail})"
     if e.kind.startswith("siege"):
         return f"{e.kind.replace('siege ', 'siege of ' + e.place + ' ')} ({e.actor})"
     return f"{e.detail} ({e.actor}) {e.kind.replace('corridor ', '')}"

@@ -42,6 +42,7 @@ SYMBOLS: dict[str, str] = {
     "road_factor": r"$f_{\mathrm{road}}$",
     # supply and reinforcement
     "siege_force_decay": r"$d_F$",
+    "siege_stock_days": r"$T_{\\mathrm{stock}}$",
     "recruit_rate": r"$\rho_a$",
     # operations
     "commit_fraction": r"$\chi_a$",
@@ -65,8 +66,7 @@ SYMBOLS: dict[str, str] = {
     "focus_reach": r"$k_a$",
     # air
     "sortie_kill": r"$k_S$",
-    "air_boost": r"$B_{\max}$",
-    "air_half": r"$S_{1/2}$",
+    "air_sortie_scale": r"$q_0$",
     "air_focus": r"$\psi$",
     "air_attack_weight": r"$w_A$",
     "air_threat_weight": r"$w_T$",
@@ -80,9 +80,15 @@ SYMBOLS: dict[str, str] = {
     "desert_defence": r"$T_{\mathrm{desert}}$",
     "fortification_effect": r"$\phi$",
     "unsupplied_fire": r"$U$",
-    "breakpoint": r"$\beta_a$",
-    "rout_ratio": r"$\Lambda$",
+    "helmbold_exponent": r"$w$",
+    "attacker_loss_rate": r"$\lambda_A$",
+    "defender_loss_rate": r"$\lambda_D$",
+    "combat_intensity": r"$\kappa_c$",
+    "break_loss": r"$\beta_a$",
+    "attack_break_loss": r"$\beta^A_a$",
+    "break_spread": r"$\sigma_\beta$",
     "frontage": r"$\phi_F$",
+    "district_population": r"$N_D$",
     "withdraw_survival": r"$s_W$",
     # people
     "siege_civilian_mortality": r"$d_C$",

@@ -12,8 +12,10 @@ where a place's worth is the larger of its normalised value to the client and to
 
 (forces normalised by the largest enemy garrison of the run), and receives sorties in
 proportion to score ** air_focus. For a client with a main effort (see
-:mod:`.operations`), "the client attacks it today" reads "it is on the client's axis": the
-backer masses its close support there. No target list is fixed: as the front moves, so does the air.
+:mod:`.operations`), "the client attacks it today" reads "the client attacks it today on its
+axis", or on a day without such an assault "it is on the client's axis": the backer masses its
+close support on the main effort's assaults, and prepares the axis between them. No target
+list is fixed: as the front moves, so does the air.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .compile import Params, World
+from .operations import air_factor
 from .operations import focused as is_focused
 
-__all__ = ["allocate", "boost", "strike_losses"]
+__all__ = ["allocate", "boost", "close_support", "strike_losses"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -39,9 +42,10 @@ def _neighbour_max(x: F64, world: World) -> F64:
 def allocate(attacker: I64, control: I64, defender: F64, aid: F64, ceasefire: B,
              world: World, p: Params, axis: B | None = None) -> F64:
     """float[run, support, place]: sorties flown by each support entry on each place today.
-    For a client with a main effort (``axis``: bool[run, actor, place], its main effort and
-    the neighbours, :attr:`.operations.Plan.axis`) the close-support term goes to its axis,
-    attacked today or not, instead of to wherever it attacks."""
+    For a client with a main effort (``axis``: bool[run, actor, place], its main effort, the
+    neighbours and the road to it, :attr:`.operations.Plan.axis`) the close-support term goes
+    to its assaults on the axis, or to the whole axis on a day without one, instead of to
+    wherever it attacks."""
     n_r, n_p = control.shape
     rows = np.arange(n_r)[:, None]
     out = np.zeros((n_r, len(world.support_ids), n_p))
@@ -56,7 +60,11 @@ def allocate(attacker: I64, control: I64, defender: F64, aid: F64, ceasefire: B,
         valued = _neighbour_max(np.where(control == c, worth[None, :], 0.0), world)
         support = attacker == c
         if axis is not None and focused[c]:
-            support = axis[:, c, :]
+            # Close support of the client's assaults on its axis; on a day without one, the
+            # whole axis (preparation).
+            on = axis[:, c, :]
+            assault = on & support
+            support = np.where(assault.any(axis=1, keepdims=True), assault, on)
         score = (p.num("air_attack_weight") * support * (1.0 + worth[None, :])
                  + p.num("air_threat_weight") * fn * valued + p.num("air_force_weight") * fn)
         score = np.where(enemy, score * p.strike_w[s][control], 0.0)
@@ -68,14 +76,23 @@ def allocate(attacker: I64, control: I64, defender: F64, aid: F64, ceasefire: B,
     return out
 
 
-def strike_losses(sorties: F64, defender: F64, p: Params) -> F64:
-    """float[run, place]: fighters of the holder put out of action by today's sorties."""
-    return np.asarray(np.minimum(p.num("sortie_kill") * sorties.sum(axis=1), defender))
-
-
-def boost(sorties: F64, attacker: I64, world: World, p: Params) -> F64:
-    """float[run, place]: the attacker's fire multiplier from its backers' sorties there."""
+def close_support(attacker: I64, world: World) -> B:
+    """bool[run, support, place]: the entry's client assaults the place today, so the
+    entry's sorties there are close support of that assault."""
     att = attacker[:, None, :]
-    mine = (world.support_client[None, :, None] == att) & (att >= 0)
-    s = (sorties * mine).sum(axis=1)
-    return np.asarray(1.0 + p.num("air_boost") * s / (s + p.num("air_half")), dtype=np.float64)
+    return np.asarray((world.support_client[None, :, None] == att) & (att >= 0))
+
+
+def strike_losses(sorties: F64, defender: F64, attacker: I64, world: World,
+                  p: Params) -> F64:
+    """float[run, place]: fighters of the holder put out of action by today's sorties other
+    than close support (whose toll is in the fitted loss rates of the assault, 7.5)."""
+    apart = np.where(close_support(attacker, world), 0.0, sorties).sum(axis=1)
+    return np.asarray(np.minimum(p.num("sortie_kill") * apart, defender))
+
+
+def boost(sorties: F64, attacker: I64, garrison: F64, world: World, p: Params) -> F64:
+    """float[run, place]: the attacker's fire multiplier from its backers' sorties there,
+    on the holder's ``garrison`` (:func:`.operations.air_factor`)."""
+    s = (sorties * close_support(attacker, world)).sum(axis=1)
+    return air_factor(s, garrison, p)

@@ -1,10 +1,18 @@
-"""Combat: Lanchester attrition solved exactly over a day, and the breakpoint rule.
+"""Combat: one day of the attrition law fitted to historical battles, and the breakpoints.
 
-The kernel :func:`lanchester` gives the exact state of a two-sided Lanchester fight after time
-``t`` (clipped at annihilation). The engine calls it with ``t = 1`` day and noisy, modified
-fire coefficients; the theory tests call the same function with noise off and compare it with
-the closed forms of the literature (square law, linear area-fire and "ancient" laws, Deitchman's
-mixed law). Conventions (Taylor 1983): ``a`` is A's kill rate on B, ``b`` is B's on A.
+The engine's law (:func:`helmbold_day`) is Helmbold's: each side loses in a day the fraction
+``lambda x (enemy's effectiveness) x (enemy / own numbers) ** w`` of its engaged fighters,
+with ``lambda`` (one for the attacker, one for the defender) and ``w`` fitted to CDB90's
+battles
+(:mod:`ripeness.backtest.cdb90`). A side breaks when its losses since the assault began pass
+its breakpoint, a loss fraction drawn for each assault from the log-normal fitted to the same
+battles (:func:`breaks`): the defender gives up the place (or one of its districts), the
+attacker breaks off.
+
+The closed-form Lanchester kernel :func:`lanchester` (square law, linear area-fire and
+"ancient" laws, Deitchman's mixed law; conventions of Taylor 1983: ``a`` is A's kill rate on
+B, ``b`` is B's on A) is kept for the theory tests and as the reference the fitted law departs
+from: the square law is the case ``w = 1``.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "DEITCHMAN",
+    "FIRE_REFERENCE",
     "LINEAR_ANCIENT",
     "LINEAR_AREA",
     "SQUARE",
@@ -25,10 +34,15 @@ __all__ = [
     "breaks",
     "end_time",
     "fight",
+    "helmbold_day",
     "lanchester",
 ]
 
 F64 = NDArray[np.float64]
+
+FIRE_REFERENCE: Final = 0.012
+"""The fire rate (``fire_rate``'s default) at which an actor's effectiveness is 1: the
+fitted loss rates are those of the reference."""
 
 SQUARE: Final = 0  # aimed fire: dA/dt = -b B, dB/dt = -a A
 LINEAR_AREA: Final = 1  # area fire: dA/dt = -b A B, dB/dt = -a A B
@@ -133,13 +147,41 @@ def lanchester(law: int, A0: ArrayLike, B0: ArrayLike, a: ArrayLike, b: ArrayLik
     return solve(A0_, B0_, a_, b_, t_)
 
 
+def helmbold_day(att: ArrayLike, dfd: ArrayLike, lam_att: float, lam_def: float, w: float,
+                 eff_att: ArrayLike = 1.0, eff_def: ArrayLike = 1.0, shock_att: ArrayLike = 1.0,
+                 shock_def: ArrayLike = 1.0) -> tuple[F64, F64]:
+    """(attackers, defenders) after one day of Helmbold's law (arrays broadcast).
+
+    With r = att / dfd (numbers), the attackers lose the fraction ``min(lam_att x eff_def x
+    r ** -w x shock_att, 1)`` and the defenders ``min(lam_def x eff_att x r ** w x shock_def,
+    1)``: Helmbold's dD/dt = -a A^w D^(1-w), in which the numbers enter with the exponent w
+    and a side's effectiveness (``eff``, 1 at the reference: quality, terrain and
+    fortification, air, supply) multiplies the loss it inflicts, as a kill rate does in
+    Lanchester's laws. ``w = 1`` gives the square law's daily rates, ``w = 0`` a fixed daily
+    fraction whatever the enemy's numbers; CDB90 gives about a third (Helmbold 1965; 1993).
+    A side with no one inflicts nothing and loses all it engaged.
+    """
+    a0, d0, ea, ed, sa, sd = _arrays(att, dfd, eff_att, eff_def, shock_att, shock_def)
+    r = np.divide(a0, d0, out=np.full(a0.shape, np.inf), where=d0 > 0)
+    r = np.where(a0 > 0, r, 0.0)
+    some = (r > 0) & np.isfinite(r)
+    x = np.where(some, r, 1.0)
+    loss_a = np.where(some, np.minimum(lam_att * ed * x ** -w * sa, 1.0),
+                      np.where(r > 0, 0.0, 1.0))
+    loss_d = np.where(some, np.minimum(lam_def * ea * x ** w * sd, 1.0),
+                      np.where(r > 0, 1.0, 0.0))
+    return a0 * (1.0 - loss_a), d0 * (1.0 - loss_d)
+
+
 @dataclass(frozen=True)
 class Battle:
     """One day's battles at every engaged place (float[run, place] unless said).
 
-    attacker: int[run, place], the attacking actor (-1: no battle). att0, att1: attacking
-    force before and after. def0, def1: the defending garrison before and after. broken:
-    bool[run, place], the defender broke and the place changes hands.
+    attacker: int[run, place], the attacking actor (-1: no battle). att0, att1: engaged
+    attackers before and after. def0, def1: the defending garrison before and after. broken:
+    bool[run, place], the defender broke (it gives up the place, or a district of it).
+    repulsed: bool[run, place], the attacker broke off (the assault ends, the place holds).
+    att_lost, def_lost: each side's losses since the assault began, today's included.
     """
 
     attacker: NDArray[np.int64]
@@ -148,32 +190,45 @@ class Battle:
     def0: F64
     def1: F64
     broken: NDArray[np.bool_]
+    repulsed: NDArray[np.bool_]
+    att_lost: F64
+    def_lost: F64
 
 
-def breaks(def0: F64, def1: F64, att_power: F64, def_power: F64, engaged_start: F64,
-           breakpoint: F64, rout_ratio: float,
-           can_withdraw: ArrayLike = True) -> NDArray[np.bool_]:
-    """The breakpoint rule: a defender breaks when its force falls below ``breakpoint`` of its
-    strength at the start of the engagement, when the attackers' fire power left (fighters x
-    fire coefficient, with terrain, fortification, supply and air) exceeds its own by
-    ``rout_ratio``, or when it had (next to) nobody to begin with. Only a garrison that
-    ``can_withdraw`` (it holds a neighbouring place to fall back to) routes: an encircled one
-    has nowhere to go and fights on to its breakpoint."""
-    out: NDArray[np.bool_] = np.asarray(can_withdraw, dtype=bool)
-    routed = (att_power > rout_ratio * def_power) & out
-    return np.asarray((def1 < breakpoint * engaged_start) | routed | (def0 < 1.0), dtype=bool)
+def breaks(def0: ArrayLike, def1: ArrayLike, def_lost: ArrayLike, def_break: ArrayLike,
+           att0: ArrayLike, att1: ArrayLike, att_lost: ArrayLike,
+           att_break: ArrayLike) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """The breakpoint rule: (defender broke, attacker broke off).
+
+    A side's loss in the assault is the share of all its fighters who have fought in it that
+    are out of action: (``lost`` before today + today's loss) / (``lost`` before today +
+    today's engaged strength), as CDB90 counts a battle's casualties against the strength
+    engaged (reinforcements included). A side breaks when its loss reaches its breakpoint
+    (loss fractions drawn for the assault). If both do on the same day, the one further past
+    its breakpoint (loss over breakpoint) breaks, the defender on a tie. A defender that had
+    (next to) nobody to begin with breaks at once.
+    """
+    d0, d1, dl, db, a0, a1, al, ab = _arrays(def0, def1, def_lost, def_break, att0, att1,
+                                             att_lost, att_break)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_over = np.where(dl + d0 > 0, (dl + d0 - d1) / (dl + d0) / db, np.inf)
+        a_over = np.where(al + a0 > 0, (al + a0 - a1) / (al + a0) / ab, 0.0)
+    broken = ((d_over >= 1.0) & (d_over >= a_over)) | (d0 < 1.0)
+    return np.asarray(broken), np.asarray((a_over >= 1.0) & ~broken)
 
 
 @dataclass(frozen=True)
 class Engagements:
     """Inputs to one day's battles (float[run, place] unless said).
 
-    attacker: int[run, place], -1 where no battle. att0: committed attackers. def0: the
-    holder's garrison (after strikes, less what it sent out). att_fire, def_fire: fire
-    coefficients before noise (all modifiers applied). start: the defender's strength when
-    the engagement began. can_withdraw: bool[run, place], the holder has a neighbouring place
-    of its own to fall back to (None: everywhere). committed: every attacker sent at the place,
-    of whom att0 fight (the frontage).
+    attacker: int[run, place], -1 where no battle. att0: engaged attackers (at most the
+    frontage). def0: the holder's garrison (after strikes, less what it sent out). att_fire,
+    def_fire: combat power per fighter before noise (all modifiers applied; only their ratio
+    enters the law; air is apart). air: the attacker's close-air-support multiplier on the
+    defender's losses. start: the defender's strength when the assault began. att_lost,
+    def_lost: each side's losses in the assault before today. def_break, att_break: the
+    assault's breakpoints (loss fractions). committed: every attacker sent at the place, of
+    whom att0 fight (the frontage).
     """
 
     attacker: NDArray[np.int64]
@@ -183,20 +238,27 @@ class Engagements:
     def_fire: F64
     start: F64
     committed: F64
-    can_withdraw: NDArray[np.bool_] | None = None
+    att_lost: F64
+    def_lost: F64
+    def_break: F64
+    att_break: F64
 
 
-def fight(e: Engagements, noise: tuple[F64, F64], breakpoint: F64,
-          rout_ratio: float) -> Battle:
-    """Resolve every engagement for one day (square law, exact over dt = 1)."""
+def fight(e: Engagements, noise: tuple[F64, F64], lam_att: float, lam_def: float,
+          w: float) -> Battle:
+    """Resolve every engagement for one day (:func:`helmbold_day`, then :func:`breaks`)."""
     rr, vv = np.nonzero(e.attacker >= 0)
     att1, def1 = (np.zeros_like(e.att0), np.zeros_like(e.def0))
-    fa, fd = e.att_fire[rr, vv] * noise[0], e.def_fire[rr, vv] * noise[1]
-    a1, d1 = lanchester(SQUARE, e.att0[rr, vv], e.def0[rr, vv], fa, fd, 1.0)
+    a1, d1 = helmbold_day(e.att0[rr, vv], e.def0[rr, vv], lam_att, lam_def, w,
+                          e.att_fire[rr, vv], e.def_fire[rr, vv], noise[0], noise[1])
     att1[rr, vv], def1[rr, vv] = a1, d1
     broken = np.zeros(e.att0.shape, dtype=bool)
-    out = True if e.can_withdraw is None else e.can_withdraw[rr, vv]
-    broken[rr, vv] = breaks(e.def0[rr, vv], d1, a1 * fa, d1 * fd, e.start[rr, vv],
-                            breakpoint[rr, vv], rout_ratio, out)
-    return Battle(attacker=e.attacker, att0=np.where(e.attacker >= 0, e.att0, 0.0), att1=att1,
-                  def0=np.where(e.attacker >= 0, e.def0, 0.0), def1=def1, broken=broken)
+    repulsed = np.zeros(e.att0.shape, dtype=bool)
+    broken[rr, vv], repulsed[rr, vv] = breaks(
+        e.def0[rr, vv], d1, e.def_lost[rr, vv], e.def_break[rr, vv], e.att0[rr, vv], a1,
+        e.att_lost[rr, vv], e.att_break[rr, vv])
+    on = e.attacker >= 0
+    return Battle(attacker=e.attacker, att0=np.where(on, e.att0, 0.0), att1=att1,
+                  def0=np.where(on, e.def0, 0.0), def1=def1, broken=broken, repulsed=repulsed,
+                  att_lost=np.where(on, e.att_lost + e.att0 - att1, 0.0),
+                  def_lost=np.where(on, e.def_lost + e.def0 - def1, 0.0))

@@ -85,6 +85,7 @@ class World:
     obj_value: F64  # float[actor, place], value plus objective extras
     obj_norm: F64  # float[actor, place], obj_value / its max per actor
     aim_norm: F64  # float[actor, place], the objective's own weights / their max (0: none)
+    aim_hold: B  # bool[actor, place], a belligerent's limited objective: the places to hold
     hostile: B  # bool[actor, actor], symmetric
     links: I64  # int[link, 2]
     km: F64  # float[link], km
@@ -226,6 +227,18 @@ def _objectives(s: Scenario, value: F64) -> F64:
     return obj
 
 
+def _limited_aims(s: Scenario) -> B:
+    """bool[actor, place]: the ``hold`` places of each belligerent whose objective is limited
+    (all False for the others): once it holds them all it attacks no more (7.3)."""
+    places = [p.id for p in s.places]
+    out = np.zeros((len(s.actors), len(places)), dtype=bool)
+    for i, a in enumerate(s.actors):
+        obj = a.objective
+        if a.kind == "belligerent" and obj is not None and obj.kind == "limited" and obj.hold:
+            out[i, [places.index(p) for p in obj.hold]] = True
+    return out
+
+
 def _links(s: Scenario, road_factor: float) -> tuple[I64, F64]:
     places = [p.id for p in s.places]
     idx, km = [], []
@@ -283,6 +296,7 @@ def compile_scenario(s: Scenario) -> World:
         value=value, obj_value=obj,
         obj_norm=obj / np.maximum(obj.max(axis=1, keepdims=True), 1e-12),
         aim_norm=(obj - value) / np.maximum((obj - value).max(axis=1, keepdims=True), 1e-12),
+        aim_hold=_limited_aims(s),
         hostile=_hostility(s), links=links, km=km, adj=adj, nbr=nbr,
         table=bitset_table(adj), hops=floyd(np.where(adj, 1.0, np.inf)),
         refuge=refuge, refuge_of=nearest(floyd(road), refuge),

@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from .compile import Params, World
 
-__all__ = ["move", "rehome"]
+__all__ = ["move", "reach", "rear_floor", "rehome"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -79,8 +79,24 @@ def reach(pressure: F64, own: NDArray[np.bool_], world: World, steps: int,
     field = np.where(own, pressure, -np.inf)
     for _ in range(steps):  # over link distance, not over places or runs
         nb = _pad(field, -np.inf)[:, world.nbr].max(axis=2)
-        field = np.where(own, np.maximum(field, nb - cost), -np.inf)
+        new = np.where(own, np.maximum(field, nb - cost), -np.inf)
+        if np.array_equal(new, field):
+            break
+        field = new
     return field
+
+
+def rear_floor(control: I64, world: World) -> F64:
+    """float[run, place]: the garrison a quiet place keeps when it sends its fighters to a
+    distant main effort: its day-0 garrison if it held no front on day 0 (a rear garrison
+    the scenario put there) and still has its day-0 holder; 0 for a front gone quiet."""
+    c0 = world.control0
+    n_p = len(c0)
+    f0 = world.force0[np.arange(n_p), c0]
+    hostile = world.hostile[c0[:, None], _pad(c0[None, :], 0)[0][world.nbr]]
+    threat0 = (_pad(f0[None, :], 0.0)[0][world.nbr] * hostile).sum(axis=1)
+    floor = np.where(threat0 > 0, 0.0, f0)
+    return np.asarray(np.where(control == c0[None, :], floor[None, :], 0.0))
 
 
 def move(force: F64, control: I64, relief: F64, world: World, p: Params,
@@ -105,15 +121,22 @@ def move(force: F64, control: I64, relief: F64, world: World, p: Params,
         far = reach(pressure, own, world, int(p.num("move_reach")) - 1, p.num("move_link_cost"))
         dest, best = _best_neighbour(far, own, world)
         go = own & (best > pressure)
+        spare = np.maximum(force[:, :, a] - p.by_actor("hold_ratio")[a] * threat, 0.0)
         if axis is not None and reach_f[a] > 0:
             on = axis[:, a, :]
             base = own & (on | _pad(on, False)[:, world.nbr].any(axis=2))
-            near = reach(np.where(base, 0.0, -np.inf), own, world, int(reach_f[a]), 1.0)
+            near = reach(np.where(base, 0.0, -np.inf), own, world, n_p, 1.0)
             f_dest, f_best = _best_neighbour(near, own, world)
-            feed = own & np.isfinite(near) & ~base & (f_best > near)
-            dest = np.where(feed, f_dest, dest)
-            go = go | feed
-        spare = np.maximum(force[:, :, a] - p.by_actor("hold_ratio")[a] * threat, 0.0)
+            toward = own & np.isfinite(near) & ~base & (f_best > near)
+            feed = toward & (near >= -reach_f[a])
+            # A quiet place beyond the feed's reach releases what it holds beyond its floor
+            # to the main effort, however far: a front that has gone quiet sends its troops
+            # to the next (7.7).
+            free = toward & ~feed & (threat == 0)
+            kept = rear_floor(control, world)
+            spare = np.where(free, np.maximum(force[:, :, a] - kept, 0.0), spare)
+            dest = np.where(feed | free, f_dest, dest)
+            go = go | feed | free
         leaving = np.where(go, rate * spare, 0.0)
         out[:, :, a] = force[:, :, a] - leaving + _send(leaving, dest, world)
     return out

@@ -7,8 +7,9 @@ to a place where a holds ground and has fighters. Its score is
     + value_weight * (value of the place to a, normalised + relief_weight * relief pull)
     + cut_weight * (enemy force its capture would cut off from supply / enemy's total force)
 
-The expected ratio is a's committed force x fire x expected air boost over the defender's force
-x fire x terrain and fortification factors (x unsupplied_fire when the defender is cut off).
+The expected ratio is a's committed force x fire x expected air factor over the defender's force
+x fire x terrain and fortification factors (x what is left of its stocks when the defender is
+cut off, :func:`.supply.stocks`).
 Each place of a picks one axis, its best-scoring neighbouring target; a target's committed
 force is what the places that picked it send: ``commit_fraction`` of their fighters beyond a
 reserve (``hold_ratio`` x the hostile fighters next to them). Each actor attacks its best
@@ -36,10 +37,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from . import supply
 from .compile import Params, World
 
-__all__ = ["Plan", "air_expected", "axes_of", "axis_of", "beyond_reserve", "defence_factor",
-           "focused", "free_force", "plan", "sent_split", "threat"]
+__all__ = ["Plan", "aim_met", "air_expected", "axes_of", "axis_of", "beyond_reserve",
+           "defence_factor", "focused", "free_force", "plan", "route_of", "sent_split",
+           "threat"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -70,7 +73,7 @@ def defence_factor(world: World, p: Params) -> F64:
 
 
 def air_expected(aid: F64, world: World, p: Params, shared: bool = True) -> F64:
-    """float[run, actor]: the air boost an attacker expects on one of its targets (its
+    """float[run, actor]: the sorties an attacker expects on one of its targets (its
     backers' sorties shared over ``attacks_per_day`` targets, or all on one if not shared)."""
     n_a = len(world.actor_ids)
     s = np.zeros((aid.shape[0], n_a))
@@ -78,7 +81,15 @@ def air_expected(aid: F64, world: World, p: Params, shared: bool = True) -> F64:
         s[:, client] += p.sorties[i] * aid[:, i]
     if shared:
         s = s / np.maximum(p.by_actor("attacks_per_day"), 1.0)[None, :]
-    return 1.0 + p.num("air_boost") * s / (s + p.num("air_half"))
+    return s
+
+
+def air_factor(sorties: F64, garrison: F64, p: Params) -> F64:
+    """The attacker's effectiveness multiplier from ``sorties`` of close air support on a
+    place held by ``garrison`` fighters (arrays broadcast): 1 + q / ``air_sortie_scale``,
+    q the sorties per 1,000 defenders, as fitted to CDB90 (7.5)."""
+    q = 1000.0 * sorties / np.maximum(garrison, 1.0)
+    return np.asarray(1.0 + q / p.num("air_sortie_scale"), dtype=np.float64)
 
 
 def focused(p: Params) -> B:
@@ -98,6 +109,23 @@ def axes_of(effort: I64, world: World) -> B:
 def axis_of(effort: I64, world: World) -> B:
     """bool[run, place]: the main effort (int[run], P: none) and its neighbours."""
     return axes_of(effort[:, None], world)[:, 0]
+
+
+def route_of(effort: I64, base: B, world: World) -> B:
+    """bool[run, place]: the places on a shortest way (in links, over any ground) from the
+    ``base`` places (bool[run, place]: the actor's supplied ground) to its main effort
+    (int[run], P: none), the effort included: the road an offensive fights along when its
+    target does not lie next to its supplied ground."""
+    n_r, n_p = base.shape
+    hops = world.hops
+    dist = np.where(base[:, :, None], hops[None, :, :], np.inf).min(axis=1)  # [R, P]
+    has = effort < n_p
+    e = np.where(has, effort, 0)
+    to_e = hops[e]  # [R, P]: links from each place to the effort
+    d_e = dist[np.arange(n_r), e][:, None]
+    with np.errstate(invalid="ignore"):  # inf - inf where nothing connects
+        on = np.isfinite(d_e) & (np.abs(to_e + dist - d_e) < 0.5)
+    return np.asarray(on & has[:, None])
 
 
 def _gather(x: F64, world: World, fill: float = 0.0) -> F64:
@@ -135,8 +163,11 @@ def _score(att: F64, a: int, ctx: dict[str, F64], world: World,
         ratio = np.where(ctx["defence"] > 0, att / ctx["defence"], np.inf)
         log_ratio = np.log(np.clip(ratio, 1e-9, 1e3))
     value = world.obj_norm[a][None, :] + p.num("relief_weight") * ctx["relief"][:, a, :]
-    score = (p.num("ratio_weight") * log_ratio + p.num("value_weight") * value
-             + p.num("cut_weight") * ctx["cut"])
+    # One day's assault can win one district: the prize (value, relief, the cut that comes
+    # with the place) is shared over the districts the holder still holds.
+    score = (p.num("ratio_weight") * log_ratio
+             + (p.num("value_weight") * value + p.num("cut_weight") * ctx["cut"])
+             / ctx["depth"])
     return score, ratio
 
 
@@ -147,7 +178,7 @@ def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Par
     free = np.where(control == a, ctx["free"] * ctx["supply"], 0.0)
     near = (world.hops <= p.num("focus_mass_reach")).astype(np.float64)  # [place, target]
     mass = (free @ near) * (p.by_actor("commit_fraction")[a] * p.by_actor("fire_rate")[a]
-                           * ctx["air_all"][:, a, None])
+                           * air_factor(ctx["air_all"][:, a, None], ctx["front"], p))
     _, ratio = _score(mass, a, ctx, world, p)
     cap = p.by_actor("attack_threshold")[a] * max(float(p.by_actor("focus_threshold")[a]), 1.0)
     prize = (world.obj_norm[a] + world.aim_norm[a])[None, :] + p.num("relief_weight") * ctx[
@@ -170,22 +201,30 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     best neighbouring target by the score it would have with all of a's fighters around it;
     a target is then kept if the fighters of the places that picked it pass the threshold.
     An origin's fighters free to attack target v are its garrison beyond the reserve kept
-    against its hostile neighbours other than v (``ctx['free_nb']``). An actor with a main
-    effort (returned, int[run], P: none, with its axis, bool[run, place]) needs
-    focus_threshold x its threshold off the axis and expects all its backers' air on it."""
+    against its hostile neighbours other than v (``ctx['free_nb']``); a place cut off from
+    supply sends fighters only against a target next to a's supplied ground (a link-up with
+    the relief). An actor with a main effort (returned, int[run], P: none, with its axis,
+    bool[run, place]) needs focus_threshold x its threshold off the axis and expects all its
+    backers' air on it."""
     n_r, n_p = control.shape
     own_nb = _gather((control == a).astype(np.float64), world) > 0
-    own_f = np.where(own_nb, ctx["free_nb"] * _gather(ctx["supply"], world), 0.0)  # [R, P, D]
+    # A cut-off place attacks only to link up: a target next to a's supplied ground (7.3).
+    base = ((control == a) & ctx["supplied"]).astype(np.float64)
+    link_up = (_gather(base, world) > 0).any(axis=2)
+    fed = _gather(ctx["supplied"].astype(np.float64), world) > 0
+    may = own_nb & (fed | np.asarray(link_up)[:, :, None])
+    own_f = np.where(may, ctx["free_nb"] * _gather(ctx["supply"], world), 0.0)  # [R, P, D]
     hostile = world.hostile[a][control] & ~ceasefire[:, a, :][np.arange(n_r)[:, None], control]
     thr: F64 | float = p.by_actor("attack_threshold")[a]
-    air = np.broadcast_to(ctx["air"][:, a, None], (n_r, n_p))
+    air = air_factor(ctx["air"][:, a, None], ctx["front"], p)
     effort = np.full(n_r, n_p)
     on = np.zeros((n_r, n_p), dtype=bool)
     if ctx["focused"][a]:
         effort = _main_effort(a, control, ctx, world, p, hostile, own_nb, prev, age)
-        on = axis_of(effort, world)
+        on = axis_of(effort, world) | route_of(effort, (control == a) & ctx["supplied"], world)
         thr = np.where(on, thr, thr * p.by_actor("focus_threshold")[a])
-        air = np.where(on, ctx["air_all"][:, a, None], air)
+        # Its backers' close support goes to the axis only (:mod:`.air`): none expected off it.
+        air = np.where(on, air_factor(ctx["air_all"][:, a, None], ctx["front"], p), 1.0)
     power = p.by_actor("commit_fraction")[a] * p.by_actor("fire_rate")[a] * air
     pot = own_f.sum(axis=2) * power
     s0, r0 = _score(pot, a, ctx, world, p)
@@ -205,6 +244,15 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
             effort, on)
 
 
+def aim_met(control: I64, a: int, world: World) -> B:
+    """bool[run]: actor a's limited objective is met (it holds every place of it); False for
+    an actor without one."""
+    hold = world.aim_hold[a]
+    if not hold.any():
+        return np.zeros(control.shape[0], dtype=bool)
+    return np.asarray((control[:, hold] == a).all(axis=1))
+
+
 def _top(score: F64, k: int) -> B:
     """bool[run, place]: the k best finite scores per run (ties by place index)."""
     chosen = np.zeros(score.shape, dtype=bool)
@@ -220,14 +268,18 @@ def _top(score: F64, k: int) -> B:
 
 def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relief: F64,
          aid: F64, ceasefire: B, world: World, p: Params, effort: I64 | None = None,
-         effort_age: I64 | None = None) -> Plan:
+         effort_age: I64 | None = None, districts: I64 | None = None,
+         besieged_days: I64 | None = None) -> Plan:
     """Choose the day's attacks for every run and actor (``effort``: yesterday's main
-    efforts, int[run, actor], P: none; ``effort_age``: the days each has been kept)."""
+    efforts, int[run, actor], P: none; ``effort_age``: the days each has been kept;
+    ``districts``: int[run, place], the districts each holder still holds, 1 if None;
+    ``besieged_days``: int[run, place], for the stocks of cut-off places, long besieged
+    if None)."""
     n_r, n_p = control.shape
     rows = np.arange(n_r)[:, None]
     defender = force[rows, np.arange(n_p)[None, :], control]  # [R, P]
-    fire_d = p.by_actor("fire_rate")[control]
-    fire_d = fire_d * np.where(supplied, 1.0, p.num("unsupplied_fire"))
+    stock = supply.stocks(supplied, besieged_days, p)
+    fire_d = p.by_actor("fire_rate")[control] * stock
     total = force.sum(axis=1)[rows, control]  # the defender's total force
     cut = np.matmul(lost, defender.astype(np.float32)[:, :, None])[:, :, 0]
     ctx = {
@@ -237,10 +289,13 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
         "air": air_expected(aid, world, p),
         "air_all": air_expected(aid, world, p, shared=False),
         "focused": focused(p),
+        "depth": np.ones(control.shape) if districts is None else districts.astype(np.float64),
     }
-    ctx["supply"] = np.where(supplied, 1.0, p.num("unsupplied_fire"))
+    ctx["supply"] = stock
+    ctx["supplied"] = supplied
     # free_nb[r, v, d]: what origin u = nbr[v, d] may send against v (no reserve against v).
     ctx["defender"], ctx["threat"] = defender, threat(control, defender, world)
+    ctx["front"] = defender / ctx["depth"]  # the defenders an assault meets (7.5, 7.6)
     hold = p.by_actor("hold_ratio")[control]
     ctx["free_nb"] = beyond_reserve(_gather(defender, world), _gather(ctx["threat"], world),
                                     _gather(hold, world), defender[:, :, None])
@@ -255,9 +310,14 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     for a in np.flatnonzero(world.belligerent):
         s, c, efforts[:, a], axes[:, a, :] = _actor_choice(int(a), control, ctx, world, p,
                                                            ceasefire, prev[:, a], age[:, a])
+        # A limited aim met (all its places held) ends the actor's offensives.
+        done = aim_met(control, int(a), world)
+        s = np.where(done[:, None], -np.inf, s)
+        efforts[:, a] = np.where(done, n_p, efforts[:, a])
+        axes[:, a, :] &= ~done[:, None]
         k = int(p.by_actor("attacks_per_day")[a])
         scores[:, a, :] = np.where(_top(s, k), s, -np.inf)
-        choice = np.where(control == a, c, choice)
+        choice = np.where(control == a, np.where(done[:, None], n_p, c), choice)
     best = np.argmax(scores, axis=1)
     top = np.take_along_axis(scores, best[:, None, :], axis=1)[:, 0, :]
     attacker = np.where(np.isfinite(top), best, -1)

@@ -26,6 +26,7 @@ __all__ = [
     "expand",
     "pack",
     "reach",
+    "stocks",
     "structure",
     "unpack",
 ]
@@ -199,3 +200,16 @@ def structure(control: NDArray[np.int64], params: Params, world: World) -> Struc
         corridor=_corridors(own, world),
         relief=_relief(control, supplied, world, params.num("relief_decay")),
     )
+
+
+def stocks(supplied: B, besieged_days: NDArray[np.int64] | None, params: Params
+           ) -> NDArray[np.float64]:
+    """float[run, place]: what is left of a garrison's stocks, 1 when supplied. Cut off for
+    t days, U + (1 - U) exp(-t / T) with U = ``unsupplied_fire`` (what a pocket fights with
+    on local production and smuggling alone) and T = ``siege_stock_days``: a siege starves
+    slowly. ``besieged_days`` None counts every cut-off place as long besieged (U)."""
+    u = params.num("unsupplied_fire")
+    if besieged_days is None:
+        return np.where(supplied, 1.0, u)
+    left = np.exp(-besieged_days / params.num("siege_stock_days"))
+    return np.asarray(np.where(supplied, 1.0, u + (1.0 - u) * left), dtype=np.float64)
