@@ -22,9 +22,6 @@ import pytest
 import ripeness
 from ripeness.scenario import read, variant
 
-pytestmark = pytest.mark.xfail(strict=True, reason="before issue 14 the talks ignore the "
-                                "war: a new war settles at its first session")
-
 TOY_WAR = Path(__file__).parent / "data" / "toy_war.toml"
 RUNS, DAYS, SEED = 40, 120, 3
 #: Days without a capture that end an offensive.

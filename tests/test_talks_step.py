@@ -175,15 +175,23 @@ def test_escalation_suspends_and_breaks_ceasefire() -> None:
 
 
 def test_rising_side_demands_more_shifting_power() -> None:
-    """gov gains 0.01 a day and extrapolates it over 30 days; reb (learning 0) does not
-    see its decline: the range empties and the cause is shifting power."""
-    spec = toy_spec(optimism=np.zeros(2), belief_learning=np.array([1.0, 0.0]))
+    """gov wins a battle (0.01 of the stake) every day. By day 3 it has won 3 of 3: with a
+    prior of 0.6 worth 10 battles its chance is (6 + 3) / 13, reb's 6 / 13; the pace, learnt
+    at 0.05 a day from the prior 0.005, is 0.005·0.95³ + 0.01·(1 − 0.95³). gov expects to
+    gain pace·(2·9/13 − 1) a day, reb to lose pace·(1 − 2·6/13): their forecasts over 30 days
+    overlap by more than the light costs, so no range; without the rising side's gains the
+    range would open widest: the cause is shifting power, and gov refuses a ceasefire."""
+    spec = toy_spec(optimism=np.zeros(2), belief_learning=np.full(2, 0.05))
     days = [obs([0.5 + 0.01 * d, 0.5 - 0.01 * d], [10, 10]) for d in range(4)]
     _, recs = run_days(spec, days)
     r = recs[3]
-    assert r.forecast[0, 0] == pytest.approx(0.83) and r.reservation[0, 0] > 0.8
+    pace = 0.005 * 0.95**3 + 0.01 * (1 - 0.95**3)
+    assert r.pace[0] == pytest.approx([pace, pace])
+    assert r.p_battle[0] == pytest.approx([9 / 13, 6 / 13])
+    assert r.drift[0] == pytest.approx([pace * (18 / 13 - 1), pace * (12 / 13 - 1)])
+    assert r.forecast[0, 0] == pytest.approx(0.53 + 30 * pace * 5 / 13)
     assert not r.range_exists[0] and CAUSES[r.cause[0]] == "shifting power"
-    assert r.ceasefire_refused[0, 0]  # the rising side will not freeze the lines
+    assert r.ceasefire_refused[0, 0] and not r.ceasefire_refused[0, 1]
 
 
 def issue_raw() -> dict[str, Any]:

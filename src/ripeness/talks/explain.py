@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 
 from .compile import PROTOCOLS, TalksSpec
-from .state import CAUSES, PHASES, SessionRecord
+from .state import CAUSES, COST_PARTS, PHASES, SessionRecord
 
 __all__ = ["explain", "sessions_frame"]
 
-_PER_PARTY = ("share", "forecast", "cost", "reservation", "required", "estimate", "offer",
-              "margin", "accepted", "p_win")
+_PER_PARTY = ("share", "forecast", "value", "cost", "reservation", "drift", "pace",
+              "p_battle", "required", "issue_adj", "estimate", "offer", "margin", "accepted",
+              "p_win")
 _PER_RUN = ("held", "hearing", "estimated_range", "range_exists", "width", "suspended",
             "resumed", "appealed", "escalation", "ceasefire", "ceasefire_agreed", "ceasefire_broke",
             "settled", "ripe", "ripeness_margin")
@@ -50,6 +51,18 @@ def _row(spec: TalksSpec, r: SessionRecord, run: int) -> dict[str, Any]:
     for name in _PER_PARTY:
         values = getattr(r, name)[run]
         row.update({f"{name}[{pid}]": values[j].item() for j, pid in enumerate(spec.party_ids)})
+    for c, part in enumerate(COST_PARTS):
+        row.update({f"cost_{part}[{pid}]": r.cost_parts[run, j, c].item()
+                    for j, pid in enumerate(spec.party_ids)})
+    for i, issue in enumerate(spec.issue_ids):
+        row.update({f"holds[{issue}:{pid}]": bool(r.holds[run, i, j])
+                    for j, pid in enumerate(spec.party_ids) if spec.issue_indivisible[i, j]})
+    for s, entry in enumerate(spec.sup_entry):
+        name = f"{spec.backer_ids[spec.sup_backer[s]]}-{spec.party_ids[spec.sup_client[s]]}" \
+            if spec.sup_backer[s] >= 0 else str(int(entry))
+        row[f"pressed[{name}]"] = bool(r.pressed[run, s])
+        row[f"restrained[{name}]"] = bool(r.restrained[run, s])
+        row[f"veto[{name}]"] = bool(r.backer_veto[run, s])
     return row
 
 
