@@ -2,8 +2,8 @@
 values: the value of fighting on, beliefs learnt from battles over weeks, the costs a
 stalemate makes felt, and the session where a range opens and why.
 
-Observations are fed by hand (``test_talks_step``'s toy: gov and reb, a mediator, talks from
-day 2 unless a test opens them earlier).
+Observations are fed by hand (``test_talks_step``'s toy without its backer: gov and reb, a
+mediator, talks from day 2 unless a test opens them earlier).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ripeness.talks import TalksObs, TalksSpec
 from ripeness.talks.beliefs import battle_belief, learned_drift, path_value
 from ripeness.talks.session import Inputs, assess
 
-from .test_talks_step import issue_raw, obs, run_days, toy_spec
+from .test_talks_step import issue_raw, obs, run_days, toy_raw, toy_spec
 
 
 def test_path_value_closed_form() -> None:
@@ -38,7 +38,7 @@ def test_common_beliefs_waste_only_the_costs(drift: float) -> None:
     """With common beliefs (opposite drifts) the two values of fighting on sum to the stake
     on every path, clipped or not, so the range is exactly as wide as the costs (Fearon's
     [p − c_A, p + c_B]): discounting creates no range of its own."""
-    spec = toy_spec(discount=np.full(2, 0.995), horizon=90, optimism=np.zeros(2))
+    spec = toy_spec(toy_raw(False), discount=np.full(2, 0.995), horizon=90, optimism=np.zeros(2))
     x = Inputs(np.array([[0.55, 0.45]]), np.array([[drift, -drift]]),
                np.array([[300.0, 500.0]]), np.ones((1, 2)))
     now = assess(spec, x)
@@ -57,7 +57,7 @@ def test_costs_a_stalemate_makes_felt() -> None:
     """Holding the front and a siege cost a share a day in proportion to the fraction of the
     party's fighters at the front and of its people besieged; the backers' pressure
     multiplies them; the parties feel them over weeks (smoothed from 0 at the rate λ)."""
-    spec = toy_spec(horizon=30, belief_learning=np.full(2, 0.1))
+    spec = toy_spec(toy_raw(False), horizon=30, belief_learning=np.full(2, 0.1))
     days = [dataclasses.replace(obs([0.6, 0.4], [0, 0]), front=np.array([[1.0, 0.5]]),
                                 besieged=np.array([[0.0, 0.4]])) for _ in range(5)]
     _, recs = run_days(spec, days)
@@ -71,7 +71,7 @@ def test_costs_a_stalemate_makes_felt() -> None:
 
 def issue_spec(deaths_reb: float) -> tuple[list[TalksObs], TalksSpec]:
     return ([obs([0.6, 0.4], [10, deaths_reb]) for _ in range(3)],
-            toy_spec(issue_raw(), optimism=np.zeros(2)))
+            toy_spec(issue_raw(False), optimism=np.zeros(2)))
 
 
 def test_a_losing_side_drops_its_indivisible_demand() -> None:
@@ -116,7 +116,7 @@ def test_the_session_where_the_range_opens_and_why() -> None:
     H·0.001·(1 − 0.95^(t+1)). The range opens on the first day the costs exceed the overlap:
     the closed form below (day 20), and not before.
     """
-    spec = toy_spec(optimism=np.zeros(2), belief_learning=np.full(2, 0.05),
+    spec = toy_spec(toy_raw(False), optimism=np.zeros(2), belief_learning=np.full(2, 0.05),
                     estimate_noise=0.0, opens=0, horizon=30, suspend_after=10**6)
     _, recs = run_days(spec, stall_days())
     pace9 = 0.005 * 0.95**9 + 0.02 * (1 - 0.95**9)

@@ -227,7 +227,8 @@ def _talk(before: State, war: State, talks: TalksState, world: World, link: Link
                    front=front, besieged=sieges)
     new, rec = talks_step(talks, spec, obs, day, _noise(war, spec, day))
     new = _freeze(talks, new, before.active)
-    war = replace(war, ceasefire=ceasefire_pairs(spec, new.ceasefire, len(world.actor_ids)),
+    war = replace(war, ceasefire=ceasefire_pairs(spec, new.ceasefire, len(world.actor_ids),
+                                                 new.covered),
                   active=war.active & ~new.settled, aid_factor=new.aid_factor)
     return war, new, rec
 

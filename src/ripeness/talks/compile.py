@@ -58,7 +58,9 @@ class TalksSpec:
     backer: int64[B] actor index of every backer-kind actor (the column order of
     ``backer_satisfied``); backer_limited: bool[B]. sup_entry: int64[S] index into
     ``scenario.support``; sup_backer: int64[S] index into ``backer`` (-1: not a backer);
-    sup_client: int64[S] party index; sup_fights: bool[S] (sorties > 0).
+    sup_client: int64[S] party index; sup_fights: bool[S] (sorties > 0). np_client:
+    int64[M] actor index of each backer's client that is not at the table; np_speaks:
+    bool[M, B], the backers that speak for it (support it).
     """
 
     party: Ints
@@ -108,6 +110,8 @@ class TalksSpec:
     sup_backer: Ints
     sup_client: Ints
     sup_fights: Bools
+    np_client: Ints
+    np_speaks: Bools
     backer_channel: bool = False
 
     @property
@@ -158,7 +162,14 @@ def _backers(scenario: Scenario, parties: list[str], actor_ids: list[str]) -> di
     limited = [(a.objective is not None and a.objective.kind == "limited")
                for a in (scenario.actor(b) for b in backers)]
     entries = [(j, s) for j, s in enumerate(scenario.support) if s.client in parties]
+    absent = sorted({s.client for s in scenario.support
+                     if s.client not in parties and s.backer in backers},
+                    key=actor_ids.index)
+    speaks = np.array([[any(s.backer == b and s.client == c for s in scenario.support)
+                        for b in backers] for c in absent], dtype=bool)
     return {
+        "np_client": np.array([actor_ids.index(c) for c in absent], dtype=np.int64),
+        "np_speaks": speaks.reshape(len(absent), len(backers)),
         "backer": np.array([actor_ids.index(b) for b in backers], dtype=np.int64),
         "backer_ids": tuple(backers),
         "backer_limited": np.array(limited, dtype=bool),

@@ -38,9 +38,10 @@ PHASES = ("not open", "open", "suspended", "settled", "closed")
 
 #: Cause codes (``SessionRecord.cause``): why a session ended without a deal.
 #: 1..4 are the causes whose removal is tried as a counterfactual (in this order);
-#: 5: a range existed but the mediator misjudged it (private information).
+#: 5: a range existed but the mediator misjudged it (private information); 6: every party
+#: accepted, but a backer withheld its guarantee (its limited aim unmet).
 CAUSES = ("none", "optimism", "shifting power", "indivisible issue", "costs too low",
-          "private information")
+          "private information", "backer's veto")
 #: The parts of a party's felt cost of fighting (``SessionRecord.cost_parts``, last axis).
 COST_PARTS = ("dead", "front", "siege")
 
@@ -97,6 +98,7 @@ class TalksState:
     won, lost, battles it has won and lost; prior_win, its chance of winning a battle judged
     from the forces at the start (before its optimism); dead_rate (dead/day), front_rate and
     siege_rate (fractions), the costs it has felt, smoothed from 0. ceasefire: bool[run];
+    covered: bool[run, M], clients not at the table bound by it;
     terms: float64[run, K], settled shares (NaN until settled); granted: bool[run, I] issues
     granted in the deal; pressed: bool[run, S], backer presses its client; cost_mult:
     float64[run, K], multiplier on each party's cost of fighting; aid_factor: float64[run,
@@ -117,6 +119,7 @@ class TalksState:
     front_rate: Floats
     siege_rate: Floats
     ceasefire: Bools
+    covered: Bools
     terms: Floats
     granted: Bools
     pressed: Bools

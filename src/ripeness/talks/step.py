@@ -40,6 +40,7 @@ from .session import (
     verdicts,
 )
 from .state import (
+    CAUSES,
     CLOSED,
     NOT_OPEN,
     OPEN,
@@ -79,7 +80,9 @@ def talks_init(spec: TalksSpec, runs: int, strength: Floats | None = None) -> Ta
         prev_shares=np.full((runs, k), np.nan), pace=np.full((runs, k), spec.pace_prior),
         won=zeros, lost=zeros, prior_win=np.asarray(prior, dtype=float), dead_rate=zeros,
         front_rate=zeros, siege_rate=zeros,
-        ceasefire=np.zeros(runs, dtype=bool), terms=np.full((runs, k), np.nan),
+        ceasefire=np.zeros(runs, dtype=bool),
+        covered=np.zeros((runs, len(spec.np_client)), dtype=bool),
+        terms=np.full((runs, k), np.nan),
         granted=np.zeros((runs, len(spec.issue_ids)), dtype=bool),
         pressed=np.zeros((runs, s), dtype=bool), cost_mult=np.ones((runs, k)),
         aid_factor=np.ones((runs, spec.n_support)),
@@ -181,6 +184,7 @@ class _Session(NamedTuple):
     ok: Bools
     margin: Floats
     deal: Bools
+    veto: Bools
     width: Floats
     counterfactual: Floats
     cause: NDArray[np.int8]
@@ -188,8 +192,10 @@ class _Session(NamedTuple):
 
 
 def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, holds: Bools,
-          z: Floats, held: Bools) -> _Session:
-    """Estimate, offer, accept or refuse, and find the dominant cause of a failure."""
+          withheld: Bools, z: Floats, held: Bools) -> _Session:
+    """Estimate, offer, accept or refuse, and find the dominant cause of a failure. A deal
+    every party accepts still needs the guarantee of the backers that fly for them
+    (``withheld`` bool[run, S])."""
     true_req = package_required(spec, now.reservation, holds=holds)
     best_pkg, need = best_package(true_req)
     offer = make_offer(spec, now.reservation, true_req, z, st.sessions, holds)
@@ -197,13 +203,16 @@ def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, holds: Bo
     offer = offer._replace(found=offer.found & ~hearing,
                            shares=np.where(hearing[:, None], np.nan, offer.shares))
     req, ok, margin = verdicts(offer, true_req)
-    deal = held & ok.all(axis=-1)
+    accepted = held & ok.all(axis=-1)
+    veto = accepted[:, None] & withheld
+    deal = accepted & ~veto.any(axis=-1)
     width = 1.0 - need
     cf = counterfactual_widths(spec, x, now.reservation)
     best_req = np.take_along_axis(true_req, best_pkg[:, None, None], axis=1)[:, 0, :]
     req = np.where(offer.found[:, None], req, best_req)
-    return _Session(offer, req, ok, margin, deal, width, cf,
-                    cause_of(held & ~deal & ~hearing, width, cf), hearing)
+    cause = cause_of(held & ~deal & ~hearing, width, cf)
+    cause = np.where(accepted & ~deal, CAUSES.index("backer's veto"), cause).astype(np.int8)
+    return _Session(offer, req, ok, margin, deal, veto, width, cf, cause, hearing)
 
 
 def _outcome(spec: TalksSpec, st: TalksState, sch: dict[str, NDArray[Any]], ses: _Session,
@@ -227,13 +236,14 @@ def _outcome(spec: TalksSpec, st: TalksState, sch: dict[str, NDArray[Any]], ses:
 def _ceasefire(spec: TalksSpec, st: TalksState, obs: TalksObs, now: Assessment,
                esc: Bools, noise: TalksNoise, talks: Bools) -> dict[str, NDArray[Any]]:
     """Break a ceasefire (hazard or escalation); agree one where ``talks`` failed to settle
-    and everyone consents."""
+    and everyone consents; clients not at the table are bound as their backers agree."""
     cease = bk.seek_ceasefire(spec, now.reservation, obs.shares, obs.backer_satisfied)
     broke = st.ceasefire & ((noise.ceasefire < spec.ceasefire_breakdown) | esc)
     holding = st.ceasefire & ~broke
     agreed = talks & ~holding & cease.agree
+    covered = np.where(agreed[:, None], cease.covered, st.covered & holding[:, None])
     return {"ceasefire": holding | agreed, "agreed": agreed, "broke": broke,
-            "party_refused": talks[:, None] & cease.party_refused,
+            "covered": covered, "party_refused": talks[:, None] & cease.party_refused,
             "backer_refused": talks[:, None] & cease.backer_refused}
 
 
@@ -250,12 +260,15 @@ def talks_step(state: TalksState, spec: TalksSpec, obs: TalksObs, day: int,
                b.front_rate, b.siege_rate, view.drift0)
     now = assess(spec, x)
     holds = holds_issues(spec, obs.shares, now.reservation)
-    ses = _hold(spec, st, x, now, holds, noise.estimate, held)
+    withheld = bk.guarantee_withheld(spec, obs.backer_satisfied)
+    ses = _hold(spec, st, x, now, holds, withheld, noise.estimate, held)
     out = _outcome(spec, st, sch, ses, day)
-    pressed = np.where(out["appealed"][:, None],
-                       bk.served(spec, obs.backer_satisfied, view.drift), st.pressed)
     alive = (sch["phase"] == OPEN) | (sch["phase"] == SUSPENDED)
     channel = spec.backer_channel & alive & ~held  # the backers' own channel, between sessions
+    at_table = held | out["appealed"] | channel  # backers re-decide on their aims
+    pressed = np.where(at_table[:, None],
+                       bk.served(spec, obs.backer_satisfied, view.drift), st.pressed)
+    restrain = bk.restrained(spec, pressed, obs.backer_satisfied, view.drift)
     cf = _ceasefire(spec, st, obs, now, esc, noise, (held & ~ses.deal) | channel)
     new = TalksState(
         phase=out["phase"], next_session=np.where(held, day + spec.every, sch["next"]),
@@ -263,14 +276,15 @@ def talks_step(state: TalksState, spec: TalksSpec, obs: TalksObs, day: int,
         prev_shares=obs.shares.copy(), pace=b.pace, won=b.won, lost=b.lost,
         prior_win=st.prior_win, dead_rate=b.dead_rate, front_rate=b.front_rate,
         siege_rate=b.siege_rate, ceasefire=cf["ceasefire"] & ~ses.deal,
+        covered=cf["covered"] & ~ses.deal[:, None],
         terms=np.where(ses.deal[:, None], ses.offer.shares, st.terms),
         granted=np.where(ses.deal[:, None], spec.packages[ses.offer.package], st.granted),
         pressed=pressed, cost_mult=bk.cost_multiplier(spec, pressed),
-        aid_factor=bk.aid_factor(spec, pressed),
+        aid_factor=bk.aid_factor(spec, restrain),
     )
     daily = now.parts.sum(axis=-1) / spec.horizon
     rip = _ripeness(spec, obs.shares, view.p_battle, b.pace, daily)
-    day_view = _DayView(b, view, holds, rip, esc)
+    day_view = _DayView(b, view, holds, rip, esc, restrain)
     return new, _record(spec, day, obs, now, sch, ses, out, cf, day_view, new)
 
 
@@ -282,6 +296,7 @@ class _DayView(NamedTuple):
     holds: Bools
     rip: _Ripe
     esc: Bools
+    restrained: Bools
 
 
 def _record(spec: TalksSpec, day: int, obs: TalksObs, now: Assessment, sch: dict[str, NDArray[Any]],
@@ -299,13 +314,13 @@ def _record(spec: TalksSpec, day: int, obs: TalksObs, now: Assessment, sch: dict
         resumed=sch["resumed"], appealed=out["appealed"], ceasefire=new.ceasefire,
         ceasefire_agreed=cf["agreed"], ceasefire_broke=cf["broke"], settled=ses.deal,
         p_win=rip.p_win, expected_battles=rip.battles, ripe=rip.ripe,
-        ripeness_margin=rip.margin, pressed=new.pressed, restrained=new.pressed,
+        ripeness_margin=rip.margin, pressed=new.pressed, restrained=dv.restrained,
         held=held, hearing=ses.hearing, package=pkg, required=ses.required, issue_adj=adj,
         estimate=o.estimate, estimated_range=held & o.found,
         range_exists=ses.width >= -TIE, width=ses.width,
         offer=np.where(held[:, None], o.shares, np.nan), accepted=held[:, None] & ses.ok,
         margin=np.where(held[:, None], ses.margin, np.nan),
-        proposer=np.where(held, o.proposer, -1), backer_veto=np.zeros_like(new.pressed),
+        proposer=np.where(held, o.proposer, -1), backer_veto=ses.veto,
         cause=ses.cause, counterfactual=ses.counterfactual,
         ceasefire_refused=cf["party_refused"], backer_refused=cf["backer_refused"],
     )
