@@ -92,6 +92,9 @@ def test_a_losing_side_drops_its_indivisible_demand() -> None:
     r = recs[2]
     assert r.holds[0, 0, 1] and not r.range_exists[0]
     assert r.counterfactual[0, 2] > 0  # divisible, it would have opened
+    # ripe by Zartman's test (a split both prefer exists) but no deal: ripeness is
+    # necessary, not sufficient
+    assert r.ripe[0] and r.ripeness_margin[0] == pytest.approx(1 - 0.597 - 0.34)
 
 
 def stall_days() -> list[TalksObs]:
@@ -132,3 +135,10 @@ def test_the_session_where_the_range_opens_and_why() -> None:
     assert r.settled[0]  # an exact mediator proposes inside it at once
     before = recs[day - 1]
     assert before.cause[0] > 0 and before.width[0] < 0
+    # Zartman's test on the parties' own beliefs turns ripe the same day: the pain (their
+    # felt costs) overtakes their joint optimism (what they expect from fighting on beyond
+    # the stake)
+    assert [d for d, rec in enumerate(recs) if rec.ripe[0]][0] == day
+    for rec in (before, r):
+        pain, optimism = rec.cost[0].sum(), rec.value[0].sum() - 1
+        assert rec.ripeness_margin[0] == pytest.approx(pain - optimism)

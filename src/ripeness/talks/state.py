@@ -144,8 +144,10 @@ class SessionRecord:
     battle); holds bool[run, I, K] (the party insists on issue I, held indivisible and
     priced by its forecast); escalation, suspended, resumed, appealed, ceasefire (in force
     after the day), ceasefire_agreed, ceasefire_broke, settled (today) bool[run]; ripe
-    bool[run], ripeness_margin float64[run], p_win and expected_battles float64[run, K] (each
-    party's random-walk view of the war); pressed bool[run, S] (a backer presses its client
+    bool[run], ripeness_margin float64[run] (Zartman's test on the parties' own beliefs: the
+    pain Σ cost less the joint optimism Σ value − 1; ripe iff >= 0), p_win and
+    expected_battles float64[run, K] (each party's random-walk view of the war); pressed
+    bool[run, S] (a backer presses its client
     after the day), restrained bool[run, S] (and cuts its aid).
     Sessions: held bool[run]; hearing bool[run] (a session before the mediator's first
     proposal: no offer, not a failure);

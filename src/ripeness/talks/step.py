@@ -144,19 +144,21 @@ class _Ripe(NamedTuple):
     margin: Floats
 
 
-def _ripeness(spec: TalksSpec, share: Floats, p_battle: Floats, pace: Floats,
-              daily_cost: Floats) -> _Ripe:
-    """Zartman's test on each party's own view of the war as a random walk of battles.
+def _ripeness(spec: TalksSpec, share: Floats, p_battle: Floats, now: Assessment) -> _Ripe:
+    """Zartman's test in the terms of REFERENCE.md section 7, on each party's own beliefs:
+    ripe iff a split exists that both prefer to fighting on, Σ V ≤ 1, with V the party's
+    value of fighting on over the horizon less its felt cost (``is_ripe`` with the war's
+    outcome at the horizon: δ = h = 1, p = value, k = cost). The margin is the pain Σ cost
+    less the parties' joint optimism Σ value − 1.
 
-    A battle moves the front a step of 1/N of the stake, at the learnt pace (N·pace battles
-    a day), won with the party's learnt chance; its chance of winning the whole stake (plus
-    its fixed bias) and the expected battles to the end give the daily decisiveness h."""
+    Also each party's view of the war as a random walk of battles (N steps of the stake, won
+    with its learnt chance): its chance of winning the whole stake, plus its fixed bias, and
+    the expected battles to the end (recorded for the explanation)."""
     n = spec.walk_steps
     pos = np.clip(share, 0.0, 1.0) * n
     p_win = np.clip(walk_win_probability(p_battle, pos, n) + spec.optimism, 0.0, 1.0)
     battles = walk_expected_battles(p_battle, pos, n)
-    h = np.clip(pace * n / np.maximum(battles, 1.0), 1e-9, 1.0)  # > 0: δ = 1 stays finite
-    rip = is_ripe(spec.discount, h, p_win, daily_cost)
+    rip = is_ripe(1.0, 1.0, now.value, now.cost)
     return _Ripe(p_win, battles, rip.ripe, rip.margin)
 
 
@@ -282,8 +284,7 @@ def talks_step(state: TalksState, spec: TalksSpec, obs: TalksObs, day: int,
         pressed=pressed, cost_mult=bk.cost_multiplier(spec, pressed),
         aid_factor=bk.aid_factor(spec, restrain),
     )
-    daily = now.parts.sum(axis=-1) / spec.horizon
-    rip = _ripeness(spec, obs.shares, view.p_battle, b.pace, daily)
+    rip = _ripeness(spec, obs.shares, view.p_battle, now)
     day_view = _DayView(b, view, holds, rip, esc, restrain)
     return new, _record(spec, day, obs, now, sch, ses, out, cf, day_view, new)
 
