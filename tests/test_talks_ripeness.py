@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from ripeness.talks import TalksObs, TalksSpec
+from ripeness.talks import CAUSES, TalksObs, TalksSpec
 from ripeness.talks.beliefs import battle_belief, learned_drift, path_value
 from ripeness.talks.session import Inputs, assess
 
@@ -142,3 +142,21 @@ def test_the_session_where_the_range_opens_and_why() -> None:
     for rec in (before, r):
         pain, optimism = rec.cost[0].sum(), rec.value[0].sum() - 1
         assert rec.ripeness_margin[0] == pytest.approx(pain - optimism)
+
+
+def test_an_issue_is_the_cause_only_when_dropping_it_would_open_the_range() -> None:
+    """reb holds 'Assad goes' while gov wins a battle a day (the shifting-power case of
+    test_talks_step): dropping the issue alone would not open the range (the war's own gap
+    remains), so the cause is the rising side's gains, the issue secondary. With the front
+    frozen and reb losing 100 a day (0.03 over 30 days; doubled, still less than the issue
+    is worth to it) only dropping the issue would open the range: the cause is the issue."""
+    spec = toy_spec(issue_raw(False), optimism=np.zeros(2), belief_learning=np.full(2, 0.05))
+    days = [obs([0.5 + 0.01 * d, 0.5 - 0.01 * d], [10, 10]) for d in range(4)]
+    _, recs = run_days(spec, days)
+    r = recs[3]
+    assert r.holds[0, 0, 1] and r.counterfactual[0, 2] < 0
+    assert CAUSES[r.cause[0]] == "shifting power"
+    days, spec = issue_spec(100)
+    _, recs = run_days(spec, days)
+    assert recs[2].counterfactual[0, 2] == pytest.approx(1 - 0.597 - 0.37)
+    assert CAUSES[recs[2].cause[0]] == "indivisible issue"

@@ -212,34 +212,49 @@ def verdicts(offer: Offer, true_req: Floats) -> tuple[Floats, Bools, Floats]:
     return req, ok, offer.shares - req
 
 
-def counterfactual_widths(spec: TalksSpec, x: Inputs, r: Floats) -> Floats:
+def counterfactual_widths(spec: TalksSpec, x: Inputs, r: Floats) -> tuple[Floats, Floats]:
     """Width of the best range, float64[run, 4], had each cause been removed (CAUSES 1..4):
-    optimism, the rising side's gains, the issues' indivisibility, low costs (doubled).
-    Who insists on an issue follows each counterfactual's own reservations."""
+    optimism, the rising side's gains, the issues' indivisibility, low costs (doubled). Who
+    insists on an issue follows each counterfactual's own reservations. Also float64[run, 3],
+    the widths without optimism, without the rising side's gains and with costs doubled
+    once the issues are set aside (every issue divisible): the war's own gap."""
     alts = [
         assess(spec, x, optimism=False).reservation,
         assess(spec, x, rising=False).reservation,
         None,
         assess(spec, x, cost_scale=2.0).reservation,
     ]
-    out = []
+    out, war = [], []
     for alt in alts:
         holds = None if alt is None else holds_issues(spec, x.share, alt)
         req = package_required(spec, r if alt is None else alt, holds=holds)
         out.append(1.0 - best_package(req)[1])
-    return np.stack(out, axis=-1)
+        if alt is not None:
+            war.append(1.0 - best_package(package_required(spec, alt))[1])
+    return np.stack(out, axis=-1), np.stack(war, axis=-1)
 
 
-def cause_of(failed: Bools, true_width: Floats, cf_width: Floats) -> NDArray[np.int8]:
+def cause_of(failed: Bools, true_width: Floats, cf_width: Floats,
+             war_width: Floats | None = None) -> NDArray[np.int8]:
     """Dominant cause of a failed session, int8[run] (codes of CAUSES).
 
     A range that existed but was missed or refused: private information. Otherwise the
-    removed cause that opens the range (the widest if several); if none alone opens it, the
-    one that narrows the gap most; costs too low when nothing helps.
+    removed cause that opens the range (the widest if several). If no single removal opens
+    it and the issues set aside would not either, the war itself leaves no range: the cause
+    is the one among optimism, the rising side's gains and low costs that narrows that gap
+    most (``war_width``, float64[run, 3], widths with the issues divisible), costs too low
+    when none helps; an issue that also stands in the way is secondary. Without
+    ``war_width``: the removal that narrows the gap most.
     """
     cap = 1e6
     gain = np.maximum(cf_width, -cap) - np.maximum(true_width, -cap)[:, None]
     score = np.where(cf_width >= -TIE, cap + cf_width, gain)
+    if war_width is not None:
+        gap = np.maximum(cf_width[:, 2], -cap)
+        war_gain = np.maximum(war_width, -cap) - gap[:, None]
+        no_opener = np.asarray((cf_width < -TIE).all(axis=-1))
+        score = np.where(no_opener[:, None],
+                         np.insert(war_gain, 2, -np.inf, axis=-1), score)
     best = np.argmax(score, axis=-1) + 1
     helps = np.take_along_axis(score, (best - 1)[:, None], axis=-1)[:, 0] > 0
     code = np.where(helps, best, CAUSES.index("costs too low"))

@@ -209,10 +209,10 @@ def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, holds: Bo
     veto = accepted[:, None] & withheld
     deal = accepted & ~veto.any(axis=-1)
     width = 1.0 - need
-    cf = counterfactual_widths(spec, x, now.reservation)
+    cf, war = counterfactual_widths(spec, x, now.reservation)
     best_req = np.take_along_axis(true_req, best_pkg[:, None, None], axis=1)[:, 0, :]
     req = np.where(offer.found[:, None], req, best_req)
-    cause = cause_of(held & ~deal & ~hearing, width, cf)
+    cause = cause_of(held & ~deal & ~hearing, width, cf, war)
     cause = np.where(accepted & ~deal, CAUSES.index("backer's veto"), cause).astype(np.int8)
     return _Session(offer, req, ok, margin, deal, veto, width, cf, cause, hearing)
 
