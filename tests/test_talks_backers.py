@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from ripeness.talks import CAUSES, TalksNoise, ceasefire_pairs
+from ripeness.talks import CAUSES, TalksNoise, ceasefire_pairs, explain, sessions_frame
 
 from .test_talks_step import issue_raw, obs, run_days, toy_raw, toy_spec
 
@@ -34,6 +34,9 @@ def test_a_met_aim_presses_and_restrains_only_a_winning_client(step: float, aid:
     assert recs[3].pressed[0, 0] and state.cost_mult[0] == pytest.approx([1.5, 1.0])
     assert state.aid_factor[0] == pytest.approx([aid])
     assert recs[3].restrained[0, 0] == (aid < 1)
+    line = explain(sessions_frame(recs, spec), 0)[-1]
+    assert "Backers: rus presses gov toward a deal (its limited aim is met; gov's drift" in line
+    assert ("and restrains gov, still gaining ground, by cutting its aid" in line) == (aid < 1)
 
 
 def test_an_unmet_aim_neither_presses_nor_guarantees_a_deal() -> None:
@@ -47,6 +50,9 @@ def test_an_unmet_aim_neither_presses_nor_guarantees_a_deal() -> None:
     assert r.range_exists[0] and r.accepted[0].all() and r.backer_veto[0, 0]
     assert not r.settled[0] and CAUSES[r.cause[0]] == "backer's veto"
     assert not r.pressed[0].any()
+    line = explain(sessions_frame(recs, spec), 0)[-1]
+    assert "rus withholds its guarantee from the deal (its limited aim is unmet)" in line
+    assert "every party accepted, but a backer withheld its guarantee" in line
     days = [obs([0.6, 0.4], [400, 400], satisfied=True) for _ in range(3)]
     _, recs = run_days(spec, days)
     assert recs[2].settled[0] and not recs[2].backer_veto[0].any()

@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from ripeness.talks import CAUSES, TalksObs, TalksSpec
+from ripeness.talks import CAUSES, TalksObs, TalksSpec, explain, sessions_frame
 from ripeness.talks.beliefs import battle_belief, learned_drift, path_value
 from ripeness.talks.session import Inputs, assess
 
@@ -138,7 +138,7 @@ def test_the_session_where_the_range_opens_and_why() -> None:
     # Zartman's test on the parties' own beliefs turns ripe the same day: the pain (their
     # felt costs) overtakes their joint optimism (what they expect from fighting on beyond
     # the stake)
-    assert [d for d, rec in enumerate(recs) if rec.ripe[0]][0] == day
+    assert next(d for d, rec in enumerate(recs) if rec.ripe[0]) == day
     for rec in (before, r):
         pain, optimism = rec.cost[0].sum(), rec.value[0].sum() - 1
         assert rec.ripeness_margin[0] == pytest.approx(pain - optimism)
@@ -156,7 +156,30 @@ def test_an_issue_is_the_cause_only_when_dropping_it_would_open_the_range() -> N
     r = recs[3]
     assert r.holds[0, 0, 1] and r.counterfactual[0, 2] < 0
     assert CAUSES[r.cause[0]] == "shifting power"
+    line = explain(sessions_frame(recs, spec), 0)[-1]
+    assert ("Why: the dominant cause was shifting power: the issues set aside, the demands "
+            f"still exceeded the stake by {-r.counterfactual[0, 2]:.3f}") in line
+    assert "reb insists on 'assad-goes'" in line
     days, spec = issue_spec(100)
     _, recs = run_days(spec, days)
     assert recs[2].counterfactual[0, 2] == pytest.approx(1 - 0.597 - 0.37)
     assert CAUSES[recs[2].cause[0]] == "indivisible issue"
+
+
+def test_the_explanation_names_the_session_where_the_range_opens_and_why() -> None:
+    """The stalled offensive's story: on day 20 the range opened because the parties' joint
+    optimism, H·pace·4/19 with δ = 1, fell below their felt costs, 2·H·0.001·(1 − 0.95^(t+1));
+    the numbers of days 19 and 20 come from the closed forms of the trace above."""
+    spec = toy_spec(toy_raw(False), optimism=np.zeros(2), belief_learning=np.full(2, 0.05),
+                    estimate_noise=0.0, opens=0, horizon=30, suspend_after=10**6)
+    _, recs = run_days(spec, stall_days())
+    story = explain(sessions_frame(recs, spec), 0)
+    pace9 = 0.005 * 0.95**9 + 0.02 * (1 - 0.95**9)
+    opt = [30 * pace9 * 0.95**s * 4 / 19 for s in (10, 11)]
+    pain = [2 * 30 * 0.001 * (1 - 0.95**t) for t in (20, 21)]
+    line = next(s for s in story if s.startswith("Day 20 "))
+    assert (f"The range opened (none at the previous session, day 19): the parties' joint "
+            f"optimism fell from {opt[0]:+.3f} to {opt[1]:+.3f}") in line
+    assert f"while their felt costs went from {pain[0]:.3f} to {pain[1]:.3f}" in line
+    assert "All accepted." in line and "Settlement:" in line
+    assert not any("The range opened" in s for s in story if not s.startswith("Day 20 "))

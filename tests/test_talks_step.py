@@ -164,6 +164,9 @@ def test_story_and_frame_tell_the_trace(tmp_path: Path) -> None:
     assert any("suspended the talks until day 8" in s for s in story)
     assert any("optimism" in s and "0.194" in s for s in story)
     assert story[-1].startswith("Day 8 (2016-02-09): The talks resumed.")
+    assert ("gov holds 0.600 and expects 0.700 in 30 days (drift +0.0000/day" in story[-1]
+            and "so fighting on is worth 0.700 to it, less felt costs 0.120 (dead 0.120, "
+            "front 0.000, siege 0.000): it needs 0.580" in story[-1])
     assert "Settlement: gov 0.600, reb 0.400" in story[-1]
     assert list(frame["day"]) == [2, 3, 8]
     assert list(frame["cause"]) == ["optimism", "optimism", "none"]

@@ -60,7 +60,8 @@ def served(spec: TalksSpec, backer_satisfied: Bools, drift: Floats) -> Bools:
     """Does a deal serve each backer's own aim, so that it presses its client? bool[run, S].
 
     A limited aim: once it is met (a deal locks it in). An open aim: when its client is
-    losing ground (its learnt drift is negative).
+    losing ground (``drift``: the client's learnt drift without its optimism, as the backer
+    sees it, is negative).
     """
     lim, met = _satisfied(spec, backer_satisfied)
     falling = drift[:, spec.sup_client] < 0

@@ -148,7 +148,8 @@ class SessionRecord:
     pain Σ cost less the joint optimism Σ value − 1; ripe iff >= 0), p_win and
     expected_battles float64[run, K] (each party's random-walk view of the war); pressed
     bool[run, S] (a backer presses its client
-    after the day), restrained bool[run, S] (and cuts its aid).
+    after the day), restrained bool[run, S] (and cuts its aid); aim_met bool[run, B] (each
+    backer's limited aim is met today).
     Sessions: held bool[run]; hearing bool[run] (a session before the mediator's first
     proposal: no offer, not a failure);
     package int64[run] (row of ``spec.packages`` offered, -1 none);
@@ -161,7 +162,9 @@ class SessionRecord:
     backer_veto bool[run, S] (a backer withheld its guarantee from an accepted offer);
     cause int8[run] (CAUSES); counterfactual float64[run, 4]: the width the range would have
     had without optimism, without rising trends, with issues made divisible, with costs
-    doubled; ceasefire_refused bool[run, K] (a party that refused a ceasefire today);
+    doubled; counterfactual_war float64[run, 3]: without optimism, without rising trends and
+    with costs doubled, the issues set aside (the war's own gap); ceasefire_refused
+    bool[run, K] (a party that refused a ceasefire today);
     backer_refused bool[run, S].
     """
 
@@ -191,6 +194,7 @@ class SessionRecord:
     expected_battles: Floats
     pressed: Bools
     restrained: Bools
+    aim_met: Bools
     held: Bools
     hearing: Bools
     package: Ints
@@ -207,5 +211,6 @@ class SessionRecord:
     backer_veto: Bools
     cause: Int8
     counterfactual: Floats
+    counterfactual_war: Floats
     ceasefire_refused: Bools
     backer_refused: Bools

@@ -189,6 +189,7 @@ class _Session(NamedTuple):
     veto: Bools
     width: Floats
     counterfactual: Floats
+    war: Floats
     cause: NDArray[np.int8]
     hearing: Bools
 
@@ -214,7 +215,7 @@ def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, holds: Bo
     req = np.where(offer.found[:, None], req, best_req)
     cause = cause_of(held & ~deal & ~hearing, width, cf, war)
     cause = np.where(accepted & ~deal, CAUSES.index("backer's veto"), cause).astype(np.int8)
-    return _Session(offer, req, ok, margin, deal, veto, width, cf, cause, hearing)
+    return _Session(offer, req, ok, margin, deal, veto, width, cf, war, cause, hearing)
 
 
 def _outcome(spec: TalksSpec, st: TalksState, sch: dict[str, NDArray[Any]], ses: _Session,
@@ -268,9 +269,10 @@ def talks_step(state: TalksState, spec: TalksSpec, obs: TalksObs, day: int,
     alive = (sch["phase"] == OPEN) | (sch["phase"] == SUSPENDED)
     channel = spec.backer_channel & alive & ~held  # the backers' own channel, between sessions
     at_table = held | out["appealed"] | channel  # backers re-decide on their aims
+    # backers judge their clients' momentum by the evidence, not by their clients' hopes
     pressed = np.where(at_table[:, None],
-                       bk.served(spec, obs.backer_satisfied, view.drift), st.pressed)
-    restrain = bk.restrained(spec, pressed, obs.backer_satisfied, view.drift)
+                       bk.served(spec, obs.backer_satisfied, view.drift0), st.pressed)
+    restrain = bk.restrained(spec, pressed, obs.backer_satisfied, view.drift0)
     cf = _ceasefire(spec, st, obs, now, esc, noise, (held & ~ses.deal) | channel)
     new = TalksState(
         phase=out["phase"], next_session=np.where(held, day + spec.every, sch["next"]),
@@ -316,12 +318,13 @@ def _record(spec: TalksSpec, day: int, obs: TalksObs, now: Assessment, sch: dict
         ceasefire_agreed=cf["agreed"], ceasefire_broke=cf["broke"], settled=ses.deal,
         p_win=rip.p_win, expected_battles=rip.battles, ripe=rip.ripe,
         ripeness_margin=rip.margin, pressed=new.pressed, restrained=dv.restrained,
+        aim_met=obs.backer_satisfied,
         held=held, hearing=ses.hearing, package=pkg, required=ses.required, issue_adj=adj,
         estimate=o.estimate, estimated_range=held & o.found,
         range_exists=ses.width >= -TIE, width=ses.width,
         offer=np.where(held[:, None], o.shares, np.nan), accepted=held[:, None] & ses.ok,
         margin=np.where(held[:, None], ses.margin, np.nan),
         proposer=np.where(held, o.proposer, -1), backer_veto=ses.veto,
-        cause=ses.cause, counterfactual=ses.counterfactual,
+        cause=ses.cause, counterfactual=ses.counterfactual, counterfactual_war=ses.war,
         ceasefire_refused=cf["party_refused"], backer_refused=cf["backer_refused"],
     )
