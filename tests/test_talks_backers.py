@@ -42,15 +42,17 @@ def test_a_met_aim_presses_and_restrains_only_a_winning_client(step: float, aid:
 def test_an_unmet_aim_neither_presses_nor_guarantees_a_deal() -> None:
     """A range both parties accept (shares 0.6 / 0.4, heavy costs), but Russia's aim is
     unmet: it withholds its guarantee, so there is no settlement; the cause is the backer's
-    veto. With the aim met the same session settles."""
+    veto. A blocked deal counts as a failure: after two in a row (suspend_after = 2) the
+    mediator suspends the talks. With the aim met the same session settles."""
     spec = toy_spec(optimism=np.zeros(2), estimate_noise=0.0)
-    days = [obs([0.6, 0.4], [400, 400], satisfied=False) for _ in range(3)]
+    days = [obs([0.6, 0.4], [400, 400], satisfied=False) for _ in range(4)]
     _, recs = run_days(spec, days)
+    assert recs[3].backer_veto[0, 0] and recs[3].suspended[0] and not recs[2].suspended[0]
     r = recs[2]
     assert r.range_exists[0] and r.accepted[0].all() and r.backer_veto[0, 0]
     assert not r.settled[0] and CAUSES[r.cause[0]] == "backer's veto"
     assert not r.pressed[0].any()
-    line = explain(sessions_frame(recs, spec), 0)[-1]
+    line = explain(sessions_frame(recs, spec), 0)[2]
     assert "rus withholds its guarantee from the deal (its limited aim is unmet)" in line
     assert "every party accepted, but a backer withheld its guarantee" in line
     days = [obs([0.6, 0.4], [400, 400], satisfied=True) for _ in range(3)]

@@ -183,3 +183,20 @@ def test_the_explanation_names_the_session_where_the_range_opens_and_why() -> No
     assert f"while their felt costs went from {pain[0]:.3f} to {pain[1]:.3f}" in line
     assert "All accepted." in line and "Settlement:" in line
     assert not any("The range opened" in s for s in story if not s.startswith("Day 20 "))
+
+
+def test_ripeness_with_three_parties_needs_the_positive_parts_to_fit() -> None:
+    """gov and reb, optimistic by 0.1, need 0.6 and 0.5; a third party losing 20,000 a day
+    (costs 6 over 30 days) would accept any share but cannot pay them: no split fits, so the
+    conflict is not ripe although the three continuation values sum to less than 1."""
+    raw = toy_raw(False)
+    raw["actors"].insert(2, {"id": "isis", "name": "ISIS", "kind": "belligerent",
+                             "assumption": "toy"})
+    raw["talks"]["parties"] = ["gov", "reb", "isis"]
+    spec = toy_spec(raw, optimism=np.array([0.1, 0.1, 0.0]))
+    days = [obs([0.5, 0.4, 0.1], [0, 0, 20000]) for _ in range(3)]
+    _, recs = run_days(spec, days)
+    r = recs[2]
+    assert r.reservation[0] == pytest.approx([0.6, 0.5, 0.1 - 6.0])
+    assert r.reservation[0].sum() < 1 and not r.ripe[0] and not r.range_exists[0]
+    assert r.ripeness_margin[0] == pytest.approx(1 - 0.6 - 0.5)

@@ -146,10 +146,10 @@ class _Ripe(NamedTuple):
 
 def _ripeness(spec: TalksSpec, share: Floats, p_battle: Floats, now: Assessment) -> _Ripe:
     """Zartman's test in the terms of REFERENCE.md section 7, on each party's own beliefs:
-    ripe iff a split exists that both prefer to fighting on, Σ V ≤ 1, with V the party's
-    value of fighting on over the horizon less its felt cost (``is_ripe`` with the war's
-    outcome at the horizon: δ = h = 1, p = value, k = cost). The margin is the pain Σ cost
-    less the parties' joint optimism Σ value − 1.
+    ripe iff a split exists that every party prefers to fighting on, Σ max(V, 0) ≤ 1, with V
+    the party's value of fighting on over the horizon less its felt cost (``is_ripe`` with
+    the war's outcome at the horizon: δ = h = 1). The margin, 1 − Σ max(V, 0), is the pain
+    Σ cost less the parties' joint optimism Σ value − 1 when every V is positive.
 
     Also each party's view of the war as a random walk of battles (N steps of the stake, won
     with its learnt chance): its chance of winning the whole stake, plus its fixed bias, and
@@ -158,7 +158,9 @@ def _ripeness(spec: TalksSpec, share: Floats, p_battle: Floats, now: Assessment)
     pos = np.clip(share, 0.0, 1.0) * n
     p_win = np.clip(walk_win_probability(p_battle, pos, n) + spec.optimism, 0.0, 1.0)
     battles = walk_expected_battles(p_battle, pos, n)
-    rip = is_ripe(1.0, 1.0, now.value, now.cost)
+    # a party whose fighting on is worth less than nothing accepts any share but cannot pay
+    # the others: the positive parts must fit in the stake (the same for two parties)
+    rip = is_ripe(1.0, 1.0, np.maximum(now.value - now.cost, 0.0), 0.0)
     return _Ripe(p_win, battles, rip.ripe, rip.margin)
 
 
@@ -220,10 +222,12 @@ def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, holds: Bo
 
 def _outcome(spec: TalksSpec, st: TalksState, sch: dict[str, NDArray[Any]], ses: _Session,
              day: int) -> dict[str, NDArray[Any]]:
-    """Settle, count sessions with no range found, suspend and appeal to the backers."""
+    """Settle, count sessions with no range found (or a deal a backer blocked), suspend and
+    appeal to the backers."""
     held = sch["held"]
     counted = held & ~ses.hearing
-    failures = np.where(counted, np.where(ses.offer.found, 0, st.failures + 1), st.failures)
+    blocked = ~ses.offer.found | ses.veto.any(axis=-1)
+    failures = np.where(counted, np.where(blocked, st.failures + 1, 0), st.failures)
     give_up = held & ~ses.deal & (failures >= spec.suspend_after)
     suspended = sch["escalated"] | give_up
     phase = np.where(ses.deal, SETTLED, np.where(give_up, SUSPENDED, sch["phase"]))
