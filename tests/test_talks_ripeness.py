@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from ripeness.talks import CAUSES, TalksObs, TalksSpec, explain, sessions_frame
+from ripeness.talks import CAUSES, TalksNoise, TalksObs, TalksSpec, explain, sessions_frame
 from ripeness.talks.beliefs import battle_belief, learned_drift, path_value
 from ripeness.talks.session import Inputs, assess
 
@@ -200,3 +200,19 @@ def test_ripeness_with_three_parties_needs_the_positive_parts_to_fit() -> None:
     assert r.reservation[0] == pytest.approx([0.6, 0.5, 0.1 - 6.0])
     assert r.reservation[0].sum() < 1 and not r.ripe[0] and not r.range_exists[0]
     assert r.ripeness_margin[0] == pytest.approx(1 - 0.6 - 0.5)
+
+
+def test_the_mediator_learns_from_a_refusal() -> None:
+    """A range 0.04 wide (gov needs 0.58, reb 0.38, as in test_talks_step's trace). On days 2
+    and 3 the mediator underestimates gov by one sd (0.05). Day 2: it offers gov
+    0.53 + (1 − 0.53 − 0.38)/2 = 0.575, which gov refuses: it needs more than 0.575. Day 3:
+    the same error, but its estimate of gov is now at least 0.575, so it offers gov
+    0.575 + (1 − 0.575 − 0.38)/2 = 0.5975 and reb 0.4025: both accept. Without what the
+    refusal revealed it would have repeated the day-2 offer."""
+    spec = toy_spec(toy_raw(False), optimism=np.full(2, 0.1), suspend_after=10)
+    days = [obs([0.6, 0.4], [400, 400]) for _ in range(4)]
+    noise = [TalksNoise(np.array([[-1.0, 0.0]]), np.ones(1)) for _ in days]
+    _, recs = run_days(spec, days, noise)
+    assert recs[2].offer[0] == pytest.approx([0.575, 0.425])
+    assert list(recs[2].accepted[0]) == [False, True]
+    assert recs[3].offer[0] == pytest.approx([0.5975, 0.4025]) and recs[3].settled[0]

@@ -28,6 +28,7 @@ __all__ = [
     "holds_issues",
     "make_offer",
     "package_required",
+    "revealed_floor",
     "verdicts",
 ]
 
@@ -179,14 +180,19 @@ def _alternating(spec: TalksSpec, r_hat: Floats, true_req: Floats, pkg: Ints,
 
 
 def make_offer(spec: TalksSpec, r: Floats, true_req: Floats, z: Floats,
-               sessions: Ints, holds: Bools | None = None) -> Offer:
+               sessions: Ints, holds: Bools | None = None,
+               floor: Floats | None = None) -> Offer:
     """The protocol's offer from noisy estimates ``r + σ z`` of the reservations.
 
     The mediator picks the package with the widest estimated range, then splits by the
     protocol; no offer (NaN) when it finds no range. ``true_req``: float64[run, P, K];
-    ``holds``: the issues each party insists on (stated at the table, so known).
+    ``holds``: the issues each party insists on (stated at the table, so known); ``floor``:
+    float64[run, K], the least reservation each party's refusals have revealed (its estimate
+    is never below it; -inf: none).
     """
     r_hat = r + spec.estimate_noise * z
+    if floor is not None:
+        r_hat = np.maximum(r_hat, floor)
     req_hat = package_required(spec, r_hat, holds=holds)
     pkg, need_hat = best_package(req_hat)
     est = _at(req_hat, pkg)
@@ -203,6 +209,15 @@ def make_offer(spec: TalksSpec, r: Floats, true_req: Floats, z: Floats,
         shares = _alternating(spec, r_hat, _at(true_req, pkg), pkg, proposer)
     shares = np.where(found[:, None], shares, np.nan)
     return Offer(pkg, shares, est, found, proposer)
+
+
+def revealed_floor(spec: TalksSpec, offer: Offer, refused: Bools) -> Floats:
+    """float64[run, K]: what a refusal reveals of a party's reservation. A party that refused
+    share y under package P needs more: r > y^a − adj_P (-inf where it did not refuse). The
+    uninformed side learns from rejections (REFERENCE.md 6c, skimming; Fearon 1995)."""
+    y = np.where(refused, offer.shares, 0.0)
+    bound = np.maximum(y, 0.0) ** spec.risk_exponent - spec.package_adjust[offer.package]
+    return np.asarray(np.where(refused, bound, -np.inf))
 
 
 def verdicts(offer: Offer, true_req: Floats) -> tuple[Floats, Bools, Floats]:

@@ -97,7 +97,9 @@ class TalksState:
     pace, the share of the stake each party has learnt to expect to change hands per day;
     won, lost, battles it has won and lost; prior_win, its chance of winning a battle judged
     from the forces at the start (before its optimism); dead_rate (dead/day), front_rate and
-    siege_rate (fractions), the costs it has felt, smoothed from 0. ceasefire: bool[run];
+    siege_rate (fractions), the costs it has felt, smoothed from 0. floor: float64[run, K],
+    the least reservation the mediator has learnt from each party's refusals since the talks
+    last opened or resumed (-inf: none). ceasefire: bool[run];
     covered: bool[run, M], clients not at the table bound by it;
     terms: float64[run, K], settled shares (NaN until settled); granted: bool[run, I] issues
     granted in the deal; pressed: bool[run, S], backer presses its client; cost_mult:
@@ -118,6 +120,7 @@ class TalksState:
     dead_rate: Floats
     front_rate: Floats
     siege_rate: Floats
+    floor: Floats
     ceasefire: Bools
     covered: Bools
     terms: Floats

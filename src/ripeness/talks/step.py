@@ -37,6 +37,7 @@ from .session import (
     holds_issues,
     make_offer,
     package_required,
+    revealed_floor,
     verdicts,
 )
 from .state import (
@@ -79,7 +80,7 @@ def talks_init(spec: TalksSpec, runs: int, strength: Floats | None = None) -> Ta
         resume_day=zeros_i, failures=zeros_i, sessions=zeros_i,
         prev_shares=np.full((runs, k), np.nan), pace=np.full((runs, k), spec.pace_prior),
         won=zeros, lost=zeros, prior_win=np.asarray(prior, dtype=float), dead_rate=zeros,
-        front_rate=zeros, siege_rate=zeros,
+        front_rate=zeros, siege_rate=zeros, floor=np.full((runs, k), -np.inf),
         ceasefire=np.zeros(runs, dtype=bool),
         covered=np.zeros((runs, len(spec.np_client)), dtype=bool),
         terms=np.full((runs, k), np.nan),
@@ -194,6 +195,7 @@ class _Session(NamedTuple):
     war: Floats
     cause: NDArray[np.int8]
     hearing: Bools
+    floor: Floats
 
 
 def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, holds: Bools,
@@ -203,11 +205,16 @@ def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, holds: Bo
     (``withheld`` bool[run, S])."""
     true_req = package_required(spec, now.reservation, holds=holds)
     best_pkg, need = best_package(true_req)
-    offer = make_offer(spec, now.reservation, true_req, z, st.sessions, holds)
+    fresh = st.phase != OPEN  # opening or resuming: the mediator starts over
+    floor = np.where(fresh[:, None], -np.inf, st.floor)
+    offer = make_offer(spec, now.reservation, true_req, z, st.sessions, holds, floor)
     hearing = held & (st.sessions < spec.hearings)  # no proposal yet: the mediator listens
     offer = offer._replace(found=offer.found & ~hearing,
                            shares=np.where(hearing[:, None], np.nan, offer.shares))
     req, ok, margin = verdicts(offer, true_req)
+    refused = (held & offer.found)[:, None] & ~ok
+    floor = np.where(held[:, None], np.maximum(floor, revealed_floor(spec, offer, refused)),
+                     st.floor)
     accepted = held & ok.all(axis=-1)
     veto = accepted[:, None] & withheld
     deal = accepted & ~veto.any(axis=-1)
@@ -217,7 +224,7 @@ def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, holds: Bo
     req = np.where(offer.found[:, None], req, best_req)
     cause = cause_of(held & ~deal & ~hearing, width, cf, war)
     cause = np.where(accepted & ~deal, CAUSES.index("backer's veto"), cause).astype(np.int8)
-    return _Session(offer, req, ok, margin, deal, veto, width, cf, war, cause, hearing)
+    return _Session(offer, req, ok, margin, deal, veto, width, cf, war, cause, hearing, floor)
 
 
 def _outcome(spec: TalksSpec, st: TalksState, sch: dict[str, NDArray[Any]], ses: _Session,
@@ -283,7 +290,7 @@ def talks_step(state: TalksState, spec: TalksSpec, obs: TalksObs, day: int,
         resume_day=out["resume_day"], failures=out["failures"], sessions=st.sessions + held,
         prev_shares=obs.shares.copy(), pace=b.pace, won=b.won, lost=b.lost,
         prior_win=st.prior_win, dead_rate=b.dead_rate, front_rate=b.front_rate,
-        siege_rate=b.siege_rate, ceasefire=cf["ceasefire"] & ~ses.deal,
+        siege_rate=b.siege_rate, floor=ses.floor, ceasefire=cf["ceasefire"] & ~ses.deal,
         covered=cf["covered"] & ~ses.deal[:, None],
         terms=np.where(ses.deal[:, None], ses.offer.shares, st.terms),
         granted=np.where(ses.deal[:, None], spec.packages[ses.offer.package], st.granted),
