@@ -122,6 +122,12 @@ def measure(loaded: Loaded, runs: int, seed: int, days: int, chunk: int = 250,
     return t
 
 
+def median(days: NDArray[np.int64]) -> str:
+    """Median of the days that happened (>= 0), or '-'."""
+    seen = days[days >= 0]
+    return f"{np.median(seen):.0f}" if seen.size else "-"
+
+
 def pct(k: int | float, n: int) -> str:
     lo, hi = (float(x) for x in wilson(np.array(int(k)), n))
     return f"{k / n:6.1%} [{lo:.1%}, {hi:.1%}]"
@@ -148,11 +154,12 @@ def aleppo_lines(t: Tally, runs: int) -> list[str]:
     out = causes_line(t)
     out += [f"  deal (settlement or ceasefire) at the first proposal: "
             f"{pct(int(t.cat('first_deal').sum()), runs)} of runs (accept <= 5%)",
-            f"  government-opposition ceasefire agreed in Feb or Mar: {pct(int(early.sum()), runs)}"
-            f" of runs (accept >= 50%); median day {np.median(cease[early]) if early.any() else '-'}",
+            f"  government-opposition ceasefire agreed in Feb or Mar: "
+            f"{pct(int(early.sum()), runs)} of runs (accept >= 50%); median day "
+            f"{median(np.where(early, cease, -1))}",
             f"  ... after Nubl's relief: {pct(int(after.sum()), max(int(early.sum()), 1))} of "
             f"those (accept >= 90%); Nubl relieved in {(relief >= 0).mean():.1%} of runs, "
-            f"median day {np.median(relief[relief >= 0]) if (relief >= 0).any() else '-'}"]
+            f"median day {median(relief)}"]
     out += outcome_lines(t, runs)
     return out
 
@@ -162,7 +169,7 @@ def outcome_lines(t: Tally, runs: int) -> list[str]:
     shares = ", ".join(f"{o} {pct(int((code == i).sum()), runs)}" for i, o in enumerate(OUTCOMES))
     settled = t.cat("settled_day")
     return [f"  outcomes at the horizon: {shares}",
-            f"  settled: median day {np.median(settled[settled >= 0]) if (settled >= 0).any() else '-'}",
+            f"  settled: median day {median(settled)}",
             f"  refusals of the mediator's offers by party: {t.refusals}"]
 
 
@@ -178,7 +185,8 @@ def backers_line(t: Tally, loaded: Loaded) -> list[str]:
     press = ", ".join(f"{spec.backer_ids[spec.sup_backer[s]]}->{spec.party_ids[spec.sup_client[s]]}"
                       f" {pressed[s]:.1f} days" for s in range(len(spec.sup_entry))
                       if spec.sup_backer[s] >= 0)
-    return [f"  limited aims met at the horizon: {aims}", f"  backers pressing (mean days): {press}"]
+    return [f"  limited aims met at the horizon: {aims}",
+            f"  backers pressing (mean days): {press}"]
 
 
 def part_toy(runs: int, seed: int) -> None:
