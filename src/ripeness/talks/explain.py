@@ -114,12 +114,13 @@ def _s(x: Any, digits: int = 3) -> str:
     return f"{float(x):+.{digits}f}"
 
 
+def _names(columns: Any, field: str) -> list[str]:
+    """The bracketed names of the columns ``field[name]``, in order."""
+    return [m.group(1) for c in columns if (m := re.fullmatch(rf"{field}\[(.+)\]", str(c)))]
+
+
 def _party_ids(frame: pd.DataFrame) -> list[str]:
-    return [m.group(1) for c in frame.columns if (m := re.fullmatch(r"share\[(.+)\]", c))]
-
-
-def _names(frame: pd.DataFrame, field: str) -> list[str]:
-    return [m.group(1) for c in frame.columns if (m := re.fullmatch(rf"{field}\[(.+)\]", c))]
+    return _names(frame.columns, "share")
 
 
 def _why(row: pd.Series, cause: str) -> str:
@@ -165,7 +166,7 @@ def _view(row: pd.Series, p: str) -> str:
 
 def _issues(row: pd.Series, parties: list[str]) -> list[str]:
     out = []
-    for key in _names(row.to_frame().T, "holds"):
+    for key in _names(row.index, "holds"):
         issue, p = key.split(":")
         loss = float(row[f"share[{p}]"]) - float(row[f"reservation[{p}]"])
         verb = "insists on" if row[f"holds[{key}]"] else "would trade"
@@ -220,7 +221,7 @@ def _session(row: pd.Series, parties: list[str]) -> list[str]:
 def _backers(row: pd.Series) -> list[str]:
     """What each backer did today and why (from its aim and its client's drift)."""
     out = []
-    for name in _names(row.to_frame().T, "pressed"):
+    for name in _names(row.index, "pressed"):
         backer, client = name.split("-", 1)
         aim = row.get(f"aim_met[{backer}]")
         why = ("its limited aim is unmet" if aim is False else "its limited aim is met"
