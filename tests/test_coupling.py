@@ -12,6 +12,7 @@ from ripeness.coupling import OUTCOMES
 from ripeness.scenario import read, variant
 
 TWO = Path(__file__).parent / "data" / "two_place_talks.toml"
+TOY_WAR = Path(__file__).parent / "data" / "toy_war.toml"
 
 
 def _same(a: ripeness.Result, b: ripeness.Result) -> None:
@@ -77,8 +78,7 @@ def test_without_optimism_they_settle_on_the_first_proposal() -> None:
 
 
 def test_a_settled_run_is_frozen() -> None:
-    loaded = variant(read("aleppo-2016"), "no-assad-condition")
-    res = ripeness.simulate(loaded, runs=8, seed=2, days=12)
+    res = ripeness.simulate(TOY_WAR, runs=8, seed=2, days=60)
     d = res.daily
     settled = np.flatnonzero(d["settled_day"].values >= 0)
     assert settled.size > 0

@@ -36,15 +36,16 @@ from ripeness.talks import (
 TOY = Path(__file__).parent / "data" / "toy.toml"
 
 
-def toy_raw(**talks_kw: Any) -> dict[str, Any]:
+def toy_raw(backer: bool = True, **talks_kw: Any) -> dict[str, Any]:
     """The toy (gov vs reb) with a backer (Russia, limited aim: hold the enclave) flying
-    sorties for gov, and talks from day 2 (2016-02-03)."""
+    sorties for gov (unless ``backer`` is False), and talks from day 2 (2016-02-03)."""
     raw = tomllib.loads(TOY.read_text())
-    raw["actors"].append({"id": "rus", "name": "Russia", "kind": "backer", "assumption": "toy",
-                          "objective": {"kind": "limited", "hold": ["enclave"],
-                                        "assumption": "toy"}})
-    raw["support"] = [{"backer": "rus", "client": "gov", "sorties_per_day": 20,
-                       "assumption": "toy"}]
+    if backer:
+        raw["actors"].append({"id": "rus", "name": "Russia", "kind": "backer",
+                              "assumption": "toy", "objective": {
+                                  "kind": "limited", "hold": ["enclave"], "assumption": "toy"}})
+        raw["support"] = [{"backer": "rus", "client": "gov", "sorties_per_day": 20,
+                           "assumption": "toy"}]
     raw["talks"] = {"mediator": "un", "parties": ["gov", "reb"], "opens": dt.date(2016, 2, 3),
                     "pause_days": 5, "suspend_after": 2, "escalation": 0.2,
                     "estimate_noise": 0.05, "forecast_horizon_days": 30, "assumption": "toy",
@@ -61,7 +62,9 @@ def toy_spec(raw: dict[str, Any] | None = None, **changes: Any) -> TalksSpec:
     return dataclasses.replace(spec, **changes)
 
 
-def obs(shares: Any, deaths: Any, runs: int = 1, satisfied: bool = False) -> TalksObs:
+def obs(shares: Any, deaths: Any, runs: int = 1, satisfied: bool = True) -> TalksObs:
+    """A day's observation; ``satisfied``: Russia's limited aim is met (it then guarantees a
+    deal; unmet, it withholds its guarantee and vetoes ceasefires)."""
     return TalksObs(np.tile(np.asarray(shares, dtype=float), (runs, 1)),
                     np.tile(np.asarray(deaths, dtype=float), (runs, 1)),
                     np.full((runs, 1), satisfied))
@@ -114,11 +117,13 @@ def test_event_trace() -> None:
     30 days rise to 0.12: gov needs 0.58, reb 0.38, a range of width 0.04 opens. Day 8: the
     talks resume and a session is held, but the mediator underestimates gov's reservation by
     one sd (0.05): it offers gov 0.575 and reb 0.425; gov refuses, short by 0.005 (cause:
-    private information). Day 9: an exact estimate: gov 0.6, reb 0.4, both accept ->
-    settled. Day 10: settled, no more sessions.
+    private information). Day 9: an exact estimate: gov 0.6, reb 0.4, both accept, and
+    Russia, whose aim is met that day, guarantees the deal -> settled. Day 10: settled, no
+    more sessions.
     """
     spec = toy_spec()
-    days = [obs([0.6, 0.4], [10, 10] if d < 6 else [400, 400]) for d in range(11)]
+    days = [obs([0.6, 0.4], [10, 10] if d < 6 else [400, 400], satisfied=d >= 9)
+            for d in range(11)]
     noise = [TalksNoise.quiet(1, 2) for _ in days]
     noise[8] = TalksNoise(np.array([[-1.0, 0.0]]), np.ones(1))
     state, recs = run_days(spec, days, noise)
@@ -133,7 +138,7 @@ def test_event_trace() -> None:
         assert np.isnan(recs[d].offer[0]).all()
         assert CAUSES[recs[d].cause[0]] == "optimism"
         assert recs[d].width[0] == pytest.approx(-0.194)
-    assert recs[3].suspended[0] and recs[3].appealed[0] and not state.pressed.any()
+    assert recs[3].suspended[0] and recs[3].appealed[0] and not recs[3].pressed[0].any()
     assert recs[8].resumed[0] and recs[8].range_exists[0]
     assert recs[8].width[0] == pytest.approx(0.04)
     assert recs[8].offer[0] == pytest.approx([0.575, 0.425])
@@ -148,7 +153,8 @@ def test_event_trace() -> None:
 def test_story_and_frame_tell_the_trace(tmp_path: Path) -> None:
     """The session table round-trips through Parquet and the story is told from it."""
     spec = toy_spec()
-    days = [obs([0.6, 0.4], [10, 10] if d < 6 else [400, 400]) for d in range(11)]
+    days = [obs([0.6, 0.4], [10, 10] if d < 6 else [400, 400], satisfied=d >= 8)
+            for d in range(11)]
     _, recs = run_days(spec, days)
     frame = sessions_frame(recs, spec)
     frame.to_parquet(tmp_path / "sessions.parquet")
@@ -158,6 +164,9 @@ def test_story_and_frame_tell_the_trace(tmp_path: Path) -> None:
     assert any("suspended the talks until day 8" in s for s in story)
     assert any("optimism" in s and "0.194" in s for s in story)
     assert story[-1].startswith("Day 8 (2016-02-09): The talks resumed.")
+    assert ("gov holds 0.600 and expects 0.700 in 30 days (drift +0.0000/day" in story[-1]
+            and "so fighting on is worth 0.700 to it, less felt costs 0.120 (dead 0.120, "
+            "front 0.000, siege 0.000): it needs 0.580" in story[-1])
     assert "Settlement: gov 0.600, reb 0.400" in story[-1]
     assert list(frame["day"]) == [2, 3, 8]
     assert list(frame["cause"]) == ["optimism", "optimism", "none"]
@@ -175,20 +184,28 @@ def test_escalation_suspends_and_breaks_ceasefire() -> None:
 
 
 def test_rising_side_demands_more_shifting_power() -> None:
-    """gov gains 0.01 a day and extrapolates it over 30 days; reb (learning 0) does not
-    see its decline: the range empties and the cause is shifting power."""
-    spec = toy_spec(optimism=np.zeros(2), belief_learning=np.array([1.0, 0.0]))
+    """gov wins a battle (0.01 of the stake) every day. By day 3 it has won 3 of 3: with a
+    prior of 0.6 worth 10 battles its chance is (6 + 3) / 13, reb's 6 / 13; the pace, learnt
+    at 0.05 a day from the prior 0.005, is 0.005·0.95³ + 0.01·(1 − 0.95³). gov expects to
+    gain pace·(2·9/13 − 1) a day, reb to lose pace·(1 − 2·6/13): their forecasts over 30 days
+    overlap by more than the light costs, so no range; without the rising side's gains the
+    range would open widest: the cause is shifting power, and gov refuses a ceasefire."""
+    spec = toy_spec(optimism=np.zeros(2), belief_learning=np.full(2, 0.05))
     days = [obs([0.5 + 0.01 * d, 0.5 - 0.01 * d], [10, 10]) for d in range(4)]
     _, recs = run_days(spec, days)
     r = recs[3]
-    assert r.forecast[0, 0] == pytest.approx(0.83) and r.reservation[0, 0] > 0.8
+    pace = 0.005 * 0.95**3 + 0.01 * (1 - 0.95**3)
+    assert r.pace[0] == pytest.approx([pace, pace])
+    assert r.p_battle[0] == pytest.approx([9 / 13, 6 / 13])
+    assert r.drift[0] == pytest.approx([pace * (18 / 13 - 1), pace * (12 / 13 - 1)])
+    assert r.forecast[0, 0] == pytest.approx(0.53 + 30 * pace * 5 / 13)
     assert not r.range_exists[0] and CAUSES[r.cause[0]] == "shifting power"
-    assert r.ceasefire_refused[0, 0]  # the rising side will not freeze the lines
+    assert r.ceasefire_refused[0, 0] and not r.ceasefire_refused[0, 1]
 
 
-def issue_raw() -> dict[str, Any]:
+def issue_raw(backer: bool = True) -> dict[str, Any]:
     """The toy with reb holding 'Assad goes' indivisible; granting it costs gov 0.3."""
-    raw = toy_raw()
+    raw = toy_raw(backer)
     raw["issues"] = [{"id": "assad-goes", "title": "Assad goes", "demanded_by": "reb",
                       "value": {"gov": 0.3, "reb": 0.1}, "indivisible": ["reb"],
                       "assumption": "toy"}]
@@ -207,10 +224,10 @@ def test_indivisible_issue_empties_the_range() -> None:
 def test_backers_veto_then_press_and_allow_a_ceasefire() -> None:
     """No deal (the indivisible issue), yet neither party expects to gain by fighting, so
     both would freeze the lines. Russia flies sorties for gov: while its limited aim is
-    unmet it vetoes the ceasefire; once met, it consents (a de facto partition), and the
-    mediator's appeal at the suspension makes it press gov (cost ×1.5, aid halved)."""
+    unmet it vetoes the ceasefire; once met, it consents (a de facto partition) and presses
+    gov at the table (cost ×1.5); gov is not gaining ground, so Russia keeps its aid."""
     spec = toy_spec(issue_raw(), optimism=np.zeros(2), suspend_after=1)
-    _, recs = run_days(spec, [obs([0.6, 0.4], [10, 10]) for _ in range(3)])
+    _, recs = run_days(spec, [obs([0.6, 0.4], [10, 10], satisfied=False) for _ in range(3)])
     assert not recs[2].ceasefire_refused[0].any()
     assert recs[2].backer_refused[0, 0] and not recs[2].ceasefire[0]
     sat = [obs([0.6, 0.4], [10, 10], satisfied=True) for _ in range(3)]
@@ -218,7 +235,7 @@ def test_backers_veto_then_press_and_allow_a_ceasefire() -> None:
     assert recs[2].ceasefire_agreed[0] and state.ceasefire[0]
     assert recs[2].appealed[0] and state.pressed[0, 0]
     assert state.cost_mult[0] == pytest.approx([1.5, 1.0])
-    assert state.aid_factor[0] == pytest.approx([0.5])
+    assert state.aid_factor[0] == pytest.approx([1.0])
     pairs = ceasefire_pairs(spec, state.ceasefire, 4)
     assert pairs[0, 0, 1] and pairs[0, 1, 0] and not pairs[0, 0, 0] and not pairs[0, 2, 3]
 

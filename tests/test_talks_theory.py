@@ -261,10 +261,10 @@ def ripeness(i: dict[str, Any]) -> dict[str, Any]:
 
 
 def csf(i: dict[str, Any]) -> dict[str, Any]:
-    """Through ``talks_init``: the prior of being strong from force strengths."""
+    """Through ``talks_init``: a party's chance of winning a battle judged from the forces."""
     spec = _spec(csf_decisiveness=i["k"])
     st = talks_init(spec, 1, strength=_arr(i["m_A"], i["m_B"]))
-    return {"p_A": st.strong[0, 0], "defined": csf_ratio(i["m_A"], i["m_B"], i["k"])[1]}
+    return {"p_A": st.prior_win[0, 0], "defined": csf_ratio(i["m_A"], i["m_B"], i["k"])[1]}
 
 
 ADAPTERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {

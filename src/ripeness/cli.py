@@ -725,8 +725,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "terminal still shows the days done while it runs)")
     _add_variant_flags(p)
     p = _add(sub, "explain", cmd_explain, "Tell the story of the talks of one run: each "
-             "session's forecasts, costs, reservations, the range, the offer, who refused "
-             "by how much and why.", "ripeness explain results/seed7 --run 0")
+             "session's forecasts, felt costs (dead, front, sieges), issues, the range and "
+             "the offer; who refused by how much, split into the forecast of fighting on, the "
+             "costs and the issues; what the backers did and why; what would have changed "
+             "it.", "ripeness explain results/seed7 --run 0")
     p.add_argument("dir", help="a folder written by `ripeness run ... --out DIR`")
     p.add_argument("--run", type=int, default=0, help="run index (default 0)")
     p.add_argument("--csv", action="store_true", help="print the sessions table as CSV "

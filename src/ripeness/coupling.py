@@ -124,6 +124,26 @@ def _party_shares(war: State, world: World, spec: TalksSpec, basis: str = "value
     return np.asarray(np.where(total > 0, s / np.where(total > 0, total, 1.0), 1.0 / spec.k))
 
 
+def front_and_sieges(war: State, world: World, spec: TalksSpec) -> tuple[F64, F64]:
+    """float[run, K] each: the fraction of each party's fighters on its places next to a
+    place another party holds (the front it holds), and the fraction of the civilians in its
+    places cut off from supply (its people besieged)."""
+    ctrl = war.control  # [run, place]
+    own = ctrl[:, None, :] == spec.party[None, :, None]  # [run, K, place]
+    other = np.isin(ctrl, spec.party)[:, None, :] & ~own
+    facing = (other.astype(np.int32) @ world.adj.astype(np.int32).T) > 0  # [run, K, place]
+    force = np.take_along_axis(war.force, ctrl[:, :, None], axis=2)[:, None, :, 0]
+    mine = own * force  # the holder's garrison at its own places
+    total = mine.sum(axis=2)
+    at_front = (mine * facing).sum(axis=2)
+    people = own * war.civilians[:, None, :]
+    cut = (people * ~war.supplied[:, None, :]).sum(axis=2)
+    pop = people.sum(axis=2)
+    front = np.where(total > 0, at_front / np.where(total > 0, total, 1.0), 0.0)
+    sieges = np.where(pop > 0, cut / np.where(pop > 0, pop, 1.0), 0.0)
+    return np.asarray(front), np.asarray(sieges)
+
+
 def backer_satisfied(war: State, link: Link) -> B:
     """bool[run, backer]: a limited aim is met when its clients hold every place of it and
     hold it supplied (a besieged town is not secured)."""
@@ -200,12 +220,15 @@ def _talk(before: State, war: State, talks: TalksState, world: World, link: Link
     spec = link.spec
     assert spec is not None
     forecast = (model_forecast(war, talks, world, link, day) if link.lookahead > 0 else None)
+    front, sieges = front_and_sieges(war, world, spec)
     obs = TalksObs(shares=_party_shares(war, world, spec, link.basis),
                    deaths=(war.mil_dead - before.mil_dead)[:, spec.party],
-                   backer_satisfied=backer_satisfied(war, link), forecast=forecast)
+                   backer_satisfied=backer_satisfied(war, link), forecast=forecast,
+                   front=front, besieged=sieges)
     new, rec = talks_step(talks, spec, obs, day, _noise(war, spec, day))
     new = _freeze(talks, new, before.active)
-    war = replace(war, ceasefire=ceasefire_pairs(spec, new.ceasefire, len(world.actor_ids)),
+    war = replace(war, ceasefire=ceasefire_pairs(spec, new.ceasefire, len(world.actor_ids),
+                                                 new.covered),
                   active=war.active & ~new.settled, aid_factor=new.aid_factor)
     return war, new, rec
 

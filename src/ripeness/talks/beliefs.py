@@ -1,15 +1,24 @@
-"""What each party believes about the war: trend, forecast, strength, duration.
+"""What each party believes about the war, learnt from the battlefield over weeks.
 
-* Trend: exponential smoothing of the party's daily change of share (``belief_learning``).
-* Forecast: the share a party expects after H days of fighting: today's share, plus the trend
-  extrapolated over H, plus its bias (``optimism``), clipped to [0, 1].
-* Strength: a Bayesian belief that the party is the strong side (wins a battle with
-  probability π_s rather than π_w), updated by each day's result (a gain is a battle won, a
-  loss a battle lost); the prior comes from force strengths through a ratio contest success
-  function (Tullock 1980) or from ``prior_strong``.
+* Battles: a day on which a party's share rises (falls) by more than ``battle_threshold`` is
+  a battle won (lost). Its chance of winning the next battle is a Beta-Bernoulli posterior
+  (Smith and Stam 2004; Slantchev 2003): a prior from the forces at the start (the ratio
+  contest success function of the initial strengths, Tullock 1980) raised by its
+  ``battle_optimism``, worth ``prior_battles`` battles, then each battle won or lost.
+* Pace: the share of the stake that changes hands per day, smoothed over weeks
+  (``belief_learning``) from the prior ``pace_prior``.
+* Drift and forecast: a party expects to gain pace × (2 p − 1) a day (the mean step of a
+  random walk of battles); its forecast after H days is today's share plus H days of drift
+  plus its fixed bias (``optimism``), clipped to [0, 1]. Optimism about battles thus matters
+  in proportion to the pace: a fast war magnifies a disagreement that a stalled one mutes
+  (decisiveness, REFERENCE.md section 7).
+* Value of fighting on: the shares held day by day along the forecast path, discounted, the
+  share at the horizon standing for the days after (a deal is a share held from today).
 * Duration: the war as a random walk of battles over ``walk_steps`` steps of the stake (Smith
   and Stam 2004): the party's chance of winning the stake and the expected number of battles,
-  which feed the ripeness test.
+  which feed the ripeness diagnostic.
+* The two-type Bayesian update (``bayes_posterior``, ``bayes_step``) is kept for the theory
+  vectors of learning from battles.
 
 Hook for model-consistent forecasts: an engine may replace :func:`forecast_share` by running
 the war forward (see :class:`ForecastHook`); the talks only need ``forecast[run, K]``.
@@ -24,10 +33,13 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "ForecastHook",
+    "battle_belief",
     "bayes_posterior",
     "bayes_step",
     "csf_ratio",
     "forecast_share",
+    "learned_drift",
+    "path_value",
     "predictive_win",
     "update_trend",
     "walk_expected_battles",
@@ -59,6 +71,41 @@ def forecast_share(
     """
     f = np.asarray(share) + np.asarray(horizon) * np.asarray(trend) + np.asarray(optimism)
     return np.asarray(np.clip(f, 0.0, 1.0), dtype=float)
+
+
+def battle_belief(prior: ArrayLike, weight: ArrayLike, won: ArrayLike,
+                  lost: ArrayLike) -> Array:
+    """Believed chance of winning the next battle: the Beta-Bernoulli posterior mean
+    ``(w0 p0 + won) / (w0 + won + lost)`` of a prior p0 worth w0 battles."""
+    w0 = np.asarray(weight, dtype=float)
+    won_, lost_ = np.asarray(won, dtype=float), np.asarray(lost, dtype=float)
+    return np.asarray((w0 * np.asarray(prior) + won_) / (w0 + won_ + lost_), dtype=float)
+
+
+def learned_drift(pace: ArrayLike, p_battle: ArrayLike) -> Array:
+    """Share a party expects to gain per day: ``pace (2 p − 1)``, the mean step of a random
+    walk whose steps come at the learnt pace and are won with probability p."""
+    return np.asarray(np.asarray(pace) * (2.0 * np.asarray(p_battle) - 1.0), dtype=float)
+
+
+def path_value(share: ArrayLike, slope: ArrayLike, horizon: int,
+               discount: ArrayLike) -> tuple[Array, Array]:
+    """The forecast share after ``horizon`` days and what fighting on is worth.
+
+    The share held on day t = 1..H is ``clip(share + t·slope, 0, 1)``; the value is
+    ``(1 − δ) Σ_t δ^(t−1) s(t) + δ^H s(H)``: each day's share discounted, the share at the
+    horizon standing for every day after. A deal that fixes a share x for good is worth x,
+    so with common beliefs fighting wastes only its costs (Fearon 1995); δ = 1 or H = 1:
+    the value is the forecast itself. Arrays broadcast; ``discount`` has the party axis last.
+    """
+    x = np.asarray(share, dtype=float)[..., None]
+    t = np.arange(1, horizon + 1, dtype=float)
+    s = np.clip(x + np.asarray(slope, dtype=float)[..., None] * t, 0.0, 1.0)
+    d = np.asarray(discount, dtype=float)[..., None]
+    w = (1.0 - d) * d ** (t - 1.0)
+    end = s[..., -1]
+    value = (s * w).sum(axis=-1) + d[..., 0] ** horizon * end
+    return np.asarray(end, dtype=float), np.asarray(value, dtype=float)
 
 
 def bayes_posterior(

@@ -29,10 +29,12 @@ Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
 Bools = NDArray[np.bool_]
 
-_PARTY_PARAMS = ("optimism", "cost_per_thousand_dead", "discount", "belief_learning",
-                 "risk_exponent", "bargaining_weight", "prior_strong")
+_PARTY_PARAMS = ("optimism", "battle_optimism", "cost_per_thousand_dead", "front_cost",
+                 "siege_cost", "discount", "belief_learning", "risk_exponent",
+                 "bargaining_weight")
 _GLOBAL_PARAMS = ("breakdown_risk", "ceasefire_breakdown", "backer_pressure", "aid_cut",
-                  "battle_threshold", "pi_strong", "pi_weak", "csf_decisiveness", "walk_steps")
+                  "battle_threshold", "prior_battles", "pace_prior", "csf_decisiveness",
+                  "walk_steps")
 
 
 @dataclass(frozen=True)
@@ -41,13 +43,14 @@ class TalksSpec:
     entries for parties' clients (out of ``n_support`` in the scenario).
 
     party: int64[K], index of each party in ``scenario.actors``; party_ids: their ids.
-    Per party, float64[K]: optimism (share), cost_per_thousand_dead (share / 1,000 dead),
-    discount (/day), belief_learning (weight/day), risk_exponent (CRRA a), bargaining_weight,
-    prior_strong (probability).
+    Per party, float64[K]: optimism (share), battle_optimism (probability), costs
+    cost_per_thousand_dead (share / 1,000 dead), front_cost and siege_cost (share / day),
+    discount (/day), belief_learning (weight/day), risk_exponent (CRRA a), bargaining_weight.
     issue_demander: int64[I] party index (-1: not a party); issue_value: float64[I, K] stake
     units; issue_indivisible: bool[I, K]. packages: bool[P, I] issues granted (row 0: none);
     package_adjust: float64[P, K], change of each party's reservation when the package is in
-    a deal (−gain for the demander, +loss for the others); package_refused: bool[P, K].
+    a deal (−gain for the demander, +loss for the others); package_wrong: bool[P, I, K], the
+    package settles issue I against party K (the demander without it, the others with it).
     Policy (days from start): opens, closes (NEVER if none), every, pause_days,
     suspend_after (sessions), escalation (share/day), estimate_noise (share sd), horizon
     (days), appeal_to_backers, backer_channel (backers seek a ceasefire on days without a
@@ -55,26 +58,30 @@ class TalksSpec:
     backer: int64[B] actor index of every backer-kind actor (the column order of
     ``backer_satisfied``); backer_limited: bool[B]. sup_entry: int64[S] index into
     ``scenario.support``; sup_backer: int64[S] index into ``backer`` (-1: not a backer);
-    sup_client: int64[S] party index; sup_fights: bool[S] (sorties > 0).
+    sup_client: int64[S] party index; sup_fights: bool[S] (sorties > 0). np_client:
+    int64[M] actor index of each backer's client that is not at the table; np_speaks:
+    bool[M, B], the backers that speak for it (support it).
     """
 
     party: Ints
     party_ids: tuple[str, ...]
     start: dt.date
     optimism: Floats
+    battle_optimism: Floats
     cost_per_thousand_dead: Floats
+    front_cost: Floats
+    siege_cost: Floats
     discount: Floats
     belief_learning: Floats
     risk_exponent: Floats
     bargaining_weight: Floats
-    prior_strong: Floats
     issue_ids: tuple[str, ...]
     issue_demander: Ints
     issue_value: Floats
     issue_indivisible: Bools
     packages: Bools
     package_adjust: Floats
-    package_refused: Bools
+    package_wrong: Bools
     opens: int
     closes: int
     every: int
@@ -91,8 +98,8 @@ class TalksSpec:
     backer_pressure: float
     aid_cut: float
     battle_threshold: float
-    pi_strong: float
-    pi_weak: float
+    prior_battles: float
+    pace_prior: float
     csf_decisiveness: float
     walk_steps: float
     backer: Ints
@@ -103,6 +110,8 @@ class TalksSpec:
     sup_backer: Ints
     sup_client: Ints
     sup_fights: Bools
+    np_client: Ints
+    np_speaks: Bools
     backer_channel: bool = False
 
     @property
@@ -142,10 +151,10 @@ def _issues(scenario: Scenario, parties: list[str]) -> dict[str, object]:
     signed = np.where(is_dem, -value, value)  # reservation change when granted
     adjust = packages.astype(float) @ signed  # [P, K]
     g = packages[:, :, None]  # [P, I, 1]
-    refused = (indiv[None] & ((is_dem[None] & ~g) | (~is_dem[None] & g))).any(axis=1)
+    wrong = (is_dem[None] & ~g) | (~is_dem[None] & g)  # [P, I, K]
     return {"issue_ids": tuple(i.id for i in issues), "issue_demander": demander,
             "issue_value": value, "issue_indivisible": indiv, "packages": packages,
-            "package_adjust": adjust, "package_refused": refused}
+            "package_adjust": adjust, "package_wrong": wrong}
 
 
 def _backers(scenario: Scenario, parties: list[str], actor_ids: list[str]) -> dict[str, object]:
@@ -153,7 +162,14 @@ def _backers(scenario: Scenario, parties: list[str], actor_ids: list[str]) -> di
     limited = [(a.objective is not None and a.objective.kind == "limited")
                for a in (scenario.actor(b) for b in backers)]
     entries = [(j, s) for j, s in enumerate(scenario.support) if s.client in parties]
+    absent = sorted({s.client for s in scenario.support
+                     if s.client not in parties and s.backer in backers},
+                    key=actor_ids.index)
+    speaks = np.array([[any(s.backer == b and s.client == c for s in scenario.support)
+                        for b in backers] for c in absent], dtype=bool)
     return {
+        "np_client": np.array([actor_ids.index(c) for c in absent], dtype=np.int64),
+        "np_speaks": speaks.reshape(len(absent), len(backers)),
         "backer": np.array([actor_ids.index(b) for b in backers], dtype=np.int64),
         "backer_ids": tuple(backers),
         "backer_limited": np.array(limited, dtype=bool),

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .bargaining import TIE, accepts, bargaining_range, required_share, reservation
-from .beliefs import forecast_share
+from .beliefs import path_value
 from .compile import PROTOCOLS, TalksSpec
 from .protocols import alternating_split, nash_split, screening_demand, split_surplus
 from .state import CAUSES
@@ -23,9 +23,12 @@ __all__ = [
     "assess",
     "best_package",
     "cause_of",
+    "costs",
     "counterfactual_widths",
+    "holds_issues",
     "make_offer",
     "package_required",
+    "revealed_floor",
     "verdicts",
 ]
 
@@ -35,56 +38,99 @@ Bools = NDArray[np.bool_]
 
 
 class Assessment(NamedTuple):
-    """Each party's view today, float64[run, K], stake units."""
+    """Each party's view today, float64[run, K], stake units: forecast (share after H days),
+    value (of fighting on over H), cost (felt cost over H), reservation (value − cost, before
+    issues); parts float64[run, K, 3], the cost by COST_PARTS (dead, front, siege)."""
 
     forecast: Floats
+    value: Floats
     cost: Floats
     reservation: Floats
+    parts: Floats
 
 
 class Inputs(NamedTuple):
-    """What a party's view is built from, float64[run, K]: share, trend (share/day),
-    death_rate (dead/day), cost_mult; model: an engine-made forecast of the share after H
-    days (the model-consistent hook, see ``beliefs.ForecastHook``) or None (trend)."""
+    """What a party's view is built from, float64[run, K]: share; drift, the share it has
+    learnt to expect to gain a day; death_rate (dead/day), front and siege (fractions of its
+    fighters at the front and of its people besieged), each as felt (smoothed); cost_mult
+    (backers' pressure); model: an engine-made forecast of the share after H days (the
+    model-consistent hook, see ``beliefs.ForecastHook``) or None (learnt drift); drift0: the
+    drift without the optimism of its prior about battles (the optimism counterfactual;
+    None: drift)."""
 
     share: Floats
-    trend: Floats
+    drift: Floats
     death_rate: Floats
     cost_mult: Floats
     model: Floats | None = None
+    front: Floats | float = 0.0
+    siege: Floats | float = 0.0
+    drift0: Floats | None = None
+
+
+def costs(spec: TalksSpec, x: Inputs, scale: float = 1.0) -> Floats:
+    """Felt cost of fighting over the horizon by part, float64[run, K, 3] (COST_PARTS):
+    own dead, holding the front, sieges of own people, times the backers' pressure."""
+    parts = np.stack(np.broadcast_arrays(
+        spec.cost_per_thousand_dead * x.death_rate / 1000.0,
+        spec.front_cost * np.asarray(x.front), spec.siege_cost * np.asarray(x.siege)),
+        axis=-1)
+    return np.asarray(scale * spec.horizon * np.asarray(x.cost_mult)[..., None] * parts)
 
 
 def assess(spec: TalksSpec, x: Inputs, *, optimism: bool = True, rising: bool = True,
            cost_scale: float = 1.0) -> Assessment:
-    """Forecast after H days, expected cost over H, reservation r = δ^H·forecast − cost.
+    """Forecast after H days, value of fighting on, felt cost over H, reservation
+    r = value − cost.
 
-    Forecast: the trend extrapolated (or the engine's model forecast) plus the optimism
-    bias. Cost: own dead over H at the current rate, ``cost_per_thousand_dead`` per 1,000,
-    times the backers' pressure. Keyword switches build counterfactuals: no optimism bias,
-    no rising side's gains extrapolated, costs scaled.
+    The party expects its share to move by its learnt drift a day (or toward the engine's
+    model forecast), plus its fixed bias spread over the horizon; the value weighs each
+    day's share on that path (``beliefs.path_value``). Keyword switches build
+    counterfactuals: no optimism (neither the fixed bias nor the optimism of the prior about
+    battles), no rising side's gains extrapolated, costs scaled.
     """
     opt = spec.optimism if optimism else 0.0
+    h = spec.horizon
     if x.model is None:
-        tr = x.trend if rising else np.minimum(x.trend, 0.0)
-        fc = forecast_share(x.share, tr, opt, spec.horizon)
+        drift = x.drift if optimism or x.drift0 is None else x.drift0
+        drift = drift if rising else np.minimum(drift, 0.0)
     else:
         base = x.model if rising else np.minimum(x.model, x.share)
-        fc = forecast_share(base, 0.0, opt, spec.horizon)
-    cost = cost_scale * x.cost_mult * spec.cost_per_thousand_dead * x.death_rate
-    cost = cost * spec.horizon / 1000.0
-    r = reservation(fc, spec.discount**spec.horizon, cost)
-    return Assessment(fc, cost, r)
+        drift = (np.clip(base, 0.0, 1.0) - x.share) / h
+    slope = drift + np.asarray(opt) / h
+    fc, value = path_value(x.share, slope, h, spec.discount)
+    parts = costs(spec, x, cost_scale)
+    cost = parts.sum(axis=-1)
+    r = reservation(value, 1.0, cost)
+    return Assessment(fc, value, cost, r, parts)
 
 
-def package_required(spec: TalksSpec, r: Floats, *, divisible: bool = False) -> Floats:
+def holds_issues(spec: TalksSpec, share: Floats, r: Floats) -> Bools:
+    """bool[run, I, K]: which parties insist on which indivisible issues today.
+
+    An issue is held indivisible only while the party does not expect to lose more by
+    fighting on than the issue is worth to it: it insists while ``share − r < value``, and
+    drops or trades the demand (the issue becomes divisible for it) once its own forecast
+    makes fighting on cost more than that (Powell 2006: indivisibility is a price, not a
+    fact). A party that expects to gain by fighting always holds.
+    """
+    loss = (share - r)[:, None, :]
+    return np.asarray(spec.issue_indivisible[None] & (loss < spec.issue_value[None]))
+
+
+def package_required(spec: TalksSpec, r: Floats, *, holds: Bools | None = None) -> Floats:
     """Least share of each party under each package of issues, float64[run, P, K].
 
-    A package changes reservations by ``package_adjust``; an indivisible issue settled the
-    wrong way makes a party refuse (inf), unless ``divisible`` (the counterfactual).
+    A package changes reservations by ``package_adjust``; a party refuses (inf) a package
+    that settles against it an issue it holds (``holds`` bool[run, I, K]; None: no one
+    insists, every issue is divisible).
     """
-    refused = np.zeros_like(spec.package_refused) if divisible else spec.package_refused
+    if holds is None:
+        refused = np.zeros((r.shape[0], *spec.package_adjust.shape), dtype=bool)
+    else:
+        refused = np.asarray((spec.package_wrong[None] & holds[:, None]).any(axis=2))
     return required_share(r[:, None, :] + spec.package_adjust[None], spec.risk_exponent,
-                          refused[None])
+                          refused)
 
 
 def best_package(required: Floats) -> tuple[Ints, Floats]:
@@ -134,14 +180,20 @@ def _alternating(spec: TalksSpec, r_hat: Floats, true_req: Floats, pkg: Ints,
 
 
 def make_offer(spec: TalksSpec, r: Floats, true_req: Floats, z: Floats,
-               sessions: Ints) -> Offer:
+               sessions: Ints, holds: Bools | None = None,
+               floor: Floats | None = None) -> Offer:
     """The protocol's offer from noisy estimates ``r + σ z`` of the reservations.
 
     The mediator picks the package with the widest estimated range, then splits by the
-    protocol; no offer (NaN) when it finds no range. ``true_req``: float64[run, P, K].
+    protocol; no offer (NaN) when it finds no range. ``true_req``: float64[run, P, K];
+    ``holds``: the issues each party insists on (stated at the table, so known); ``floor``:
+    float64[run, K], the least reservation each party's refusals have revealed (its estimate
+    is never below it; -inf: none).
     """
     r_hat = r + spec.estimate_noise * z
-    req_hat = package_required(spec, r_hat)
+    if floor is not None:
+        r_hat = np.maximum(r_hat, floor)
+    req_hat = package_required(spec, r_hat, holds=holds)
     pkg, need_hat = best_package(req_hat)
     est = _at(req_hat, pkg)
     found = need_hat <= 1.0 + TIE
@@ -159,6 +211,15 @@ def make_offer(spec: TalksSpec, r: Floats, true_req: Floats, z: Floats,
     return Offer(pkg, shares, est, found, proposer)
 
 
+def revealed_floor(spec: TalksSpec, offer: Offer, refused: Bools) -> Floats:
+    """float64[run, K]: what a refusal reveals of a party's reservation. A party that refused
+    share y under package P needs more: r > y^a − adj_P (-inf where it did not refuse). The
+    uninformed side learns from rejections (REFERENCE.md 6c, skimming; Fearon 1995)."""
+    y = np.where(refused, offer.shares, 0.0)
+    bound = np.maximum(y, 0.0) ** spec.risk_exponent - spec.package_adjust[offer.package]
+    return np.asarray(np.where(refused, bound, -np.inf))
+
+
 def verdicts(offer: Offer, true_req: Floats) -> tuple[Floats, Bools, Floats]:
     """Required shares at the offered package, who accepts, margins (offer − required)."""
     req = _at(true_req, offer.package)
@@ -166,31 +227,49 @@ def verdicts(offer: Offer, true_req: Floats) -> tuple[Floats, Bools, Floats]:
     return req, ok, offer.shares - req
 
 
-def counterfactual_widths(spec: TalksSpec, x: Inputs, r: Floats) -> Floats:
-    """Width of the best range, float64[run, 4], had each cause been removed (CAUSES 1..4)."""
+def counterfactual_widths(spec: TalksSpec, x: Inputs, r: Floats) -> tuple[Floats, Floats]:
+    """Width of the best range, float64[run, 4], had each cause been removed (CAUSES 1..4):
+    optimism, the rising side's gains, the issues' indivisibility, low costs (doubled). Who
+    insists on an issue follows each counterfactual's own reservations. Also float64[run, 3],
+    the widths without optimism, without the rising side's gains and with costs doubled
+    once the issues are set aside (every issue divisible): the war's own gap."""
     alts = [
         assess(spec, x, optimism=False).reservation,
         assess(spec, x, rising=False).reservation,
         None,
         assess(spec, x, cost_scale=2.0).reservation,
     ]
-    out = []
+    out, war = [], []
     for alt in alts:
-        req = package_required(spec, r if alt is None else alt, divisible=alt is None)
+        holds = None if alt is None else holds_issues(spec, x.share, alt)
+        req = package_required(spec, r if alt is None else alt, holds=holds)
         out.append(1.0 - best_package(req)[1])
-    return np.stack(out, axis=-1)
+        if alt is not None:
+            war.append(1.0 - best_package(package_required(spec, alt))[1])
+    return np.stack(out, axis=-1), np.stack(war, axis=-1)
 
 
-def cause_of(failed: Bools, true_width: Floats, cf_width: Floats) -> NDArray[np.int8]:
+def cause_of(failed: Bools, true_width: Floats, cf_width: Floats,
+             war_width: Floats | None = None) -> NDArray[np.int8]:
     """Dominant cause of a failed session, int8[run] (codes of CAUSES).
 
     A range that existed but was missed or refused: private information. Otherwise the
-    removed cause that opens the range (the widest if several); if none alone opens it, the
-    one that narrows the gap most; costs too low when nothing helps.
+    removed cause that opens the range (the widest if several). If no single removal opens
+    it and the issues set aside would not either, the war itself leaves no range: the cause
+    is the one among optimism, the rising side's gains and low costs that narrows that gap
+    most (``war_width``, float64[run, 3], widths with the issues divisible), costs too low
+    when none helps; an issue that also stands in the way is secondary. Without
+    ``war_width``: the removal that narrows the gap most.
     """
     cap = 1e6
     gain = np.maximum(cf_width, -cap) - np.maximum(true_width, -cap)[:, None]
     score = np.where(cf_width >= -TIE, cap + cf_width, gain)
+    if war_width is not None:
+        gap = np.maximum(cf_width[:, 2], -cap)
+        war_gain = np.maximum(war_width, -cap) - gap[:, None]
+        no_opener = np.asarray((cf_width < -TIE).all(axis=-1))
+        score = np.where(no_opener[:, None],
+                         np.insert(war_gain, 2, -np.inf, axis=-1), score)
     best = np.argmax(score, axis=-1) + 1
     helps = np.take_along_axis(score, (best - 1)[:, None], axis=-1)[:, 0] > 0
     code = np.where(helps, best, CAUSES.index("costs too low"))

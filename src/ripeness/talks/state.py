@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 __all__ = [
     "CAUSES",
     "CLOSED",
+    "COST_PARTS",
     "NOT_OPEN",
     "OPEN",
     "PHASES",
@@ -37,9 +38,12 @@ PHASES = ("not open", "open", "suspended", "settled", "closed")
 
 #: Cause codes (``SessionRecord.cause``): why a session ended without a deal.
 #: 1..4 are the causes whose removal is tried as a counterfactual (in this order);
-#: 5: a range existed but the mediator misjudged it (private information).
+#: 5: a range existed but the mediator misjudged it (private information); 6: every party
+#: accepted, but a backer withheld its guarantee (its limited aim unmet).
 CAUSES = ("none", "optimism", "shifting power", "indivisible issue", "costs too low",
-          "private information")
+          "private information", "backer's veto")
+#: The parts of a party's felt cost of fighting (``SessionRecord.cost_parts``, last axis).
+COST_PARTS = ("dead", "front", "siege")
 
 
 @dataclass(frozen=True)
@@ -51,13 +55,18 @@ class TalksObs:
     backer_satisfied: bool[run, B], whether each backer's limited objective is met today;
     forecast: optional float64[run, K], a model-consistent forecast of each party's share
     after the horizon (the engine run forward, see ``beliefs.ForecastHook``); None: each
-    party extrapolates its own trend.
+    party forecasts from its learned beliefs. front: optional float64[run, K], the fraction
+    of the party's fighters on its places next to another party's (the front it holds);
+    besieged: optional float64[run, K], the fraction of the civilians in its places that are
+    cut off from supply. None: 0.
     """
 
     shares: Floats
     deaths: Floats
     backer_satisfied: Bools
     forecast: Floats | None = None
+    front: Floats | None = None
+    besieged: Floats | None = None
 
 
 @dataclass(frozen=True)
@@ -84,13 +93,18 @@ class TalksState:
 
     phase: int8[run] (PHASES); next_session, resume_day: int64[run], days from start;
     failures: int64[run], sessions in a row with no range found; sessions: int64[run] held;
-    prev_shares: float64[run, K] (NaN before the first day); trend: float64[run, K],
-    share/day; death_rate: float64[run, K], dead/day (smoothed); strong: float64[run, K],
-    belief that the party is the strong side; ceasefire: bool[run]; terms: float64[run, K],
-    settled shares (NaN until settled); granted: bool[run, I] issues granted in the deal;
-    pressed: bool[run, S], backer presses its client; cost_mult: float64[run, K], multiplier
-    on each party's cost of fighting; aid_factor: float64[run, N], fraction of each support
-    entry's aid delivered.
+    prev_shares: float64[run, K] (NaN before the first day). Beliefs, float64[run, K]:
+    pace, the share of the stake each party has learnt to expect to change hands per day;
+    won, lost, battles it has won and lost; prior_win, its chance of winning a battle judged
+    from the forces at the start (before its optimism); dead_rate (dead/day), front_rate and
+    siege_rate (fractions), the costs it has felt, smoothed from 0. floor: float64[run, K],
+    the least reservation the mediator has learnt from each party's refusals since the talks
+    last opened or resumed (-inf: none). ceasefire: bool[run];
+    covered: bool[run, M], clients not at the table bound by it;
+    terms: float64[run, K], settled shares (NaN until settled); granted: bool[run, I] issues
+    granted in the deal; pressed: bool[run, S], backer presses its client; cost_mult:
+    float64[run, K], multiplier on each party's cost of fighting; aid_factor: float64[run,
+    N], fraction of each support entry's aid delivered.
     """
 
     phase: Int8
@@ -99,10 +113,16 @@ class TalksState:
     failures: Ints
     sessions: Ints
     prev_shares: Floats
-    trend: Floats
-    death_rate: Floats
-    strong: Floats
+    pace: Floats
+    won: Floats
+    lost: Floats
+    prior_win: Floats
+    dead_rate: Floats
+    front_rate: Floats
+    siege_rate: Floats
+    floor: Floats
     ceasefire: Bools
+    covered: Bools
     terms: Floats
     granted: Bools
     pressed: Bools
@@ -119,22 +139,35 @@ class TalksState:
 class SessionRecord:
     """One day of talks in every run (fields are meaningful where ``held`` unless noted).
 
-    Every day: phase int8[run] (after the day); share, forecast, cost, reservation
-    float64[run, K] (stake units; reservation before issues); escalation, suspended,
-    resumed, appealed, ceasefire (in force after the day), ceasefire_agreed, ceasefire_broke,
-    settled (today) bool[run]; ripe bool[run], ripeness_margin float64[run], p_win and
-    expected_battles float64[run, K] (each party's random-walk view of the war).
+    Every day: phase int8[run] (after the day); share, forecast, value, cost, reservation
+    float64[run, K] (stake units; value: what fighting on over the horizon is worth, the
+    held share day by day along the forecast path; reservation = value − cost, before
+    issues); cost_parts float64[run, K, 3] the cost split by COST_PARTS; drift float64[run, K]
+    (the share a party expects to gain a day), pace, p_battle (its belief of winning a
+    battle); holds bool[run, I, K] (the party insists on issue I, held indivisible and
+    priced by its forecast); escalation, suspended, resumed, appealed, ceasefire (in force
+    after the day), ceasefire_agreed, ceasefire_broke, settled (today) bool[run]; ripe
+    bool[run], ripeness_margin float64[run] (Zartman's test on the parties' own beliefs: the
+    pain Σ cost less the joint optimism Σ value − 1; ripe iff >= 0), p_win and
+    expected_battles float64[run, K] (each party's random-walk view of the war); pressed
+    bool[run, S] (a backer presses its client
+    after the day), restrained bool[run, S] (and cuts its aid); aim_met bool[run, B] (each
+    backer's limited aim is met today).
     Sessions: held bool[run]; hearing bool[run] (a session before the mediator's first
     proposal: no offer, not a failure);
     package int64[run] (row of ``spec.packages`` offered, -1 none);
     required float64[run, K] true least shares for that package (best package if none);
+    issue_adj float64[run, K] what the issues of that package add to each requirement;
     estimate float64[run, K] the mediator's estimate of them; estimated_range, range_exists
     bool[run]; width float64[run] (1 − Σ required for the best package; < 0: no range);
     offer float64[run, K] (NaN: no offer); accepted bool[run, K]; margin float64[run, K]
     (offer − required: < 0 is a refusal by that much); proposer int64[run] (-1: mediator);
+    backer_veto bool[run, S] (a backer withheld its guarantee from an accepted offer);
     cause int8[run] (CAUSES); counterfactual float64[run, 4]: the width the range would have
     had without optimism, without rising trends, with issues made divisible, with costs
-    doubled; ceasefire_refused bool[run, K] (a party that refused a ceasefire today);
+    doubled; counterfactual_war float64[run, 3]: without optimism, without rising trends and
+    with costs doubled, the issues set aside (the war's own gap); ceasefire_refused
+    bool[run, K] (a party that refused a ceasefire today);
     backer_refused bool[run, S].
     """
 
@@ -142,8 +175,14 @@ class SessionRecord:
     phase: Int8
     share: Floats
     forecast: Floats
+    value: Floats
     cost: Floats
+    cost_parts: Floats
     reservation: Floats
+    drift: Floats
+    pace: Floats
+    p_battle: Floats
+    holds: Bools
     escalation: Bools
     suspended: Bools
     resumed: Bools
@@ -156,10 +195,14 @@ class SessionRecord:
     ripeness_margin: Floats
     p_win: Floats
     expected_battles: Floats
+    pressed: Bools
+    restrained: Bools
+    aim_met: Bools
     held: Bools
     hearing: Bools
     package: Ints
     required: Floats
+    issue_adj: Floats
     estimate: Floats
     estimated_range: Bools
     range_exists: Bools
@@ -168,7 +211,9 @@ class SessionRecord:
     accepted: Bools
     margin: Floats
     proposer: Ints
+    backer_veto: Bools
     cause: Int8
     counterfactual: Floats
+    counterfactual_war: Floats
     ceasefire_refused: Bools
     backer_refused: Bools

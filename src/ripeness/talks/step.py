@@ -18,9 +18,9 @@ from numpy.typing import NDArray
 from . import backers as bk
 from .bargaining import TIE, is_ripe
 from .beliefs import (
-    bayes_step,
+    battle_belief,
     csf_ratio,
-    predictive_win,
+    learned_drift,
     update_trend,
     walk_expected_battles,
     walk_win_probability,
@@ -34,11 +34,14 @@ from .session import (
     best_package,
     cause_of,
     counterfactual_widths,
+    holds_issues,
     make_offer,
     package_required,
+    revealed_floor,
     verdicts,
 )
 from .state import (
+    CAUSES,
     CLOSED,
     NOT_OPEN,
     OPEN,
@@ -60,39 +63,79 @@ def talks_init(spec: TalksSpec, runs: int, strength: Floats | None = None) -> Ta
     """Talks not yet open in ``runs`` runs.
 
     strength: optional float64[run, K], each party's initial force (fighters or combat
-    power): its prior belief of being the strong side is then the ratio contest success
-    function of its strength against the others' (``csf_decisiveness``); otherwise
-    ``prior_strong``.
+    power): its chance of winning a battle judged from the forces is then the ratio contest
+    success function of its strength against the others' (``csf_decisiveness``); otherwise
+    1/2. Each party's prior adds its ``battle_optimism`` to it.
     """
     k, s = spec.k, len(spec.sup_entry)
-    prior = np.broadcast_to(spec.prior_strong, (runs, k)).copy()
+    prior = np.full((runs, k), 0.5)
     if strength is not None:
         m = np.asarray(strength, dtype=float)
         prior = csf_ratio(m, m.sum(axis=-1, keepdims=True) - m, spec.csf_decisiveness)[0]
     zeros_i = np.zeros(runs, dtype=np.int64)
+    zeros = np.zeros((runs, k))
     return TalksState(
         phase=np.full(runs, NOT_OPEN, dtype=np.int8),
         next_session=np.full(runs, spec.opens, dtype=np.int64),
         resume_day=zeros_i, failures=zeros_i, sessions=zeros_i,
-        prev_shares=np.full((runs, k), np.nan), trend=np.zeros((runs, k)),
-        death_rate=np.zeros((runs, k)), strong=prior,
-        ceasefire=np.zeros(runs, dtype=bool), terms=np.full((runs, k), np.nan),
+        prev_shares=np.full((runs, k), np.nan), pace=np.full((runs, k), spec.pace_prior),
+        won=zeros, lost=zeros, prior_win=np.asarray(prior, dtype=float), dead_rate=zeros,
+        front_rate=zeros, siege_rate=zeros, floor=np.full((runs, k), -np.inf),
+        ceasefire=np.zeros(runs, dtype=bool),
+        covered=np.zeros((runs, len(spec.np_client)), dtype=bool),
+        terms=np.full((runs, k), np.nan),
         granted=np.zeros((runs, len(spec.issue_ids)), dtype=bool),
         pressed=np.zeros((runs, s), dtype=bool), cost_mult=np.ones((runs, k)),
         aid_factor=np.ones((runs, spec.n_support)),
     )
 
 
-def _beliefs(spec: TalksSpec, st: TalksState, obs: TalksObs) -> tuple[Floats, ...]:
-    """Today's share change, trend, death rate and strength belief, float64[run, K]."""
-    change = np.where(np.isnan(st.prev_shares), 0.0, obs.shares - st.prev_shares)
-    lam = spec.belief_learning
+class _Beliefs(NamedTuple):
+    """Today's learnt beliefs, float64[run, K]: the day's change of share, the pace, battles
+    won and lost, the felt rates of dead, front and siege."""
+
+    change: Floats
+    pace: Floats
+    won: Floats
+    lost: Floats
+    dead_rate: Floats
+    front_rate: Floats
+    siege_rate: Floats
+
+
+def _zeros_if_none(a: Floats | None, like: Floats) -> Floats:
+    return np.zeros_like(like) if a is None else np.asarray(a, dtype=float)
+
+
+def _beliefs(spec: TalksSpec, st: TalksState, obs: TalksObs) -> _Beliefs:
+    """Update what each party has learnt from today's battlefield (over weeks: λ)."""
     first = np.isnan(st.prev_shares)
-    trend = update_trend(st.trend, change, lam)
-    rate = np.where(first, obs.deaths, update_trend(st.death_rate, obs.deaths, lam))
-    won, lost = change > spec.battle_threshold, change < -spec.battle_threshold
-    strong = bayes_step(st.strong, spec.pi_strong, spec.pi_weak, won, lost)
-    return change, trend, rate, strong
+    change = np.where(first, 0.0, obs.shares - st.prev_shares)
+    lam = spec.belief_learning
+    pace = np.where(first, st.pace, update_trend(st.pace, np.abs(change), lam))
+    won = st.won + (change > spec.battle_threshold)
+    lost = st.lost + (change < -spec.battle_threshold)
+    front = _zeros_if_none(obs.front, obs.shares)
+    siege = _zeros_if_none(obs.besieged, obs.shares)
+    return _Beliefs(change, pace, won, lost, update_trend(st.dead_rate, obs.deaths, lam),
+                    update_trend(st.front_rate, front, lam),
+                    update_trend(st.siege_rate, siege, lam))
+
+
+class _View(NamedTuple):
+    """Each party's belief of winning a battle (with and without its optimism) and its
+    drift, float64[run, K]."""
+
+    p_battle: Floats
+    drift: Floats
+    drift0: Floats
+
+
+def _view(spec: TalksSpec, st: TalksState, b: _Beliefs) -> _View:
+    prior = np.clip(st.prior_win + spec.battle_optimism, 0.01, 0.99)
+    p = battle_belief(prior, spec.prior_battles, b.won, b.lost)
+    p0 = battle_belief(st.prior_win, spec.prior_battles, b.won, b.lost)
+    return _View(p, learned_drift(b.pace, p), learned_drift(b.pace, p0))
 
 
 class _Ripe(NamedTuple):
@@ -102,15 +145,23 @@ class _Ripe(NamedTuple):
     margin: Floats
 
 
-def _ripeness(spec: TalksSpec, share: Floats, strong: Floats, rate: Floats,
-              cost_mult: Floats) -> _Ripe:
-    """Each party's random-walk view of the war (plus its optimism) and the ripeness test."""
-    pi = predictive_win(strong, spec.pi_strong, spec.pi_weak)
-    pos = np.clip(share, 0.0, 1.0) * spec.walk_steps
-    p_win = np.clip(walk_win_probability(pi, pos, spec.walk_steps) + spec.optimism, 0.0, 1.0)
-    battles = walk_expected_battles(pi, pos, spec.walk_steps)
-    daily = cost_mult * spec.cost_per_thousand_dead * rate / 1000.0
-    rip = is_ripe(spec.discount, 1.0 / np.maximum(battles, 1.0), p_win, daily)
+def _ripeness(spec: TalksSpec, share: Floats, p_battle: Floats, now: Assessment) -> _Ripe:
+    """Zartman's test in the terms of REFERENCE.md section 7, on each party's own beliefs:
+    ripe iff a split exists that every party prefers to fighting on, Σ max(V, 0) ≤ 1, with V
+    the party's value of fighting on over the horizon less its felt cost (``is_ripe`` with
+    the war's outcome at the horizon: δ = h = 1). The margin, 1 − Σ max(V, 0), is the pain
+    Σ cost less the parties' joint optimism Σ value − 1 when every V is positive.
+
+    Also each party's view of the war as a random walk of battles (N steps of the stake, won
+    with its learnt chance): its chance of winning the whole stake, plus its fixed bias, and
+    the expected battles to the end (recorded for the explanation)."""
+    n = spec.walk_steps
+    pos = np.clip(share, 0.0, 1.0) * n
+    p_win = np.clip(walk_win_probability(p_battle, pos, n) + spec.optimism, 0.0, 1.0)
+    battles = walk_expected_battles(p_battle, pos, n)
+    # a party whose fighting on is worth less than nothing accepts any share but cannot pay
+    # the others: the positive parts must fit in the stake (the same for two parties)
+    rip = is_ripe(1.0, 1.0, np.maximum(now.value - now.cost, 0.0), 0.0)
     return _Ripe(p_win, battles, rip.ripe, rip.margin)
 
 
@@ -138,37 +189,52 @@ class _Session(NamedTuple):
     ok: Bools
     margin: Floats
     deal: Bools
+    veto: Bools
     width: Floats
     counterfactual: Floats
+    war: Floats
     cause: NDArray[np.int8]
     hearing: Bools
+    floor: Floats
 
 
-def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, z: Floats,
-          held: Bools) -> _Session:
-    """Estimate, offer, accept or refuse, and find the dominant cause of a failure."""
-    true_req = package_required(spec, now.reservation)
+def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, holds: Bools,
+          withheld: Bools, z: Floats, held: Bools) -> _Session:
+    """Estimate, offer, accept or refuse, and find the dominant cause of a failure. A deal
+    every party accepts still needs the guarantee of the backers that fly for them
+    (``withheld`` bool[run, S])."""
+    true_req = package_required(spec, now.reservation, holds=holds)
     best_pkg, need = best_package(true_req)
-    offer = make_offer(spec, now.reservation, true_req, z, st.sessions)
+    fresh = st.phase != OPEN  # opening or resuming: the mediator starts over
+    floor = np.where(fresh[:, None], -np.inf, st.floor)
+    offer = make_offer(spec, now.reservation, true_req, z, st.sessions, holds, floor)
     hearing = held & (st.sessions < spec.hearings)  # no proposal yet: the mediator listens
     offer = offer._replace(found=offer.found & ~hearing,
                            shares=np.where(hearing[:, None], np.nan, offer.shares))
     req, ok, margin = verdicts(offer, true_req)
-    deal = held & ok.all(axis=-1)
+    refused = (held & offer.found)[:, None] & ~ok
+    floor = np.where(held[:, None], np.maximum(floor, revealed_floor(spec, offer, refused)),
+                     st.floor)
+    accepted = held & ok.all(axis=-1)
+    veto = accepted[:, None] & withheld
+    deal = accepted & ~veto.any(axis=-1)
     width = 1.0 - need
-    cf = counterfactual_widths(spec, x, now.reservation)
+    cf, war = counterfactual_widths(spec, x, now.reservation)
     best_req = np.take_along_axis(true_req, best_pkg[:, None, None], axis=1)[:, 0, :]
     req = np.where(offer.found[:, None], req, best_req)
-    return _Session(offer, req, ok, margin, deal, width, cf,
-                    cause_of(held & ~deal & ~hearing, width, cf), hearing)
+    cause = cause_of(held & ~deal & ~hearing, width, cf, war)
+    cause = np.where(accepted & ~deal, CAUSES.index("backer's veto"), cause).astype(np.int8)
+    return _Session(offer, req, ok, margin, deal, veto, width, cf, war, cause, hearing, floor)
 
 
 def _outcome(spec: TalksSpec, st: TalksState, sch: dict[str, NDArray[Any]], ses: _Session,
              day: int) -> dict[str, NDArray[Any]]:
-    """Settle, count sessions with no range found, suspend and appeal to the backers."""
+    """Settle, count sessions with no range found (or a deal a backer blocked), suspend and
+    appeal to the backers."""
     held = sch["held"]
     counted = held & ~ses.hearing
-    failures = np.where(counted, np.where(ses.offer.found, 0, st.failures + 1), st.failures)
+    blocked = ~ses.offer.found | ses.veto.any(axis=-1)
+    failures = np.where(counted, np.where(blocked, st.failures + 1, 0), st.failures)
     give_up = held & ~ses.deal & (failures >= spec.suspend_after)
     suspended = sch["escalated"] | give_up
     phase = np.where(ses.deal, SETTLED, np.where(give_up, SUSPENDED, sch["phase"]))
@@ -184,13 +250,14 @@ def _outcome(spec: TalksSpec, st: TalksState, sch: dict[str, NDArray[Any]], ses:
 def _ceasefire(spec: TalksSpec, st: TalksState, obs: TalksObs, now: Assessment,
                esc: Bools, noise: TalksNoise, talks: Bools) -> dict[str, NDArray[Any]]:
     """Break a ceasefire (hazard or escalation); agree one where ``talks`` failed to settle
-    and everyone consents."""
+    and everyone consents; clients not at the table are bound as their backers agree."""
     cease = bk.seek_ceasefire(spec, now.reservation, obs.shares, obs.backer_satisfied)
     broke = st.ceasefire & ((noise.ceasefire < spec.ceasefire_breakdown) | esc)
     holding = st.ceasefire & ~broke
     agreed = talks & ~holding & cease.agree
+    covered = np.where(agreed[:, None], cease.covered, st.covered & holding[:, None])
     return {"ceasefire": holding | agreed, "agreed": agreed, "broke": broke,
-            "party_refused": talks[:, None] & cease.party_refused,
+            "covered": covered, "party_refused": talks[:, None] & cease.party_refused,
             "backer_refused": talks[:, None] & cease.backer_refused}
 
 
@@ -198,52 +265,77 @@ def talks_step(state: TalksState, spec: TalksSpec, obs: TalksObs, day: int,
                noise: TalksNoise) -> tuple[TalksState, SessionRecord]:
     """Advance the talks of every run by one day (``day``: days since the scenario start)."""
     st = state
-    change, trend, rate, strong = _beliefs(spec, st, obs)
-    esc = np.asarray((-change > spec.escalation).any(axis=-1))
+    b = _beliefs(spec, st, obs)
+    view = _view(spec, st, b)
+    esc = np.asarray((-b.change > spec.escalation).any(axis=-1))
     sch = _schedule(spec, st, day, esc)
     held = sch["held"]
-    x = Inputs(obs.shares, trend, rate, st.cost_mult, obs.forecast)
+    x = Inputs(obs.shares, view.drift, b.dead_rate, st.cost_mult, obs.forecast,
+               b.front_rate, b.siege_rate, view.drift0)
     now = assess(spec, x)
-    ses = _hold(spec, st, x, now, noise.estimate, held)
+    holds = holds_issues(spec, obs.shares, now.reservation)
+    withheld = bk.guarantee_withheld(spec, obs.backer_satisfied)
+    ses = _hold(spec, st, x, now, holds, withheld, noise.estimate, held)
     out = _outcome(spec, st, sch, ses, day)
-    pressed = np.where(out["appealed"][:, None],
-                       bk.served(spec, obs.backer_satisfied, trend), st.pressed)
     alive = (sch["phase"] == OPEN) | (sch["phase"] == SUSPENDED)
     channel = spec.backer_channel & alive & ~held  # the backers' own channel, between sessions
+    at_table = held | out["appealed"] | channel  # backers re-decide on their aims
+    # backers judge their clients' momentum by the evidence, not by their clients' hopes
+    pressed = np.where(at_table[:, None],
+                       bk.served(spec, obs.backer_satisfied, view.drift0), st.pressed)
+    restrain = bk.restrained(spec, pressed, obs.backer_satisfied, view.drift0)
     cf = _ceasefire(spec, st, obs, now, esc, noise, (held & ~ses.deal) | channel)
     new = TalksState(
         phase=out["phase"], next_session=np.where(held, day + spec.every, sch["next"]),
         resume_day=out["resume_day"], failures=out["failures"], sessions=st.sessions + held,
-        prev_shares=obs.shares.copy(), trend=trend, death_rate=rate, strong=strong,
-        ceasefire=cf["ceasefire"] & ~ses.deal,
+        prev_shares=obs.shares.copy(), pace=b.pace, won=b.won, lost=b.lost,
+        prior_win=st.prior_win, dead_rate=b.dead_rate, front_rate=b.front_rate,
+        siege_rate=b.siege_rate, floor=ses.floor, ceasefire=cf["ceasefire"] & ~ses.deal,
+        covered=cf["covered"] & ~ses.deal[:, None],
         terms=np.where(ses.deal[:, None], ses.offer.shares, st.terms),
         granted=np.where(ses.deal[:, None], spec.packages[ses.offer.package], st.granted),
         pressed=pressed, cost_mult=bk.cost_multiplier(spec, pressed),
-        aid_factor=bk.aid_factor(spec, pressed),
+        aid_factor=bk.aid_factor(spec, restrain),
     )
-    rip = _ripeness(spec, obs.shares, strong, rate, st.cost_mult)
-    return new, _record(day, obs, now, sch, ses, out, cf, esc, rip, new)
+    rip = _ripeness(spec, obs.shares, view.p_battle, now)
+    day_view = _DayView(b, view, holds, rip, esc, restrain)
+    return new, _record(spec, day, obs, now, sch, ses, out, cf, day_view, new)
 
 
-def _record(day: int, obs: TalksObs, now: Assessment, sch: dict[str, NDArray[Any]], ses: _Session,
-            out: dict[str, NDArray[Any]], cf: dict[str, NDArray[Any]], esc: Bools,
-            rip: _Ripe, new: TalksState) -> SessionRecord:
+class _DayView(NamedTuple):
+    """What the record keeps of the day's beliefs and diagnostic."""
+
+    beliefs: _Beliefs
+    view: _View
+    holds: Bools
+    rip: _Ripe
+    esc: Bools
+    restrained: Bools
+
+
+def _record(spec: TalksSpec, day: int, obs: TalksObs, now: Assessment, sch: dict[str, NDArray[Any]],
+            ses: _Session, out: dict[str, NDArray[Any]], cf: dict[str, NDArray[Any]],
+            dv: _DayView, new: TalksState) -> SessionRecord:
     """The day's record (per-party session fields are NaN / False where no session)."""
-    held, o = sch["held"], ses.offer
+    held, o, rip = sch["held"], ses.offer, dv.rip
+    pkg = np.where(held & o.found, o.package, -1)
+    adj = np.where((pkg >= 0)[:, None], spec.package_adjust[o.package], 0.0)
     return SessionRecord(
-        day=day, phase=new.phase, share=obs.shares, forecast=now.forecast, cost=now.cost,
-        reservation=now.reservation, escalation=esc, suspended=out["suspended"],
+        day=day, phase=new.phase, share=obs.shares, forecast=now.forecast, value=now.value,
+        cost=now.cost, cost_parts=now.parts, reservation=now.reservation,
+        drift=dv.view.drift, pace=dv.beliefs.pace, p_battle=dv.view.p_battle,
+        holds=dv.holds, escalation=dv.esc, suspended=out["suspended"],
         resumed=sch["resumed"], appealed=out["appealed"], ceasefire=new.ceasefire,
         ceasefire_agreed=cf["agreed"], ceasefire_broke=cf["broke"], settled=ses.deal,
         p_win=rip.p_win, expected_battles=rip.battles, ripe=rip.ripe,
-        ripeness_margin=rip.margin,
-        held=held, hearing=ses.hearing,
-        package=np.where(held & o.found, o.package, -1), required=ses.required,
+        ripeness_margin=rip.margin, pressed=new.pressed, restrained=dv.restrained,
+        aim_met=obs.backer_satisfied,
+        held=held, hearing=ses.hearing, package=pkg, required=ses.required, issue_adj=adj,
         estimate=o.estimate, estimated_range=held & o.found,
         range_exists=ses.width >= -TIE, width=ses.width,
         offer=np.where(held[:, None], o.shares, np.nan), accepted=held[:, None] & ses.ok,
         margin=np.where(held[:, None], ses.margin, np.nan),
-        proposer=np.where(held, o.proposer, -1), cause=ses.cause,
-        counterfactual=ses.counterfactual, ceasefire_refused=cf["party_refused"],
-        backer_refused=cf["backer_refused"],
+        proposer=np.where(held, o.proposer, -1), backer_veto=ses.veto,
+        cause=ses.cause, counterfactual=ses.counterfactual, counterfactual_war=ses.war,
+        ceasefire_refused=cf["party_refused"], backer_refused=cf["backer_refused"],
     )
