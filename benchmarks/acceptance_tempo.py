@@ -32,6 +32,11 @@ C. syria-2016, N_C runs (200), 395 days (the backtest's window, one year and its
 D. With --digest: one aleppo-2016 run over 330 days, its digest for the month before east
    Aleppo falls (or the last month).
 
+Parts A and B are measured twice: with the scenario's talks, and without them (the war's own
+tempo): ``talks.opens`` set to the last simulated day, so the mediator convenes only after
+the last day's fighting and no talk, ceasefire or settlement touches the war measured (a
+measurement, not a what-if of the scenario). Part D's digest is of the run without talks.
+
     nice python benchmarks/acceptance_tempo.py [--runs-a 500] [--runs-b 500] [--runs-c 200]
         [--parts ABCD] [--seed 0] [--digest RUN]
 """
@@ -138,7 +143,18 @@ def concat(parts: list[Observed]) -> Observed:
                     runs=np.concatenate([o.runs for o in parts]))
 
 
-# --- A -----------------------------------------------------------------------------------
+# --- A ---------------------------------------------------------------------------------
+
+def without_talks(loaded: sc.Loaded, days: int) -> sc.Loaded:
+    """The scenario with its mediator convening only on the last of ``days`` simulated days,
+    after that day's fighting: the war's own tempo, untouched by talks (a measurement)."""
+    horizon = max(days, loaded.scenario.meta.horizon_days)
+    last = loaded.scenario.meta.start + dt.timedelta(days=days - 1)
+    return sc.variant(loaded, sets={"meta.horizon_days": horizon, "talks.opens": last})
+
+
+VARIANTS = ("with the talks", "without talks")
+
 
 def part_a(runs: int, seed: int) -> None:
     loaded = sc.read("aleppo-2016")
@@ -149,39 +165,46 @@ def part_a(runs: int, seed: int) -> None:
             and rec.day(e.last) <= feb16 for e in rec.entries]
     events = rec.select(keep)
     figures = rec.select([e.is_figure and e.kind == "military dead" for e in rec.entries])
-    obs, dead, held = [], [], []
+    tables, dead, held = [], [], []
     t0 = time.perf_counter()
-    for res in chunks(loaded, runs, seed, 90):
-        obs.append(observe(res, events))
-        d = res.daily
-        dead.append(d["mil_dead"].sel(day=9, actor=["government", "opposition"]).values)
-        held.append(holds(res, HELD, 59))
+    for variant in (loaded, without_talks(loaded, 90)):
+        obs, dd, hh = [], [], []
+        for res in chunks(variant, runs, seed, 90):
+            obs.append(observe(res, events))
+            dd.append(res.daily["mil_dead"].sel(day=9, actor=["government", "opposition"]).values)
+            hh.append(holds(res, HELD, 59))
+        tables.append(score_table(events, concat(obs)))
+        dead.append(np.median(np.concatenate(dd), axis=0))
+        held.append(np.concatenate(hh).mean(axis=0))
     with cessation(loaded, CESSATION, ("government", "opposition")):
         coh = np.concatenate([holds(res, HELD, 59) for res in chunks(loaded, runs, seed, 60)])
-    table = score_table(events, concat(obs))
     print(f"\nA. aleppo-2016, {runs} runs (seed {seed}), 90 days "
-          f"({time.perf_counter() - t0:.0f} s)")
+          f"({time.perf_counter() - t0:.0f} s); each line {VARIANTS[0]}, then "
+          f"{VARIANTS[1]} (the mediator convenes only after the last day: the war's own tempo)")
     print("A1. the offensive's events of 1-16 Feb 2016 (target: >= 80% of runs, "
           "median error within 3 days)")
-    for r in table.itertuples():
-        ok = r.share >= 0.8 and abs(r.err_median) <= 3
-        print(f"    {r.id:22s} {r.recorded:24s} share {r.share:6.1%}  median error "
-              f"{r.err_median:+5.1f} d  {verdict(ok)}")
-    h = np.concatenate(held).mean(axis=0)
-    print("A2. day-0 holders kept through 31 March (target >= 90% of runs); in brackets, "
-          "with the Cessation of Hostilities imposed from 27 Feb (measurement only)")
-    for name, share, with_coh in zip(HELD, h, coh.mean(axis=0), strict=True):
-        print(f"    {name:12s} {share:6.1%}  {verdict(share >= 0.9)}  (with the Cessation "
-              f"{with_coh:6.1%}  {verdict(with_coh >= 0.9)})")
-    med = np.median(np.concatenate(dead), axis=0)
+    for r, q in zip(tables[0].itertuples(), tables[1].itertuples(), strict=True):
+        cells = [f"share {x.share:6.1%}  error {x.err_median:+5.1f} d  "
+                 f"{verdict(x.share >= 0.8 and abs(x.err_median) <= 3)}" for x in (r, q)]
+        print(f"    {r.id:20s} {r.recorded:22s} {cells[0]}  | {cells[1]}")
+    for name, tab in zip(VARIANTS, tables, strict=True):
+        ok = ((tab["share"] >= 0.8) & (tab["err_median"].abs() <= 3)).sum()
+        print(f"    {name}: {ok} of {len(tab)} events pass")
+    print("A2. day-0 holders kept through 31 March (target >= 90% of runs): with the talks; "
+          "with the Cessation of Hostilities imposed from 27 Feb (measurement only); without "
+          "talks")
+    for k, name in enumerate(HELD):
+        cells = [f"{x:6.1%} {verdict(x >= 0.9)}" for x in (held[0][k], coh.mean(axis=0)[k],
+                                                          held[1][k])]
+        print(f"    {name:12s} {cells[0]}  (with the Cessation {cells[1]})  | {cells[2]}")
     print("A3. fighters put out of action 1-10 Feb (day 9), median over runs, against the "
           "record (SOHR's dead x 3 to 5)")
-    for who, m in zip(("government", "opposition"), med, strict=True):
+    for k, who in enumerate(("government", "opposition")):
         e = next(x for x in figures.entries if who in x.actors)
-        print(f"    {who:12s} {m:7,.0f}  recorded {e.low:,.0f}-{e.high:,.0f}  "
-              f"{verdict(e.low <= m <= e.high)}")
-    print(f"    opposition : government {med[1] / med[0]:.2f} (SOHR's dead: 274 : 143 = "
-          f"{274 / 143:.2f})")
+        cells = [f"{m[k]:7,.0f} {verdict(e.low <= m[k] <= e.high)}" for m in dead]
+        print(f"    {who:12s} recorded {e.low:,.0f}-{e.high:,.0f}:  {cells[0]}  | {cells[1]}")
+    print("    opposition : government " + "  | ".join(f"{m[1] / m[0]:.2f}" for m in dead)
+          + f" (SOHR's dead: 274 : 143 = {274 / 143:.2f})")
 
 
 # --- B -----------------------------------------------------------------------------------
@@ -204,9 +227,14 @@ def ending_at(cut: np.ndarray, day: int) -> int:
 
 def part_b(runs: int, seed: int) -> None:
     loaded = sc.read("aleppo-2016")
+    for name, variant in zip(VARIANTS, (loaded, without_talks(loaded, 330)), strict=True):
+        part_b_one(variant, runs, seed, name)
+
+
+def part_b_one(loaded: sc.Loaded, runs: int, seed: int, name: str) -> None:
     pop0 = {p.id: p.population.value for p in loaded.scenario.places}
     large = [p for p, n in pop0.items() if n > LARGE]
-    falls, sieges, first_day, stormed, spells = [], [], 0, 0, []
+    falls, sieges, first_day, stormed, spells, lost = [], [], 0, 0, [], []
     t0 = time.perf_counter()
     for res in chunks(loaded, runs, seed, 330):
         d = res.daily
@@ -217,9 +245,11 @@ def part_b(runs: int, seed: int) -> None:
         # the supply each day's fighting saw: the map at the end of the day before
         cut = ~np.concatenate([sup0[:, None], sup[:, :-1]], axis=1)
         east = places.index("aleppo-east")
+        lost.append(np.stack([(ctl[:, :, places.index(p)] != ctl0[:, None, places.index(p)])
+                              .any(axis=1) for p in HELD], axis=1))
         for r in range(ctl.shape[0]):
-            lost = np.flatnonzero(ctl[r, :, east] != ctl0[r, east])
-            fall = int(lost[0]) if lost.size else None
+            gone = np.flatnonzero(ctl[r, :, east] != ctl0[r, east])
+            fall = int(gone[0]) if gone.size else None
             falls.append(np.nan if fall is None else fall)
             sieges.append(longest_before(cut[r, :, east], fall))
         for p in large:
@@ -232,7 +262,7 @@ def part_b(runs: int, seed: int) -> None:
     f = np.array(falls, dtype=float)
     fell = np.isfinite(f)
     start = dt.date(2016, 2, 1)
-    print(f"\nB. aleppo-2016, {runs} runs (seed {seed}), 330 days "
+    print(f"\nB. aleppo-2016, {runs} runs (seed {seed}), 330 days, {name} "
           f"({time.perf_counter() - t0:.0f} s)")
     print(f"B1. east Aleppo falls in {fell.mean():.1%} of runs (record: 22 Dec 2016, day 325)")
     if fell.any():
@@ -241,13 +271,16 @@ def part_b(runs: int, seed: int) -> None:
             f"{int(x)} ({start + dt.timedelta(days=int(x)):%d %b})" for x in q))
         hist = np.histogram(f[fell], bins=range(0, 331, 30))[0]
         print("    falls per 30 days: " + " ".join(f"{n}" for n in hist))
+    ever = np.concatenate(lost).mean(axis=0)
+    print("    changed hands at least once in 330 days (record: east Aleppo only, in "
+          "December): " + ", ".join(f"{p} {x:.1%}" for p, x in zip(HELD, ever, strict=True)))
     s = np.array(sieges)
     print("B2. longest siege of east Aleppo before its fall (the whole run where it holds); "
           "record: besieged 17 Jul - 22 Dec with a gap 6 Aug - 4 Sep")
-    for name, sel in (("falls", fell), ("holds", ~fell)):
+    for label, sel in (("falls", fell), ("holds", ~fell)):
         if sel.any():
             q = np.percentile(s[sel], [10, 50, 90])
-            print(f"    runs where it {name} ({sel.sum()}): days 10/50/90% "
+            print(f"    runs where it {label} ({sel.sum()}): days 10/50/90% "
                   f"{q[0]:.0f} / {q[1]:.0f} / {q[2]:.0f}; 30 days or more in "
                   f"{(s[sel] >= 30).mean():.1%}")
     sp = np.array(spells)
@@ -364,14 +397,15 @@ def print_turn_south(windows: list, pending: list, secured: list, runs: int,
 # --- D -----------------------------------------------------------------------------------
 
 def part_d(run: int, seed: int) -> None:
-    res = ripeness.simulate("aleppo-2016", 1, seed, 330, first_run=run)
+    res = ripeness.simulate(without_talks(sc.read("aleppo-2016"), 330), 1, seed, 330,
+                            first_run=run)
     ev = res.events
     fall = ev[(ev["kind"] == "captured") & (ev["place"] == "aleppo-east")]
     end = int(fall["day"].min()) if len(fall) else 329
     lines = res.digest(run)
     first = max(0, end - 30)
     start = dt.date(2016, 2, 1)
-    print(f"\nD. the digest of aleppo-2016 run {run} (seed {seed}), "
+    print(f"\nD. the digest of aleppo-2016 run {run} (seed {seed}), without talks, "
           f"{start + dt.timedelta(days=first)} to {start + dt.timedelta(days=end)}:")
     for line in lines:
         day = pd.Timestamp(line[:10]).date()
