@@ -22,6 +22,7 @@ from ripeness.world import compile_scenario, movement, operations
 from ripeness.world.compile import Params, World
 
 from .engine_scenarios import actor, build, place
+from .test_engine_campaign import by_hand
 
 QUIET = {"combat_noise": 0.0, "recruit_rate": 0.0, "focus_threshold": 1.0, "focus_reach": 0,
          "assumption": "test: no main effort unless a test sets one"}
@@ -128,8 +129,14 @@ def star(f_prize: float, f_weak: float, gov: dict[str, Any] | None = None,
 
 
 def effort_score(ratio: float, cap: float, prize: float, p: Params) -> float:
-    """The documented main-effort score without a persistence term."""
-    return p.num("ratio_weight") * math.log(min(ratio, cap)) + p.num("value_weight") * prize
+    """The documented main-effort score without a persistence term: the prize weighed by
+    what the place will take, P / (P + days), days by hand (one district, no air, no
+    fortification: :func:`.test_engine_campaign.by_hand` at the engaged ratio, capped at
+    the frontage)."""
+    days = by_hand(min(ratio, p.num("frontage")))
+    patience = p.num("focus_patience")
+    return (p.num("ratio_weight") * math.log(min(ratio, cap))
+            + p.num("value_weight") * prize * patience / (patience + days))
 
 
 @pytest.mark.parametrize("f_prize, expected",
@@ -138,11 +145,12 @@ def test_main_effort_is_the_most_valuable_target_the_massed_force_can_win(
         f_prize: float, expected: str) -> None:
     """focus_threshold 2 x attack_threshold 1.2 caps the ratio term at log 2.4. Massed ratios
     are 0.9 x 1000 / defenders: prize 3.0 (0.9 against 1,000, 0.3 against 3,000), weak 90.
-    Prize is worth obj_norm 1 + aim_norm 1 = 2, weak 1/3 + 0. Against 300 both are capped and
-    value decides (prize, although log 90 + 1/3 would beat log 3 + 2 without the cap);
-    against 1,000 log 0.9 + 2 = 1.89 > log 2.4 + 1/3 = 1.21 (prize: the objective weight
-    counts twice, as obj_norm and aim_norm); against 3,000 log 0.3 + 2 = 0.80 < 1.21: the
-    weak place."""
+    Prize is worth obj_norm 1 + aim_norm 1 = 2, weak 1/3 + 0, each weighed by what it will
+    take, 60 / (60 + days): about 6 days at an engaged ratio of 3 (x 0.91), 10 at 0.9 (x 0.86)
+    and 11 at 0.3 (x 0.85). Against 300 both are capped and value decides (prize, although
+    log 90 + 1/3 would beat log 3 + 2 without the cap); against 1,000 log 0.9 + 1.72 = 1.61 >
+    log 2.4 + 0.30 = 1.18 (prize: the objective weight counts twice, as obj_norm and
+    aim_norm); against 3,000 log 0.3 + 1.70 = 0.49 < 1.18: the weak place."""
     world, p, s = star(f_prize, 10.0, gov={"focus_threshold": 2.0}, objective={"prize": 2.0})
     gov, ids = world.actor_ids.index("gov"), world.place_ids
     assert world.obj_norm[gov].tolist() == pytest.approx([1 / 3, 1.0, 1 / 3])

@@ -1,7 +1,8 @@
 """Movement of forces: redeployment toward pressure, withdrawal, and no orphans.
 
 Each day a share ``move_rate`` of an actor's fighters at a place it holds (beyond the reserve
-``hold_ratio`` keeps against hostile fighters next to it) moves one link,
+``hold_ratio`` keeps against hostile fighters next to it, no fewer than on day 0 while the
+place still faces an enemy: :func:`front_floor`) moves one link,
 through its own ground, to the neighbouring own place under the most pressure when that exceeds
 the pressure where they stand. Pressure at own place u for actor a is
 
@@ -27,7 +28,7 @@ from numpy.typing import NDArray
 
 from .compile import Params, World
 
-__all__ = ["move", "reach", "rear_floor", "rehome"]
+__all__ = ["day0_threat", "front_floor", "move", "reach", "rear_floor", "rehome"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -86,6 +87,26 @@ def reach(pressure: F64, own: NDArray[np.bool_], world: World, steps: int,
     return field
 
 
+def day0_threat(world: World) -> F64:
+    """float[place]: the hostile fighters next to each place on day 0 (hostile to its day-0
+    holder), as the scenario deployed them."""
+    c0 = world.control0
+    n_p = len(c0)
+    f0 = world.force0[np.arange(n_p), c0]
+    hostile = world.hostile[c0[:, None], _pad(c0[None, :], 0)[0][world.nbr]]
+    return np.asarray((_pad(f0[None, :], 0.0)[0][world.nbr] * hostile).sum(axis=1))
+
+
+def front_floor(threat: F64, control: I64, world: World) -> F64:
+    """float[run, place]: the threat a front keeps its reserve against (force to space): the
+    hostile fighters next to it now, but no fewer than on day 0 while it still faces an enemy
+    and has its day-0 holder. A front's garrison is set by the ground it holds: it does not
+    thin because the enemy opposite has thinned, since that enemy can come back faster than
+    the garrison could (7.3)."""
+    keep = (control == world.control0[None, :]) & (threat > 0)
+    return np.asarray(np.where(keep, np.maximum(threat, day0_threat(world)[None, :]), threat))
+
+
 def rear_floor(control: I64, world: World) -> F64:
     """float[run, place]: the garrison a quiet place keeps when it sends its fighters to a
     distant main effort: its day-0 garrison if it held no front on day 0 (a rear garrison
@@ -121,7 +142,8 @@ def move(force: F64, control: I64, relief: F64, world: World, p: Params,
         far = reach(pressure, own, world, int(p.num("move_reach")) - 1, p.num("move_link_cost"))
         dest, best = _best_neighbour(far, own, world)
         go = own & (best > pressure)
-        spare = np.maximum(force[:, :, a] - p.by_actor("hold_ratio")[a] * threat, 0.0)
+        spare = np.maximum(force[:, :, a] - p.by_actor("hold_ratio")[a]
+                           * front_floor(threat, control, world), 0.0)
         if axis is not None and reach_f[a] > 0:
             on = axis[:, a, :]
             base = own & (on | _pad(on, False)[:, world.nbr].any(axis=2))

@@ -12,7 +12,9 @@ x fire x terrain and fortification factors (x what is left of its stocks when th
 cut off, :func:`.supply.stocks`).
 Each place of a picks one axis, its best-scoring neighbouring target; a target's committed
 force is what the places that picked it send: ``commit_fraction`` of their fighters beyond a
-reserve (``hold_ratio`` x the hostile fighters next to them). Each actor attacks its best
+reserve (``hold_ratio`` x the hostile fighters next to them, no fewer than on day 0 while
+the place still faces an enemy: the front's floor, :func:`.movement.front_floor`). Each
+actor attacks its best
 ``attacks_per_day`` targets whose ratio exceeds its ``attack_threshold`` and whose score is
 positive; a place is attacked by one actor a day (the best score, ties by actor index).
 
@@ -20,14 +22,19 @@ Main effort (an actor with ``focus_threshold`` > 1 or ``focus_reach`` > 0): each
 names one enemy place on its front as its main effort: the most valuable (its value to the
 actor, plus its weight in the actor's objective normalised by the largest, plus the relief
 pull) among those it could take with the free fighters it has within ``focus_mass_reach``
-links (over any ground) massed there. The ratio term of that score is capped at
-``focus_threshold`` x the attack threshold, so that among targets it can win by that margin
-value decides. Yesterday's choice gets ``focus_persist`` added, or taken away once it has been
-kept ``focus_patience`` days: an axis that has not fallen by then gives way to the next best.
+links (over any ground) massed there, weighed by what the place will take: its prize times
+P / (P + days), P = ``focus_patience`` and days the time the massed force would need by the
+fitted combat law (:mod:`.campaign`), so a city or a fresh siege waits while quicker prizes
+are to be had. The ratio term of that score is capped at ``focus_threshold`` x the attack
+threshold, so that among targets it can win by that margin value decides. Yesterday's
+choice gets ``focus_persist`` added, or taken away once it has been kept ``focus_patience``
+days: an axis that has not fallen by then gives way to the next best.
 The *axis* is that place and its neighbours. Off the axis an attack needs ``focus_threshold``
 x the attack threshold; on it the actor expects its backers' whole air effort (not shared
 over ``attacks_per_day`` targets). Movement brings fighters toward the axis
-(:mod:`.movement`).
+(:mod:`.movement`). A belligerent with a limited aim names its main effort among the places
+of its aim while one is within reach, and attacks only those places and the road to its main
+effort: its aim bounds its operations, and once it is met it attacks no more.
 """
 
 from __future__ import annotations
@@ -38,7 +45,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import supply
+from .campaign import days_to_take
 from .compile import Params, World
+from .movement import front_floor
 
 __all__ = ["Plan", "aim_met", "air_expected", "axes_of", "axis_of", "beyond_reserve",
            "defence_factor", "focused", "free_force", "plan", "route_of", "sent_split",
@@ -151,8 +160,9 @@ def beyond_reserve(held: F64, threat_: F64, hold: F64, spared: F64 | float = 0.0
 def free_force(control: I64, defender: F64, world: World, p: Params,
                spared: F64 | float = 0.0) -> F64:
     """float[run, place]: the holder's fighters beyond its reserve (:func:`beyond_reserve`,
-    hold_ratio x the hostile fighters next to it, less ``spared``)."""
-    return beyond_reserve(defender, threat(control, defender, world),
+    hold_ratio x the hostile fighters next to it, no fewer than on day 0 while it faces an
+    enemy (:func:`.movement.front_floor`), less ``spared``)."""
+    return beyond_reserve(defender, front_floor(threat(control, defender, world), control, world),
                           p.by_actor("hold_ratio")[control], spared)
 
 
@@ -177,17 +187,23 @@ def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Par
     n_p = control.shape[1]
     free = np.where(control == a, ctx["free"] * ctx["supply"], 0.0)
     near = (world.hops <= p.num("focus_mass_reach")).astype(np.float64)  # [place, target]
-    mass = (free @ near) * (p.by_actor("commit_fraction")[a] * p.by_actor("fire_rate")[a]
-                           * air_factor(ctx["air_all"][:, a, None], ctx["front"], p))
-    _, ratio = _score(mass, a, ctx, world, p)
+    engaged = (free @ near) * p.by_actor("commit_fraction")[a]
+    air = air_factor(ctx["air_all"][:, a, None], ctx["front"], p)
+    _, ratio = _score(engaged * p.by_actor("fire_rate")[a] * air, a, ctx, world, p)
     cap = p.by_actor("attack_threshold")[a] * max(float(p.by_actor("focus_threshold")[a]), 1.0)
     prize = (world.obj_norm[a] + world.aim_norm[a])[None, :] + p.num("relief_weight") * ctx[
         "relief"][:, a, :]
+    # What the place will take: a campaign as long as the actor's patience is worth half.
+    patience = p.num("focus_patience")
+    days = days_to_take(a, engaged, air, control, ctx, p, defence_factor(world, p))
     score = (p.num("ratio_weight") * np.log(np.clip(ratio, 1e-9, cap))
-             + p.num("value_weight") * prize
-             + p.num("focus_persist") * np.where(age < p.num("focus_patience"), 1.0, -1.0)[:, None]
+             + p.num("value_weight") * prize * patience / (patience + days)
+             + p.num("focus_persist") * np.where(age < patience, 1.0, -1.0)[:, None]
              * (np.arange(n_p)[None, :] == prev[:, None]))
     score = np.where(hostile & own_nb.any(axis=2), score, -np.inf)
+    # A limited aim: the main effort is a place of it while one is within reach.
+    aim = world.aim_hold[a][None, :] & np.isfinite(score)
+    score = np.where(aim.any(axis=1, keepdims=True) & ~aim, -np.inf, score)
     best = np.argmax(score, axis=1)
     return np.asarray(np.where(np.isfinite(score[np.arange(len(best)), best]), best, n_p),
                       dtype=np.int64)
@@ -221,8 +237,11 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     on = np.zeros((n_r, n_p), dtype=bool)
     if ctx["focused"][a]:
         effort = _main_effort(a, control, ctx, world, p, hostile, own_nb, prev, age)
-        on = axis_of(effort, world) | route_of(effort, (control == a) & ctx["supplied"], world)
+        road = route_of(effort, (control == a) & ctx["supplied"], world)
+        on = axis_of(effort, world) | road
         thr = np.where(on, thr, thr * p.by_actor("focus_threshold")[a])
+        if world.aim_hold[a].any():  # a limited aim: its places and the road to them only
+            thr = np.where(road | world.aim_hold[a][None, :], thr, np.inf)
         # Its backers' close support goes to the axis only (:mod:`.air`): none expected off it.
         air = np.where(on, air_factor(ctx["air_all"][:, a, None], ctx["front"], p), 1.0)
     power = p.by_actor("commit_fraction")[a] * p.by_actor("fire_rate")[a] * air
@@ -294,7 +313,8 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     ctx["supply"] = stock
     ctx["supplied"] = supplied
     # free_nb[r, v, d]: what origin u = nbr[v, d] may send against v (no reserve against v).
-    ctx["defender"], ctx["threat"] = defender, threat(control, defender, world)
+    ctx["defender"] = defender
+    ctx["threat"] = front_floor(threat(control, defender, world), control, world)
     ctx["front"] = defender / ctx["depth"]  # the defenders an assault meets (7.5, 7.6)
     hold = p.by_actor("hold_ratio")[control]
     ctx["free_nb"] = beyond_reserve(_gather(defender, world), _gather(ctx["threat"], world),

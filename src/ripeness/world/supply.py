@@ -164,9 +164,12 @@ def _relief(control: NDArray[np.int64], supplied: B, world: World,
             decay: float) -> NDArray[np.float64]:
     """float[run, actor, place]: the pull of each actor's own besieged places on each place.
 
-    For pocket b and place v: obj_norm[b] x decay^(detour), where detour = hops(v, b) +
-    hops(v, the actor's supplied ground) - hops(b, the actor's supplied ground) is 0 on a
-    shortest way out of the pocket and grows off it; summed over the actor's pockets.
+    For pocket b and place v: obj_norm[b] / steps(b) x decay^(detour), where detour = hops(v,
+    b) + hops(v, the actor's supplied ground) - hops(b, the actor's supplied ground) is 0 on a
+    shortest way out of the pocket and grows off it, and steps(b) = hops(b, the actor's
+    supplied ground) - 1 (at least 1) the places a relief column has to take on the way: each
+    capture on the road earns its share of the relief, as each district of a town earns its
+    share of the town; summed over the actor's pockets.
     """
     n_r, n_p = control.shape
     out = np.zeros((n_r, len(world.actor_ids), n_p))
@@ -184,7 +187,9 @@ def _relief(control: NDArray[np.int64], supplied: B, world: World,
         ok = np.isfinite(detour)
         k = np.where(ok, powers[np.clip(np.where(ok, detour, 0), 0, 2 * n_p + 1).astype(int)],
                      0.0)
-        out[rows, a, :] = (k * (pocket[:, cols] * world.obj_norm[a][cols])[:, None, :]).sum(2)
+        steps = np.maximum(dist[:, cols] - 1.0, 1.0)  # inf where no way out: k is 0 there
+        per = np.where(pocket[:, cols], world.obj_norm[a][cols] / steps, 0.0)
+        out[rows, a, :] = (k * per[:, None, :]).sum(2)
     return out
 
 
