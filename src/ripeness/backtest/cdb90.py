@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["SINCE", "Breakpoint", "Fit", "checks", "fit", "fit_attrition", "fit_breakpoints",
-           "load", "main"]
+__all__ = ["POSTURE", "SINCE", "Breakpoint", "Fit", "checks", "fit", "fit_attrition",
+           "fit_breakpoints", "load", "main", "posture_checks"]
 
 SINCE = 1939
 """First year of the battles fitted: from the Second World War on, the firepower era closest
@@ -246,8 +246,9 @@ def _ols(y: F64, design: F64) -> tuple[F64, F64]:
 def checks(folder: str | Path, since: int = SINCE) -> list[str]:
     """Effects tested on the same battles and not adopted in the engine, in words: the size
     of the engagement on the daily loss fraction (Helmbold and Dupuy reported higher rates
-    in small engagements), and theatre air superiority (``aeroa``) on the loss rate and the
-    breakpoint, beyond the sorties."""
+    in small engagements), theatre air superiority (``aeroa``) on the loss rate beyond the
+    sorties, and the defender's posture on the loss rates and its breakpoint
+    (:func:`posture_checks`)."""
     lines = []
     for year in (1900, since):
         df = _usable(load(folder), year)
@@ -268,7 +269,60 @@ def checks(folder: str | Path, since: int = SINCE) -> list[str]:
     coef, se = _ols(z["y"], np.column_stack([z["att"], 1 - z["att"], z["x"], sup]))
     lines.append(f"  enemy theatre air superiority (aeroa) on the daily loss fraction: "
                  f"x {math.exp(coef[3]):.2f} (log-se {se[3]:.2f})")
+    return lines + posture_checks(df)
+
+
+POSTURE = {"HD": 0.0, "PD": 0.5, "FD": 1.0, "DL": 0.0, "WD": 0.0}
+"""The defender's posture (``post1``) read as the scenarios' fortification (0 to 1): hasty
+defence, delay and withdrawal 0, prepared defence 0.5, fortified defence 1."""
+
+
+def posture_checks(df: pd.DataFrame) -> list[str]:
+    """The defender's posture (:data:`POSTURE`) on each side's daily loss fraction (least
+    squares with the attrition law's terms, pooled and with a level per war) and on the
+    defender's breakpoint (the censored log-normal with ln median + beta x posture)."""
+    df = df[df["post"].isin(list(POSTURE))]
+    f = df["post"].map(POSTURE).to_numpy(dtype=float)
+    z = _stacked(df)
+    ff = np.r_[f, f]
+    war = np.asarray(pd.factorize(df["war"].fillna("?"), sort=True)[0], dtype=np.int64)
+    ww = np.r_[war, war]
+    lines = [f"  defender's posture (hasty 0, prepared 0.5, fortified 1; {len(df)} battles):"]
+    for label, extra in (("pooled", []), ("a level per war", [
+            (ww == k).astype(float) for k in range(1, int(war.max()) + 1)])):
+        design = np.column_stack([z["att"], 1 - z["att"], z["x"], z["att"] * ff,
+                                  (1 - z["att"]) * ff, *extra])
+        coef, se = _ols(z["y"], design)
+        lines.append(f"    on the daily loss fraction, {label}: defender x "
+                     f"{math.exp(coef[4]):.2f} (log-se {se[4]:.2f}), attacker x "
+                     f"{math.exp(coef[3]):.2f} ({se[3]:.2f}) per unit")
+    for label, groups in (("pooled", None), ("within wars", war)):
+        beta, beta_se = _posture_break(df, f, groups)
+        lines.append(f"    on the defender's breakpoint, {label}: median x "
+                     f"{math.exp(beta):.2f} per unit (log {beta:.2f}, se {beta_se:.2f})")
     return lines
+
+
+def _posture_break(df: pd.DataFrame, f: F64,
+                   groups: NDArray[np.int64] | None) -> tuple[float, float]:
+    """(beta, its se): the censored log-normal breakpoints with the defender's ln median
+    shifted by beta x posture (one attacker median, one log-sd; with ``groups`` a level per
+    war for both sides)."""
+    from scipy.optimize import minimize
+
+    d = np.log(np.clip((df["d_cas"] / df["d_str"]).to_numpy(dtype=float), 1e-6, 1.0))
+    a = np.log(np.clip((df["a_cas"] / df["a_str"]).to_numpy(dtype=float), 1e-6, 1.0))
+    wina = df["wina"].to_numpy()
+    n_g = 0 if groups is None else int(groups.max())
+
+    def nll(t: F64) -> float:
+        shift = 0.0 if groups is None else np.r_[0.0, t[4:4 + n_g]][groups]
+        return -(_censored_ll(d, wina == 1, t[0] + t[2] * f + shift, float(t[3]))
+                 + _censored_ll(a, wina == -1, t[1] + shift, float(t[3])))
+
+    start = np.r_[math.log(0.14), math.log(0.1), 0.0, 0.0, np.zeros(n_g)]
+    res = minimize(nll, start, method="BFGS", options={"gtol": 1e-7})
+    return float(res.x[2]), float(math.sqrt(res.hess_inv[2, 2]))
 
 
 def default_folder() -> Path:
