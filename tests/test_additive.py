@@ -52,4 +52,5 @@ def test_scenario_without_the_new_capabilities_runs_as_on_main(name: str) -> Non
 
 if __name__ == "__main__":  # regenerate the snapshot (on main, from the shipped scenarios)
     for n in sorted(SNAPSHOT):
-        print(f'    "{n}": "{digest(sys.argv[1] + "/" + n + ".toml" if len(sys.argv) > 1 else n)}",')
+        where = f"{sys.argv[1]}/{n}.toml" if len(sys.argv) > 1 else n
+        print(f'    "{n}": "{digest(where)}",')

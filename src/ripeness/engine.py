@@ -158,8 +158,9 @@ def _siege_and_reinforce(s: State, world: World, p: Params) -> tuple[F64, F64]:
     spent = 1.0 - supply.stocks(s.supplied, s.besieged_days, p)
     spent = spent / max(1.0 - p.num("unsupplied_fire"), 1e-9)
     decay = p.num("siege_force_decay") * spent * held
-    # Only belligerents recruit: a backer holding a border town (Turkey's Kilis) raises no army.
-    recruits = np.where(s.supplied & world.belligerent[s.control],
+    # Only belligerents recruit: a backer holding a border town (Turkey's Kilis), or whose own
+    # troops hold ground (a belligerent by role only), raises no army from its people.
+    recruits = np.where(s.supplied & world.recruits[s.control],
                         p.by_actor("recruit_rate")[s.control] * s.civilians, 0.0)
     force = _set_holder(s.force, s.control, held - decay + recruits)
     for i, client in enumerate(world.support_client):

@@ -155,4 +155,4 @@ def coordinates(world: World, sc: Scenario) -> dict[str, Any]:
         "actor_kind": ("actor", [a.kind for a in actors]),
         "actor_colour": ("actor", actor_colours([a.id for a in actors],
                                                 [a.colour for a in actors])),
-        "belligerent": [a.id for a in actors if a.kind == "belligerent"]}
+        "belligerent": [a.id for a in actors if a.has("belligerent")]}

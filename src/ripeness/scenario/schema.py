@@ -145,6 +145,12 @@ class Actor(Entry):
     kind: Literal["belligerent", "backer", "mediator"] = Field(
         description="belligerent: fights and holds ground; backer: supplies, bombs, presses; "
         "mediator: convenes the talks.")
+    roles: list[Literal["belligerent", "backer", "mediator"]] = Field(
+        default_factory=list, description="Roles beyond `kind`, for an actor with several: a "
+        "backer whose own troops hold ground and fight (kind = \"backer\", roles = "
+        "[\"belligerent\"]; it raises no fighters from the places it holds), a backer that "
+        "also mediates or co-sponsors the talks (roles = [\"mediator\"]). Empty: the kind "
+        "alone.")
     description: str = Field("", description="Who the actor is, in words.")
     enemies: dict[str, Weight] = Field(
         default_factory=dict, description="Belligerent: actors it fights, with a priority "
@@ -162,6 +168,10 @@ class Actor(Entry):
         default_factory=dict, description="Per-actor values of per-actor model parameters "
         "(see `ripeness params`)."
     )
+
+    def has(self, role: str) -> bool:
+        """The actor plays ``role`` (its kind, or one of its further roles)."""
+        return self.kind == role or role in self.roles
 
 
 class Place(Entry):
@@ -302,6 +312,16 @@ class Talks(Entry):
         False, description="The backers also seek a ceasefire on days without a session "
         "(their own channel, e.g. the ISSG's Cessation of Hostilities), by the same consent "
         "rule: every party and every backer flying for one must agree.")
+    sponsors: list[str] = Field(
+        default_factory=list, description="Actors that co-sponsor the talks besides the "
+        "mediator (each plays the mediator role: kind = \"mediator\" or roles = "
+        "[\"mediator\"]). A sponsor or mediator that also backs a party uses its leverage: "
+        "it presses that party toward a deal at every session and appeal.")
+    seats: dict[str, str] = Field(
+        default_factory=dict, description="Party -> the backer that holds its seat (a patron "
+        "speaking for its client): the party's ground, losses and deal are its own, but it "
+        "bargains with its patron's view (the patron's `params` for the talks' per-party "
+        "parameters, where it gives them, over the party's own).")
     description: str = Field("", description="The talks in words.")
 
 
@@ -380,4 +400,5 @@ class Scenario(BaseModel):
         return next(p for p in self.places if p.id == place_id)
 
     def ids(self, kind: str | None = None) -> list[str]:
-        return [a.id for a in self.actors if kind is None or a.kind == kind]
+        """Actor ids, all or those that play the role ``kind`` (as kind or further role)."""
+        return [a.id for a in self.actors if kind is None or a.has(kind)]

@@ -59,7 +59,7 @@ class _Collector:
         ))
 
 
-def _ref(c: _Collector, loc: Loc, value: str, known: Mapping[str, str] | Sequence[str],
+def _ref(c: _Collector, loc: Loc, value: str, known: Mapping[str, Any] | Sequence[str],
          what: str) -> None:
     if value not in known:
         names = ", ".join(list(known)[:12]) + (" ..." if len(known) > 12 else "")
@@ -91,9 +91,34 @@ def _each(entries: Sequence[Any]) -> list[tuple[int, Any]]:
     return [(i, e) for i, e in enumerate(entries) if e is not None]
 
 
+def _roles(s: Scenario, c: _Collector) -> dict[str, set[str]]:
+    """id -> the roles of every actor that names an id (its kind and further roles; from the
+    raw file where there is one, so that an entry that failed the schema still counts)."""
+    if not c.raw:
+        return {a.id: {a.kind, *a.roles} for a in s.actors}
+    entries = c.raw.get("actors")
+    out: dict[str, set[str]] = {}
+    for e in entries if isinstance(entries, list) else []:
+        if isinstance(e, dict) and isinstance(e.get("id"), str):
+            roles: list[Any] = e["roles"] if isinstance(e.get("roles"), list) else []
+            out[e["id"]] = {r for r in [e.get("kind"), *roles] if isinstance(r, str)}
+    return out
+
+
+def _plays(c: _Collector, loc: Loc, who: str, roles: dict[str, set[str]], role: str) -> None:
+    """An error where a known actor does not play ``role`` (an unknown one is reported by
+    :func:`_ref`)."""
+    have = roles.get(who)
+    if have is not None and role not in have and have & set(KINDS):
+        c.add(loc, f"'{who}' is a {' and '.join(sorted(have & set(KINDS)))}, not a {role}",
+              f"name an actor of kind = \"{role}\", or add \"{role}\" to the roles of "
+              f"'{who}'")
+
+
 def _check_refs(s: Scenario, c: _Collector) -> None:
-    actors = _ids(c.raw, "actors", "kind") if c.raw else {a.id: a.kind for a in s.actors}
-    bellig = [a for a, kind in actors.items() if kind == "belligerent"]
+    roles = _roles(s, c)
+    actors = {a: "" for a in roles}
+    bellig = [a for a, r in roles.items() if "belligerent" in r]
     places = _ids(c.raw, "places", "name") if c.raw else {p.id: p.name for p in s.places}
     if not c.partial:
         _duplicates(c, "actors", [a.id for a in s.actors])
@@ -104,6 +129,9 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         _duplicates(c, "corridors", [x.id for x in s.corridors])
         _duplicates(c, "issues", [x.id for x in s.issues])
     for i, a in _each(s.actors):
+        if a.kind in a.roles:
+            c.add(("actors", i, "roles"), f"'{a.kind}' is already the kind of '{a.id}'",
+                  "list in roles only what the actor is besides its kind")
         for e in a.enemies:
             _ref(c, ("actors", i, "enemies", e), e, actors, "actor")
             if e == a.id:
@@ -127,9 +155,7 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
             _ref(c, ("supply", i, "actors"), who, bellig, "belligerent")
     for i, sp in _each(s.support):
         _ref(c, ("support", i, "backer"), sp.backer, actors, "actor")
-        if actors.get(sp.backer) in KINDS and actors[sp.backer] != "backer":
-            c.add(("support", i, "backer"), f"'{sp.backer}' is a {actors[sp.backer]}",
-                  "name an actor of kind = \"backer\"")
+        _plays(c, ("support", i, "backer"), sp.backer, roles, "backer")
         _ref(c, ("support", i, "client"), sp.client, bellig, "belligerent")
     for i, co in _each(s.corridors):
         _ref(c, ("corridors", i, "actor"), co.actor, bellig, "belligerent")
@@ -142,9 +168,7 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
     if s.talks:
         t = s.talks
         _ref(c, ("talks", "mediator"), t.mediator, actors, "actor")
-        if actors.get(t.mediator) in KINDS and actors[t.mediator] != "mediator":
-            c.add(("talks", "mediator"), f"'{t.mediator}' is a {actors[t.mediator]}",
-                  "name an actor of kind = \"mediator\"")
+        _plays(c, ("talks", "mediator"), t.mediator, roles, "mediator")
         for who in t.parties:
             _ref(c, ("talks", "parties"), who, bellig, "belligerent")
         if t.protocol == "alternating" and len(t.parties) != 2:
@@ -153,6 +177,28 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
                   "use protocol = \"mediator\" or \"nash\", or list two parties")
         if len(set(t.parties)) != len(t.parties):
             c.add(("talks", "parties"), "a party is listed twice", "list each party once")
+        _check_seats(s, c, roles)
+
+
+def _check_seats(s: Scenario, c: _Collector, roles: dict[str, set[str]]) -> None:
+    """The talks' co-sponsors play the mediator role; a seat is held by a backer of its
+    party."""
+    t = s.talks
+    assert t is not None
+    for who in t.sponsors:
+        _ref(c, ("talks", "sponsors"), who, roles, "actor")
+        _plays(c, ("talks", "sponsors"), who, roles, "mediator")
+        if who == t.mediator:
+            c.add(("talks", "sponsors"), f"'{who}' is the mediator already",
+                  "list in sponsors only the actors that co-sponsor the talks besides it")
+    backs = {(x.backer, x.client) for x in s.support if x is not None}
+    for party, patron in t.seats.items():
+        _ref(c, ("talks", "seats", party), party, t.parties, "party of the talks")
+        _ref(c, ("talks", "seats", party), patron, roles, "actor")
+        if party in t.parties and patron in roles and (patron, party) not in backs:
+            c.add(("talks", "seats", party), f"'{patron}' does not back '{party}': only a "
+                  "patron speaks for its client", f"add a [[support]] entry with backer = "
+                  f"\"{patron}\" and client = \"{party}\", or remove this seat")
 
 
 def _check_dates(s: Scenario, c: _Collector) -> None:
@@ -281,7 +327,7 @@ def _supply_warnings(s: Scenario, c: _Collector) -> None:
         if lk.a in nbrs and lk.b in nbrs:
             nbrs[lk.a].append(lk.b)
             nbrs[lk.b].append(lk.a)
-    bellig = {a.id for a in s.actors if a.kind == "belligerent"}
+    bellig = {a.id for a in s.actors if a.has("belligerent")}
     for actor in sorted(bellig):
         seeds = [x.place for x in s.supply
                  if x.open and actor in x.actors and ctrl.get(x.place) == actor]

@@ -60,7 +60,10 @@ class TalksSpec:
     ``scenario.support``; sup_backer: int64[S] index into ``backer`` (-1: not a backer);
     sup_client: int64[S] party index; sup_fights: bool[S] (sorties > 0). np_client:
     int64[M] actor index of each backer's client that is not at the table; np_speaks:
-    bool[M, B], the backers that speak for it (support it).
+    bool[M, B], the backers that speak for it (support it). sup_sponsor: bool[S], the entry's
+    backer mediates or co-sponsors the talks and presses its client at the table (None:
+    none does). seat_ids: the actor that speaks for each party (itself, or a patron holding
+    its seat; empty: every party speaks for itself).
     """
 
     party: Ints
@@ -113,6 +116,8 @@ class TalksSpec:
     np_client: Ints
     np_speaks: Bools
     backer_channel: bool = False
+    sup_sponsor: Bools | None = None
+    seat_ids: tuple[str, ...] = ()
 
     @property
     def k(self) -> int:
@@ -126,10 +131,15 @@ def _global(scenario: Scenario, name: str) -> float:
 
 
 def _per_party(scenario: Scenario, name: str, parties: list[str]) -> Floats:
+    """A per-party parameter: the seat holder's (a patron speaking for its client, see
+    ``talks.seats``), else the party's own, else the scenario's or the registry's."""
     base = _global(scenario, name)
+    seats = scenario.talks.seats if scenario.talks is not None else {}
     out = []
     for pid in parties:
         q = scenario.actor(pid).params.get(name)
+        if pid in seats:
+            q = scenario.actor(seats[pid]).params.get(name, q)
         out.append(base if q is None else float(q.value))
     return np.asarray(out, dtype=float)
 
@@ -179,7 +189,16 @@ def _backers(scenario: Scenario, parties: list[str], actor_ids: list[str]) -> di
                                 for _, s in entries], dtype=np.int64),
         "sup_client": np.array([parties.index(s.client) for _, s in entries], dtype=np.int64),
         "sup_fights": np.array([s.sorties_per_day.value > 0 for _, s in entries], dtype=bool),
+        "sup_sponsor": np.array([s.backer in _sponsors(scenario) for _, s in entries],
+                                dtype=bool),
     }
+
+
+def _sponsors(scenario: Scenario) -> set[str]:
+    """The mediator and the talks' co-sponsors: those of them that back a party use their
+    leverage on it (docs/model.md 7.10.10)."""
+    t = scenario.talks
+    return set() if t is None else {t.mediator, *t.sponsors}
 
 
 def _policy(scenario: Scenario) -> dict[str, object]:
@@ -200,6 +219,7 @@ def _policy(scenario: Scenario) -> dict[str, object]:
         "appeal_to_backers": bool(t.appeal_to_backers),
         "backer_channel": bool(t.backer_channel),
         "protocol": PROTOCOLS.index(t.protocol),
+        "seat_ids": tuple(t.seats.get(p, p) for p in t.parties) if t.seats else (),
     }
 
 

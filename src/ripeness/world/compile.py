@@ -77,7 +77,8 @@ class World:
     actor_ids: tuple[str, ...]
     support_ids: tuple[str, ...]
     corridor_ids: tuple[str, ...]
-    belligerent: B  # bool[actor]
+    belligerent: B  # bool[actor], actors that fight and hold ground (by kind or role)
+    recruits: B  # bool[actor], belligerents by kind: they raise fighters where they hold
     control0: I64  # int[place], actor index
     force0: F64  # float[place, actor], fighters
     pop0: F64  # float[place], persons
@@ -192,7 +193,7 @@ def _strike_weights(s: Scenario) -> F64:
 
 def _hostility(s: Scenario) -> B:
     actors = s.ids()
-    bell = np.array([a.kind == "belligerent" for a in s.actors])
+    bell = np.array([a.has("belligerent") for a in s.actors])
     h = np.zeros((len(actors), len(actors)), dtype=bool)
     for i, a in enumerate(s.actors):
         for e in a.enemies:
@@ -209,8 +210,7 @@ def _forces(s: Scenario) -> F64:
     f = np.zeros((len(s.places), len(actors)))
     for i, p in enumerate(s.places):
         for a, q in p.forces.items():
-            kind = s.actor(a).kind
-            holder = a if kind == "belligerent" else (
+            holder = a if s.actor(a).has("belligerent") else (
                 p.controller if (a, p.controller) in clients else None)
             if holder is not None:
                 f[i, actors.index(holder)] += q.value
@@ -234,7 +234,7 @@ def _limited_aims(s: Scenario) -> B:
     out = np.zeros((len(s.actors), len(places)), dtype=bool)
     for i, a in enumerate(s.actors):
         obj = a.objective
-        if a.kind == "belligerent" and obj is not None and obj.kind == "limited" and obj.hold:
+        if a.has("belligerent") and obj is not None and obj.kind == "limited" and obj.hold:
             out[i, [places.index(p) for p in obj.hold]] = True
     return out
 
@@ -290,7 +290,8 @@ def compile_scenario(s: Scenario) -> World:
         name=s.meta.name, start=s.meta.start, horizon=s.meta.horizon_days,
         place_ids=tuple(places), actor_ids=tuple(actors),
         support_ids=tuple(x.id for x in s.support), corridor_ids=tuple(c.id for c in s.corridors),
-        belligerent=np.array([a.kind == "belligerent" for a in s.actors]),
+        belligerent=np.array([a.has("belligerent") for a in s.actors]),
+        recruits=np.array([a.kind == "belligerent" for a in s.actors]),
         control0=np.array([actors.index(p.controller) for p in s.places], dtype=np.int64),
         force0=_forces(s), pop0=np.array([p.population.value for p in s.places]),
         value=value, obj_value=obj,
