@@ -12,9 +12,30 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
-from .quantity import WRAP, Num, Param, Quantity, Range, bounds
+from .fields import (
+    ID_PATTERN,
+    Days,
+    DaysFromOne,
+    Entry,
+    Fighters,
+    Inflow,
+    Km,
+    Lat,
+    Lon,
+    Persons,
+    PlaceValue,
+    Sessions,
+    SessionsFromOne,
+    Sorties,
+    StakeShare,
+    StakeValue,
+    Unit,
+    Weight,
+    check_horizon,
+    whole_number,
+)
+from .quantity import Num, Param, Quantity
 
 __all__ = [
     "Actor",
@@ -34,77 +55,8 @@ __all__ = [
     "WhatIf",
 ]
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-
-# Every number a scenario holds has a finite range, declared here once with its reason
-# (model parameters: in parameters.toml) and enforced by validation. The upper ends lie far
-# beyond any real war: they catch slips (an extra zero, 1e30) before they reach the engine.
-Unit = Annotated[Quantity, WRAP, bounds(ge=0, le=1, why="a fraction")]
-Lat = Annotated[Quantity, WRAP, bounds(ge=-90, le=90, why="degrees of latitude")]
-Lon = Annotated[Quantity, WRAP, bounds(ge=-180, le=180, why="degrees of longitude")]
-Persons = Annotated[Quantity, WRAP, bounds(
-    ge=0, le=2e9, why="more people than live in any country")]
-Fighters = Annotated[Quantity, WRAP, bounds(
-    ge=0, le=1e7, why="more fighters than any army has held in one place")]
-PlaceValue = Annotated[Quantity, WRAP, bounds(
-    ge=0, le=1e6, why="a relative value, normalised before use")]
-Weight = Annotated[Quantity, WRAP, bounds(ge=0, le=1e3, why="a relative weight")]
-Km = Annotated[Quantity, WRAP, bounds(
-    gt=0, le=20_038, why="half the Earth's circumference, the longest possible distance")]
-Sorties = Annotated[Quantity, WRAP, bounds(
-    ge=0, le=1e4, why="the 1991 Gulf War coalition flew about 3,000 a day at its peak")]
-Inflow = Annotated[Quantity, WRAP, bounds(
-    ge=0, le=1e5, why="far above any recorded flow of fighters into a war")]
-Days = Annotated[Quantity, WRAP, bounds(ge=0, le=3650, why="ten years, the longest horizon")]
-DaysFromOne = Annotated[Quantity, WRAP, bounds(
-    ge=1, le=3650, why="ten years, the longest horizon")]
-Sessions = Annotated[Quantity, WRAP, bounds(
-    ge=0, le=1e6, why="a million sessions: held daily, 2,700 years; write 1e6 for never")]
-SessionsFromOne = Annotated[Quantity, WRAP, bounds(
-    ge=1, le=1e6, why="a million sessions: held daily, 2,700 years; write 1e6 for never")]
-StakeShare = Annotated[Quantity, WRAP, bounds(ge=0, le=1, why="a share of the stake")]
-StakeValue = Annotated[Quantity, WRAP, bounds(
-    ge=0, le=100, why="stake units: a hundred times the whole stake")]
-HORIZON = Range(1, 3650, "ten years")
-
-
-def _bare(v: Any) -> Any:
-    """A whole number given as a {value, source|assumption} table (as patches write numbers)
-    taken as the number itself; text refused as it is for every other number."""
-    if isinstance(v, dict) and "value" in v and set(v) <= {"value", "source", "assumption"}:
-        v = v["value"]
-    if isinstance(v, str):
-        raise PydanticCustomError("number_text", 'expected a number, got text "{text}"',
-                                  {"text": v[:40]})
-    return v
-
-
-def _horizon(v: int) -> int:
-    if not HORIZON.low <= v <= HORIZON.high:
-        sign = (">= ", HORIZON.low) if v < HORIZON.low else ("<= ", HORIZON.high)
-        got = str(v) if abs(v) < 10**15 else f"a number of {len(str(abs(v))):,} digits"
-        raise PydanticCustomError("out_of_range", "must be {bound}, got {got}", {
-            "bound": f"{sign[0]}{sign[1]:g}", "got": got, "range": HORIZON.text(),
-            "why": HORIZON.why})
-    return v
-
-
-_horizon.range = HORIZON  # type: ignore[attr-defined]  # found by quantity.range_of
-
-
-class Entry(BaseModel):
-    """A table that may give provenance for all bare numbers inside it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    source: str | None = Field(
-        None, description="Public reference for the bare numbers in this table (URL or a key "
-        "of [references])."
-    )
-    assumption: str | None = Field(
-        None, description="Why the bare numbers in this table are what they are, when no "
-        "source gives them."
-    )
+#: A run length in whole days, 1 to 3650.
+HorizonDays = Annotated[int, BeforeValidator(whole_number), AfterValidator(check_horizon)]
 
 
 class Meta(BaseModel):
@@ -113,7 +65,7 @@ class Meta(BaseModel):
     name: str = Field(pattern=ID_PATTERN, description="Short name used on the command line.")
     title: str = Field(description="One-line human title.")
     start: dt.date = Field(description="Day 0 of every run (YYYY-MM-DD).")
-    horizon_days: Annotated[int, BeforeValidator(_bare), AfterValidator(_horizon)] = Field(
+    horizon_days: HorizonDays = Field(
         description="Default run length, days (1 to 3650).",
         json_schema_extra={"minimum": 1, "maximum": 3650})
     description: str = Field("", description="A paragraph on what the scenario covers.")
