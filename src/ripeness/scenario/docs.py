@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from .extensions import Coalition
 from .quantity import Quantity, range_of
 from .schema import (
     Actor,
@@ -39,7 +40,8 @@ END = "<!-- END GENERATED -->"
 TABLES: list[tuple[str, type[BaseModel]]] = [
     ("[meta]", Meta), ("[[actors]]", Actor), ("[actors.objective]", Objective),
     ("[[places]]", Place), ("[[links]]", Link), ("[[supply]]", SupplySource),
-    ("[[support]]", Support), ("[[corridors]]", Corridor), ("[stake]", Stake),
+    ("[[support]]", Support), ("[[corridors]]", Corridor), ("[[coalitions]]", Coalition),
+    ("[stake]", Stake),
     ("[[issues]]", Issue), ("[talks]", Talks), ("[[events]]", Event),
     ("[whatifs.NAME]", WhatIf), ("[[uncertain]]", Uncertain),
 ]

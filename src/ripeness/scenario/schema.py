@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from .extensions import Coalition
 from .fields import (
     ID_PATTERN,
     Days,
@@ -336,6 +337,7 @@ class Scenario(BaseModel):
     supply: list[SupplySource] = Field(default_factory=list)
     support: list[Support] = Field(default_factory=list)
     corridors: list[Corridor] = Field(default_factory=list)
+    coalitions: list[Coalition] = Field(default_factory=list)
     stake: Stake = Field(default_factory=lambda: Stake(assumption="value-weighted control"))
     issues: list[Issue] = Field(default_factory=list)
     talks: Talks | None = None

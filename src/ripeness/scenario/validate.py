@@ -161,6 +161,7 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         _ref(c, ("corridors", i, "actor"), co.actor, bellig, "belligerent")
         _ref(c, ("corridors", i, "from"), co.from_, places, "place")
         _ref(c, ("corridors", i, "to"), co.to, places, "place")
+    _check_coalitions(s, c, bellig)
     for i, iss in _each(s.issues):
         _ref(c, ("issues", i, "demanded_by"), iss.demanded_by, bellig, "belligerent")
         for who in [*iss.value, *iss.indivisible]:
@@ -178,6 +179,24 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         if len(set(t.parties)) != len(t.parties):
             c.add(("talks", "parties"), "a party is listed twice", "list each party once")
         _check_seats(s, c, roles)
+
+
+def _check_coalitions(s: Scenario, c: _Collector, bellig: list[str]) -> None:
+    """Members are belligerents, listed once, and not enemies of each other."""
+    if not c.partial:
+        _duplicates(c, "coalitions", [x.id for x in s.coalitions])
+    for i, co in _each(s.coalitions):
+        for who in co.members:
+            _ref(c, ("coalitions", i, "members"), who, bellig, "belligerent")
+        if len(set(co.members)) != len(co.members):
+            c.add(("coalitions", i, "members"), "a member is listed twice",
+                  "list each member once")
+        for a in (x for x in s.actors if x is not None and x.id in co.members):
+            for e in (e for e in a.enemies if e in co.members):
+                c.add(("coalitions", i, "members"), f"'{a.id}' lists '{e}' among its "
+                      f"enemies, but coalition '{co.id}' makes them allies",
+                      f"remove '{e}' from the enemies of '{a.id}', or one of them from the "
+                      "coalition")
 
 
 def _check_seats(s: Scenario, c: _Collector, roles: dict[str, set[str]]) -> None:
@@ -329,19 +348,24 @@ def _supply_warnings(s: Scenario, c: _Collector) -> None:
             nbrs[lk.b].append(lk.a)
     bellig = {a.id for a in s.actors if a.has("belligerent")}
     for actor in sorted(bellig):
+        ground, draws = {actor}, {actor}
+        for co in (co for co in s.coalitions if actor in co.members):
+            ground |= set(co.members)
+            draws |= set(co.members) if co.shared_sources else set()
         seeds = [x.place for x in s.supply
-                 if x.open and actor in x.actors and ctrl.get(x.place) == actor]
+                 if x.open and draws & set(x.actors) and ctrl.get(x.place) in ground]
         reached, queue = set(seeds), deque(seeds)
         while queue:
             u = queue.popleft()
             for v in nbrs[u]:
-                if v not in reached and ctrl[v] == actor:
+                if v not in reached and ctrl[v] in ground:
                     reached.add(v)
                     queue.append(v)
         cut = [p.id for p in s.places if p.controller == actor and p.id not in reached]
         if cut:
             i = next(i for i, a in enumerate(s.actors) if a.id == actor)
-            c.add(("actors", i), f"{actor} holds places with no path through its own ground "
+            via = "its own ground " + ("or its allies' " if len(ground) > 1 else "")
+            c.add(("actors", i), f"{actor} holds places with no path through {via}"
                   f"to any of its open supply sources: {', '.join(cut)} (besieged from day 0)",
                   "nothing, if this is a siege; otherwise add a link or a supply source",
                   severity="warning")

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from ..params import registry
 from ..scenario.patch import EVENT_PREFIXES, apply_patch
 from ..scenario.schema import Scenario
+from .coalitions import allies
 from .supply import bitset_table
 
 __all__ = ["EVENT_PREFIXES", "Params", "World", "compile_scenario"]
@@ -79,6 +80,8 @@ class World:
     corridor_ids: tuple[str, ...]
     belligerent: B  # bool[actor], actors that fight and hold ground (by kind or role)
     recruits: B  # bool[actor], belligerents by kind: they raise fighters where they hold
+    ally: B  # bool[actor, actor], a's supply passes through b's ground (diagonal: itself)
+    pool: B  # bool[actor, actor], a draws on b's open supply sources (diagonal: itself)
     control0: I64  # int[place], actor index
     force0: F64  # float[place, actor], fighters
     pop0: F64  # float[place], persons
@@ -292,6 +295,7 @@ def compile_scenario(s: Scenario) -> World:
         support_ids=tuple(x.id for x in s.support), corridor_ids=tuple(c.id for c in s.corridors),
         belligerent=np.array([a.has("belligerent") for a in s.actors]),
         recruits=np.array([a.kind == "belligerent" for a in s.actors]),
+        ally=allies(s)[0], pool=allies(s)[1],
         control0=np.array([actors.index(p.controller) for p in s.places], dtype=np.int64),
         force0=_forces(s), pop0=np.array([p.population.value for p in s.places]),
         value=value, obj_value=obj,
