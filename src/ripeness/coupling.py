@@ -137,7 +137,7 @@ def front_and_sieges(war: State, world: World, spec: TalksSpec) -> tuple[F64, F6
     total = mine.sum(axis=2)
     at_front = (mine * facing).sum(axis=2)
     people = own * war.civilians[:, None, :]
-    cut = (people * ~war.supplied[:, None, :]).sum(axis=2)
+    cut = (people * ~war.fed[:, None, :]).sum(axis=2)
     pop = people.sum(axis=2)
     front = np.where(total > 0, at_front / np.where(total > 0, total, 1.0), 0.0)
     sieges = np.where(pop > 0, cut / np.where(pop > 0, pop, 1.0), 0.0)
@@ -247,7 +247,7 @@ def _freeze(old: TalksState, new: TalksState, active: B) -> TalksState:
 def _count(t: Tally, before: State, war: State, talks: TalksState | None,
            rec: SessionRecord | None, link: Link, day: int) -> Tally:
     live = before.active
-    besieged = np.where(war.supplied, 0.0, war.civilians).sum(axis=1)
+    besieged = np.where(war.fed, 0.0, war.civilians).sum(axis=1)
     moved = war.control != before.control
     between = link.party[war.control] & link.party[before.control]
     captured = live & (moved & between).any(axis=1)

@@ -52,7 +52,8 @@ class State:
     place], sorties flown on the place today; flown: float64[run, support, place], the same
     by support entry (which backer's aircraft hit whom). effort: int64[run, actor], each
     actor's main effort, a place index (P: none); effort_age: int64[run, actor], the days
-    it has been kept.
+    it has been kept. fed: bool[run, place], food reaches the place's civilians (``supplied``
+    unless a source carries only arms or only food, 7.1).
     """
 
     day: int
@@ -88,6 +89,8 @@ class State:
     flown: F64
     effort: I64
     effort_age: I64
+    # The scenario format's capabilities for other wars (issue 15); each inert unless used.
+    fed: B
 
     @property
     def runs(self) -> int:
@@ -119,6 +122,7 @@ def init(world: World, runs: int, seed: int, first_run: int = 0) -> State:
         flown=np.zeros((runs, len(world.support_ids), n_p)),
         effort=np.full((runs, n_a), n_p, dtype=np.int64),
         effort_age=np.zeros((runs, n_a), dtype=np.int64),
+        fed=st.fed,
     )
 
 
@@ -130,7 +134,7 @@ def _refresh(s: State, world: World, p: Params) -> State:
     idx = np.flatnonzero(stale)
     new = supply.structure(s.control[idx], p, world)
     out = {}
-    for name in ("supplied", "lost", "corridor", "relief"):
+    for name in ("supplied", "lost", "corridor", "relief", "fed"):
         arr = getattr(s, name).copy()
         arr[idx] = getattr(new, name)
         out[name] = arr
@@ -229,7 +233,7 @@ def _cornered(brk: F64, s: State, stock: F64, p: Params) -> F64:
     """Breakpoints of besieged garrisons (cut off from supply: no way out): divided by the
     share of their stocks spent, so a besieged garrison fights on while it has stocks and
     breaks as it starves (7.5)."""
-    cornered = ~s.supplied
+    cornered = ~(s.supplied | s.fed)  # a humanitarian road out is a way out
     spent = (1.0 - stock) / max(1.0 - p.num("unsupplied_fire"), 1e-9)
     with np.errstate(divide="ignore"):
         harder = np.minimum(brk / np.maximum(spent, 1e-12), 1.0)
@@ -355,7 +359,7 @@ def _finish(s: State, e: combat.Engagements, force: F64, control: I64, dead: F64
     """People, the state of continuing assaults and the bookkeeping of the day."""
     engaged = bt.attacker >= 0
     sorties = flown.sum(axis=1)
-    besieged = ~s.supplied
+    besieged = ~s.fed  # people besieged: no food reaches them (7.8)
     now = people.People(s.civilians, s.killed, s.displaced, s.hosted, s.displaced_out)
     losses = (bt.att0 - bt.att1) + (bt.def0 - bt.def1)
     ppl = people.people_day(now, sorties, losses, besieged, world, p)

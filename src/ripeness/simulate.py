@@ -45,7 +45,7 @@ __all__ = ["Result", "simulate"]
 
 def _record(s: State, world: World, b: Batch | None = None) -> dict[str, NDArray[Any]]:
     """The arrays kept for one day (float32 to halve memory)."""
-    besieged = np.where(s.supplied, 0.0, s.civilians)
+    besieged = np.where(s.fed, 0.0, s.civilians)
     share = shares(s, world)[:, world.belligerent]
     extra: dict[str, NDArray[Any]] = {"share": share.astype(np.float32)}
     if b is not None and b.talks is not None:

@@ -32,10 +32,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "attacker": ("actor attacking the place that day (NaN: no attack)", ""),
     "force": ("fighters present, end of day", "fighters"),
     "force_start": ("fighters present on the start date", "fighters"),
-    "supplied": ("the holder reaches one of its open supply sources through its own ground",
-                 ""),
+    "supplied": ("the holder reaches one of its open supply sources that carry arms through "
+                 "its own ground (or its allies')", ""),
     "supplied_start": ("the holder is supplied on the start date", ""),
-    "besieged": ("civilians in places whose holder is cut off from supply", "persons"),
+    "besieged": ("civilians in places whose holder is cut off from supply (from every source "
+                 "that carries food)", "persons"),
     "civilians": ("civilians living in the place, end of day", "persons"),
     "killed": ("civilians killed since the start (cumulative)", "persons"),
     "displaced": ("civilians who fled the place since the start (cumulative)", "persons"),

@@ -169,6 +169,11 @@ class SupplySource(Entry):
     kind: Literal["crossing", "port", "airbase", "hinterland"] = Field(
         "crossing", description="Descriptive only.")
     open: bool = Field(True, description="False: closed (e.g. a border shut by its neighbour).")
+    carries: Literal["all", "humanitarian", "arms"] = Field(
+        "all", description="What passes: all (arms, fighters and food); humanitarian (food "
+        "and medicine only: the civilians it reaches are fed, the garrison gets no "
+        "ammunition and no fighters); arms (military supply only: the civilians it reaches "
+        "are besieged).")
 
 
 class Support(Entry):

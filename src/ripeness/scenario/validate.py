@@ -352,8 +352,8 @@ def _supply_warnings(s: Scenario, c: _Collector) -> None:
         for co in (co for co in s.coalitions if actor in co.members):
             ground |= set(co.members)
             draws |= set(co.members) if co.shared_sources else set()
-        seeds = [x.place for x in s.supply
-                 if x.open and draws & set(x.actors) and ctrl.get(x.place) in ground]
+        seeds = [x.place for x in s.supply if x.open and x.carries != "humanitarian"
+                 and draws & set(x.actors) and ctrl.get(x.place) in ground]
         reached, queue = set(seeds), deque(seeds)
         while queue:
             u = queue.popleft()

@@ -37,7 +37,8 @@ class Params:
 
     scalars: global parameters by name. per_actor: float64[actor] by name (registry default,
     then the scenario's [parameters], then each actor's ``params``). sorties, fighters:
-    float64[support], per day. source: bool[place, actor], open sources each actor may use.
+    float64[support], per day. source: bool[place, actor], open sources each actor may use
+    that carry arms (and fighters); food: bool[place, actor], those that carry food.
     strike_w: float64[support, actor], a backer's weight for striking each actor.
     terrain_defence: float64[place], divisor of attacker fire.
     """
@@ -47,6 +48,7 @@ class Params:
     sorties: F64
     fighters: F64
     source: B
+    food: B
     strike_w: F64
     terrain_defence: F64
     phase: int
@@ -82,6 +84,7 @@ class World:
     recruits: B  # bool[actor], belligerents by kind: they raise fighters where they hold
     ally: B  # bool[actor, actor], a's supply passes through b's ground (diagonal: itself)
     pool: B  # bool[actor, actor], a draws on b's open supply sources (diagonal: itself)
+    split_supply: bool  # some source carries only arms or only food (in some phase)
     control0: I64  # int[place], actor index
     force0: F64  # float[place, actor], fighters
     pop0: F64  # float[place], persons
@@ -166,15 +169,18 @@ def _params(s: Scenario, phase: int) -> Params:
         else:
             scalars[name] = float(base)
     source = np.zeros((len(places), len(actors)), dtype=bool)
+    food = source.copy()
     for src in s.supply:
         for a in src.actors:
-            source[places.index(src.place), actors.index(a)] |= src.open
+            at = places.index(src.place), actors.index(a)
+            source[at] |= src.open and src.carries != "humanitarian"
+            food[at] |= src.open and src.carries != "arms"
     defence = {t: scalars[f"{t}_defence"] for t in ("urban", "rural", "mountain", "desert")}
     return Params(
         scalars=scalars, per_actor=per_actor,
         sorties=np.array([x.sorties_per_day.value for x in s.support], dtype=np.float64),
         fighters=np.array([x.fighters_per_day.value for x in s.support], dtype=np.float64),
-        source=source, strike_w=_strike_weights(s),
+        source=source, food=food, strike_w=_strike_weights(s),
         terrain_defence=np.array([defence[p.terrain] for p in s.places], dtype=np.float64),
         phase=phase,
     )
@@ -296,6 +302,7 @@ def compile_scenario(s: Scenario) -> World:
         belligerent=np.array([a.has("belligerent") for a in s.actors]),
         recruits=np.array([a.kind == "belligerent" for a in s.actors]),
         ally=allies(s)[0], pool=allies(s)[1],
+        split_supply=any(not np.array_equal(p.source, p.food) for _, p in phases),
         control0=np.array([actors.index(p.controller) for p in s.places], dtype=np.int64),
         force0=_forces(s), pop0=np.array([p.population.value for p in s.places]),
         value=value, obj_value=obj,

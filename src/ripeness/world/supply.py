@@ -101,13 +101,16 @@ class Structure:
     corridor], the corridor's actor holds a path from its start to its end. relief:
     float64[run, actor, place], the pull of the actor's own besieged places on each place,
     value-weighted, strongest on the shortest ways out of the pockets (what makes an attacker
-    push toward a pocket along the shortest road).
+    push toward a pocket along the shortest road). fed: bool[run, place], the same search as
+    ``supplied`` from the sources that carry food (``supplied`` itself when every source
+    carries all): its civilians are not besieged.
     """
 
     supplied: B
     lost: NDArray[np.float32]
     corridor: B
     relief: NDArray[np.float64]
+    fed: B
 
 
 def _own_bits(control: NDArray[np.int64], n_actors: int) -> U64:
@@ -205,6 +208,8 @@ def structure(control: NDArray[np.int64], params: Params, world: World) -> Struc
         lost=_lost(own, src, sup, control, world, None if own is held else held),
         corridor=_corridors(own, world),
         relief=_relief(control, supplied, world, params.num("relief_decay")),
+        fed=_supplied(own, coalitions.sources(pack(params.food.T), world), control,
+                      world)[1] if world.split_supply else supplied,
     )
 
 
