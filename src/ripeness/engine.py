@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import rng
-from .world import air, combat, movement, operations, people, supply
+from .world import air, changes, combat, movement, operations, people, supply
 from .world.compile import Params, World
 
 __all__ = ["State", "districts_of", "init", "step"]
@@ -327,7 +327,7 @@ def _mask(old: State, new: State) -> State:
 
 def step(state: State, world: World, p: Params, day: int) -> State:
     """Advance every run of the batch by one day (``day``: 0 = the start date)."""
-    s = _refresh(state, world, p)
+    s = _refresh(changes.apply(state, world, day), world, p)  # the day's changes of forces
     force, dead = _siege_and_reinforce(s, world, p)
     plan = operations.plan(s.control, force, s.supplied, s.lost, s.relief, s.aid_factor,
                            s.ceasefire, world, p, s.effort, s.effort_age, s.districts,

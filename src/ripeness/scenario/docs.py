@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .extensions import Coalition
+from .extensions import Coalition, ForceChange
 from .quantity import Quantity, range_of
 from .schema import (
     Actor,
@@ -43,6 +43,7 @@ TABLES: list[tuple[str, type[BaseModel]]] = [
     ("[[support]]", Support), ("[[corridors]]", Corridor), ("[[coalitions]]", Coalition),
     ("[stake]", Stake),
     ("[[issues]]", Issue), ("[talks]", Talks), ("[[events]]", Event),
+    ("[[events.forces]]", ForceChange),
     ("[whatifs.NAME]", WhatIf), ("[[uncertain]]", Uncertain),
 ]
 

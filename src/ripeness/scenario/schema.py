@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from .extensions import Coalition
+from .extensions import Coalition, ForceChange
 from .fields import (
     ID_PATTERN,
     Days,
@@ -284,13 +284,18 @@ class Talks(Entry):
 
 
 class Event(Entry):
-    """A dated exogenous change: parameters set from that day on (never a battle outcome)."""
+    """A dated exogenous change: parameters set from that day on, forces that arrive, leave or
+    change sides on that day (never a battle outcome)."""
 
     id: str | None = Field(None, pattern=ID_PATTERN,
                            description="Short id, so what-ifs can address the event.")
     date: dt.date = Field(description="Day the change takes effect.")
     description: str = Field(description="What happened, in words.")
-    set: dict[str, Any] = Field(description="Dotted path -> new value (see what-ifs).")
+    set: dict[str, Any] = Field(default_factory=dict,
+                                description="Dotted path -> new value (see what-ifs).")
+    forces: list[ForceChange] = Field(
+        default_factory=list, description="Fighters that arrive, leave or change sides on "
+        "the day (see [[events.forces]]).")
     enabled: bool = Field(True, description="false: the event does not happen (a what-if "
                           "can switch it off with `events.ID.enabled = false`).")
 

@@ -162,6 +162,8 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         _ref(c, ("corridors", i, "from"), co.from_, places, "place")
         _ref(c, ("corridors", i, "to"), co.to, places, "place")
     _check_coalitions(s, c, bellig)
+    for i, ev in _each(s.events):
+        _check_forces(c, ("events", i), ev, bellig, places)
     for i, iss in _each(s.issues):
         _ref(c, ("issues", i, "demanded_by"), iss.demanded_by, bellig, "belligerent")
         for who in [*iss.value, *iss.indivisible]:
@@ -179,6 +181,44 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         if len(set(t.parties)) != len(t.parties):
             c.add(("talks", "parties"), "a party is listed twice", "list each party once")
         _check_seats(s, c, roles)
+
+
+def _check_forces(c: _Collector, loc: Loc, ev: Any, bellig: list[str],
+                  places: Mapping[str, str]) -> None:
+    """An event changes something; each change of forces names what it needs."""
+    if not ev.set and not ev.forces:
+        c.add(loc, "the event changes nothing", "give it a `set` table of values, or "
+              "[[events.forces]] entries of fighters that arrive, leave or defect")
+    for j, f in enumerate(ev.forces):
+        at = (*loc, "forces", j)
+        _ref(c, (*at, "actor"), f.actor, bellig, "belligerent")
+        if f.place is not None:
+            _ref(c, (*at, "place"), f.place, places, "place")
+        if f.kind == "arrive":
+            if f.place is None or f.fighters is None:
+                c.add(at, "fighters arriving need a place and a number",
+                      "give `place` and `fighters` (e.g. place = \"port\", fighters = 2000)")
+            if f.share is not None or f.to is not None:
+                c.add(at, "arrive takes neither `share` nor `to`", "remove them")
+            continue
+        if (f.fighters is None) == (f.share is None):
+            c.add(at, f"{f.kind}: give either `fighters` or `share`, not "
+                  + ("both" if f.fighters is not None else "neither"),
+                  "e.g. share = 0.5 for half the actor's fighters there")
+        elif f.fighters is not None and f.place is None:
+            c.add(at, f"{f.kind}: a number of fighters needs a place",
+                  "give `place`, or a `share` of the fighters at every place")
+        if f.kind == "defect":
+            if f.to is None:
+                c.add(at, "defect: `to` is missing", "name the belligerent they join")
+            else:
+                _ref(c, (*at, "to"), f.to, bellig, "belligerent")
+                if f.to == f.actor:
+                    c.add((*at, "to"), "fighters cannot defect to their own side",
+                          "name another belligerent")
+        elif f.to is not None:
+            c.add((*at, "to"), f"{f.kind} takes no `to`", "remove it, or write kind = "
+                  "\"defect\"")
 
 
 def _check_coalitions(s: Scenario, c: _Collector, bellig: list[str]) -> None:

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from ..params import registry
 from ..scenario.patch import EVENT_PREFIXES, apply_patch
 from ..scenario.schema import Scenario
+from .changes import Change, compile_changes
 from .coalitions import allies
 from .supply import bitset_table
 
@@ -85,6 +86,7 @@ class World:
     ally: B  # bool[actor, actor], a's supply passes through b's ground (diagonal: itself)
     pool: B  # bool[actor, actor], a draws on b's open supply sources (diagonal: itself)
     split_supply: bool  # some source carries only arms or only food (in some phase)
+    changes: tuple[Change, ...]  # dated changes of forces, in date order
     control0: I64  # int[place], actor index
     force0: F64  # float[place, actor], fighters
     pop0: F64  # float[place], persons
@@ -264,7 +266,7 @@ def _phases(s: Scenario) -> tuple[tuple[int, Params], ...]:
     """Params per phase: each dated event patches the scenario from its day on."""
     out = [(0, _params(s, 0))]
     raw = s.model_dump(mode="json", by_alias=True, exclude_none=True)
-    for ev in sorted((e for e in s.events if e.enabled), key=lambda e: e.date):
+    for ev in sorted((e for e in s.events if e.enabled and e.set), key=lambda e: e.date):
         for path in ev.set:
             if not path.startswith(EVENT_PREFIXES) or ".objective" in path:
                 raise ValueError(f"event on {ev.date} sets '{path}': dated events may set "
@@ -303,6 +305,7 @@ def compile_scenario(s: Scenario) -> World:
         recruits=np.array([a.kind == "belligerent" for a in s.actors]),
         ally=allies(s)[0], pool=allies(s)[1],
         split_supply=any(not np.array_equal(p.source, p.food) for _, p in phases),
+        changes=compile_changes(s),
         control0=np.array([actors.index(p.controller) for p in s.places], dtype=np.int64),
         force0=_forces(s), pop0=np.array([p.population.value for p in s.places]),
         value=value, obj_value=obj,
