@@ -116,9 +116,10 @@ class Batch:
 
 
 def _party_shares(war: State, world: World, spec: TalksSpec, basis: str = "value") -> F64:
-    """float[run, K]: each party's share of what the parties hold (value- or
-    population-weighted, as the scenario's stake says)."""
-    s = shares(war, world, basis="population" if basis == "population" else "value")
+    """float[run, K]: each party's share of what the parties hold (value-, population- or
+    area-weighted, as the scenario's stake says)."""
+    s = shares(war, world, basis="area" if basis == "area" else (
+        "population" if basis == "population" else "value"))
     s = s[:, spec.party]
     total = s.sum(axis=1, keepdims=True)
     return np.asarray(np.where(total > 0, s / np.where(total > 0, total, 1.0), 1.0 / spec.k))

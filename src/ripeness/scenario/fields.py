@@ -17,6 +17,7 @@ from .quantity import WRAP, Quantity, Range, bounds
 __all__ = [
     "HORIZON",
     "ID_PATTERN",
+    "Area",
     "Days",
     "DaysFromOne",
     "Entry",
@@ -46,6 +47,8 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 Unit = Annotated[Quantity, WRAP, bounds(ge=0, le=1, why="a fraction")]
 Lat = Annotated[Quantity, WRAP, bounds(ge=-90, le=90, why="degrees of latitude")]
 Lon = Annotated[Quantity, WRAP, bounds(ge=-180, le=180, why="degrees of longitude")]
+Area = Annotated[Quantity, WRAP, bounds(
+    ge=0, le=2e7, why="more than the largest country, about 17 million km2")]
 Persons = Annotated[Quantity, WRAP, bounds(
     ge=0, le=2e9, why="more people than live in any country")]
 Fighters = Annotated[Quantity, WRAP, bounds(

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from .extensions import Coalition, ForceChange
 from .fields import (
     ID_PATTERN,
+    Area,
     Days,
     DaysFromOne,
     Entry,
@@ -139,6 +140,9 @@ class Place(Entry):
         Field("town", description="What the place is; descriptive only.")
     )
     value: PlaceValue = Field(description="Strategic value, in stake units before normalisation.")
+    area_km2: Area | None = Field(
+        None, description="Land area, km2: the weight of the place in a territorial stake "
+        "(stake basis \"area\"); omitted: not used.")
     controller: str = Field(description="Actor id controlling the place on the start date.")
     forces: dict[str, Fighters] = Field(
         default_factory=dict, description="Fighters present per actor id on the start date."
@@ -206,9 +210,10 @@ class Corridor(Entry):
 
 
 class Stake(Entry):
-    basis: Literal["value", "population"] = Field(
+    basis: Literal["value", "population", "area"] = Field(
         "value", description="A party's share of the stake: the value-weighted (or "
-        "population-weighted) share of places it controls among the talks' parties."
+        "population-weighted, or area-weighted: a territorial stake, every place then needs "
+        "`area_km2`) share of places it controls among the talks' parties."
     )
     description: str = Field("", description="What is at stake, in words.")
 

@@ -162,6 +162,7 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         _ref(c, ("corridors", i, "from"), co.from_, places, "place")
         _ref(c, ("corridors", i, "to"), co.to, places, "place")
     _check_coalitions(s, c, bellig)
+    _check_areas(s, c)
     for i, ev in _each(s.events):
         _check_forces(c, ("events", i), ev, bellig, places)
     for i, iss in _each(s.issues):
@@ -219,6 +220,21 @@ def _check_forces(c: _Collector, loc: Loc, ev: Any, bellig: list[str],
         elif f.to is not None:
             c.add((*at, "to"), f"{f.kind} takes no `to`", "remove it, or write kind = "
                   "\"defect\"")
+
+
+def _check_areas(s: Scenario, c: _Collector) -> None:
+    """A territorial stake needs the area of every place."""
+    if c.partial or s.stake.basis != "area":
+        return
+    missing = [p.id for p in s.places if p.area_km2 is None]
+    if missing:
+        c.add(("stake", "basis"), f"a territorial stake (basis = \"area\") weighs places by "
+              f"their area, but {len(missing)} place{'s have' if len(missing) > 1 else ' has'}"
+              f" none: {', '.join(missing[:12])}{' ...' if len(missing) > 12 else ''}",
+              "give each place an `area_km2`, or use basis = \"value\" or \"population\"")
+    elif not sum(p.area_km2.value for p in s.places if p.area_km2 is not None) > 0:
+        c.add(("stake", "basis"), "a territorial stake, but every place has area 0",
+              "give the places their areas in km2")
 
 
 def _check_coalitions(s: Scenario, c: _Collector, bellig: list[str]) -> None:

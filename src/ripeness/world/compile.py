@@ -87,6 +87,7 @@ class World:
     pool: B  # bool[actor, actor], a draws on b's open supply sources (diagonal: itself)
     split_supply: bool  # some source carries only arms or only food (in some phase)
     changes: tuple[Change, ...]  # dated changes of forces, in date order
+    area: F64  # float[place], km2 (0 where not given)
     control0: I64  # int[place], actor index
     force0: F64  # float[place, actor], fighters
     pop0: F64  # float[place], persons
@@ -306,6 +307,8 @@ def compile_scenario(s: Scenario) -> World:
         ally=allies(s)[0], pool=allies(s)[1],
         split_supply=any(not np.array_equal(p.source, p.food) for _, p in phases),
         changes=compile_changes(s),
+        area=np.array([p.area_km2.value if p.area_km2 is not None else 0.0
+                       for p in s.places]),
         control0=np.array([actors.index(p.controller) for p in s.places], dtype=np.int64),
         force0=_forces(s), pop0=np.array([p.population.value for p in s.places]),
         value=value, obj_value=obj,
