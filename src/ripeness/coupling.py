@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from . import rng
 from .engine import State, init, step
 from .scenario.schema import Scenario
+from .settlement import Terms, compile_terms, redraw
 from .talks import TalksNoise, TalksObs, TalksSpec, TalksState, talks_init, talks_step
 from .talks.backers import ceasefire_pairs
 from .talks.state import CAUSES, NOT_OPEN, OPEN, SUSPENDED, SessionRecord
@@ -55,6 +56,7 @@ class Link:
     limited: B
     client: B
     quiet_days: int
+    terms: Terms | None = None  # a settlement redraws the map (talks.terms = "map")
 
 
 def compile_link(scenario: Scenario, world: World, spec: TalksSpec | None) -> Link:
@@ -79,7 +81,8 @@ def compile_link(scenario: Scenario, world: World, spec: TalksSpec | None) -> Li
     if spec is not None:
         party[spec.party] = True
     return Link(spec=spec, basis=scenario.stake.basis, party=party, lookahead=look, hold=hold,
-                limited=limited, client=client, quiet_days=int(p.num("partition_quiet_days")))
+                limited=limited, client=client, quiet_days=int(p.num("partition_quiet_days")),
+                terms=compile_terms(scenario))
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class Tally:
     sessions by dominant cause (CAUSES). peak_besieged: float64[run], persons.
     besieged_person_days: float64[run]. strikes: float64[run, support, actor], sorties each
     support entry flew on places held by each actor (whom a backer's air campaign hit).
+    ceded: bool[run, place], the place changed hands by a settlement's terms
+    (:mod:`ripeness.settlement`).
     """
 
     settled_day: I64
@@ -104,6 +109,7 @@ class Tally:
     peak_besieged: F64
     besieged_person_days: F64
     strikes: F64
+    ceded: B
 
 
 @dataclass(frozen=True)
@@ -167,7 +173,8 @@ def start(world: World, link: Link, runs: int, seed: int, first_run: int = 0) ->
                   last_capture_day=zeros_i - 1, sessions=zeros_i, suspensions=zeros_i,
                   ceasefire_days=zeros_i, causes=np.zeros((runs, len(CAUSES)), dtype=np.int64),
                   peak_besieged=np.zeros(runs), besieged_person_days=np.zeros(runs),
-                  strikes=np.zeros((runs, war.flown.shape[1], len(world.actor_ids))))
+                  strikes=np.zeros((runs, war.flown.shape[1], len(world.actor_ids))),
+                  ceded=np.zeros(war.control.shape, dtype=bool))
     return Batch(war, talks, tally)
 
 
@@ -279,9 +286,15 @@ def advance(b: Batch, world: World, link: Link, p: Params,
     """One day: the war engine's step, then the talks, then their effect on the war."""
     war = step(b.war, world, p, day)
     talks, rec = b.talks, None
+    ceded = None
     if talks is not None:
         war, talks, rec = _talk(b.war, war, talks, world, link, day)
-    return Batch(war, talks, _count(b.tally, b.war, war, talks, rec, link, day)), rec
+        if link.terms is not None and b.talks is not None and link.spec is not None:
+            war, ceded = redraw(war, b.talks, talks, link.spec, link.terms, world, p)
+    tally = _count(b.tally, b.war, war, talks, rec, link, day)
+    if ceded is not None:
+        tally = replace(tally, ceded=tally.ceded | ceded)
+    return Batch(war, talks, tally), rec
 
 
 def outcome(b: Batch, link: Link, world: World, day: int) -> tuple[I64, I64]:

@@ -124,6 +124,8 @@ def _summary(b: Batch, link: Link, world: World, sc: Scenario,
     out["attainment"] = xr.Variable(("run", "objective"), attainment(b.war.control, obj))
     if link.spec is not None:
         out["aim_met"] = xr.Variable(("run", "backer"), coupling.backer_satisfied(b.war, link))
+    if link.terms is not None:  # a settlement redraws the map
+        out["ceded"] = xr.Variable(("run", "place"), t.ceded)
     if b.talks is not None and link.spec is not None:
         out["terms"] = xr.Variable(("run", "party"), b.talks.terms)
     return out
@@ -141,7 +143,8 @@ def _events(ds: xr.Dataset, world: World) -> pd.DataFrame:
 
     ctl, ctl0 = ds["control"].values, prev("control")
     r, d, p = np.nonzero(ctl != ctl0)
-    rows.append(pd.DataFrame({"run": ds["run"].values[r], "day": d, "kind": "captured",
+    rows.append(pd.DataFrame({"run": ds["run"].values[r], "day": d,
+                              "kind": np.where(_ceded(ds, r, d, p), "ceded", "captured"),
                               "place": places[p], "actor": actors[ctl[r, d, p]],
                               "detail": [f"from {x}" for x in actors[ctl0[r, d, p]]]}))
     sup, sup0 = ds["supplied"].values, prev("supplied")
@@ -171,6 +174,15 @@ def _events(ds: xr.Dataset, world: World) -> pd.DataFrame:
     return ev[["run", "day", "date", "kind", "place", "actor", "detail"]].astype(
         {"run": np.int64, "day": np.int64, "kind": str, "place": str, "actor": str,
          "detail": str})
+
+
+def _ceded(ds: xr.Dataset, r: NDArray[Any], d: NDArray[Any],
+           p: NDArray[Any]) -> NDArray[np.bool_]:
+    """Changes of hands that a settlement's terms made (on its day): 'ceded', not captured."""
+    if "ceded" not in ds or "settled_day" not in ds:
+        return np.zeros(len(r), dtype=bool)
+    day = ds["settled_day"].values[r]
+    return np.asarray(ds["ceded"].values[r, p] & (day == d))
 
 
 def _attackers(ds: xr.Dataset) -> NDArray[np.int64]:

@@ -64,6 +64,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "suspensions": ("times the mediator suspended the talks", "suspensions"),
     "ceasefire_days": ("days with a ceasefire in force", "day"),
     "peak_besieged": ("most civilians besieged on any day", "persons"),
+    "ceded": ("the place changed hands by the terms of a settlement", ""),
     "besieged_person_days": ("civilians besieged, summed over days", "person-days"),
     "failed_sessions": ("sessions without a deal, by dominant cause", "sessions"),
     "sorties_on": ("sorties each support entry flew on places held by each actor", "sorties"),

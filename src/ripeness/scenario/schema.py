@@ -232,6 +232,11 @@ class Issue(Entry):
         default_factory=list, description="Parties that refuse any deal that does not settle "
         "this issue their way."
     )
+    places: list[str] = Field(
+        default_factory=list, description="A territorial target: places the demand gives the "
+        "demander. Granted in a deal with `talks.terms = \"map\"`, they change hands; a "
+        "party missing from `value` values the issue at the places' share of the stake on the "
+        "start date.")
 
 
 class Talks(Entry):
@@ -275,6 +280,12 @@ class Talks(Entry):
         False, description="The backers also seek a ceasefire on days without a session "
         "(their own channel, e.g. the ISSG's Cessation of Hostilities), by the same consent "
         "rule: every party and every backer flying for one must agree.")
+    terms: Literal["shares", "map"] = Field(
+        "shares", description="What a settlement says: shares (each party's share of the "
+        "stake; the map stays as it is) or map (the terms redraw the map: the places of "
+        "granted territorial issues go to their demanders, then places on the line of contact "
+        "change hands until each party holds its settled share, as nearly as whole places "
+        "allow).")
     sponsors: list[str] = Field(
         default_factory=list, description="Actors that co-sponsor the talks besides the "
         "mediator (each plays the mediator role: kind = \"mediator\" or roles = "

@@ -169,6 +169,8 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         _ref(c, ("issues", i, "demanded_by"), iss.demanded_by, bellig, "belligerent")
         for who in [*iss.value, *iss.indivisible]:
             _ref(c, ("issues", i), who, bellig, "belligerent")
+        for j, pid in enumerate(iss.places):
+            _ref(c, ("issues", i, "places", j), pid, places, "place")
     if s.talks:
         t = s.talks
         _ref(c, ("talks", "mediator"), t.mediator, actors, "actor")
@@ -182,6 +184,10 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         if len(set(t.parties)) != len(t.parties):
             c.add(("talks", "parties"), "a party is listed twice", "list each party once")
         _check_seats(s, c, roles)
+        if t.terms == "shares" and any(x.places for x in s.issues if x is not None):
+            c.add(("talks", "terms"), "issues name places to give their demanders, but a "
+                  "settlement's terms are shares only", "write terms = \"map\" so that a "
+                  "deal redraws the map, or remove the issues' places", severity="warning")
 
 
 def _check_forces(c: _Collector, loc: Loc, ev: Any, bellig: list[str],

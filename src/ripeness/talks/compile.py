@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -151,8 +152,8 @@ def _issues(scenario: Scenario, parties: list[str]) -> dict[str, object]:
         raise ValueError(f"at most {MAX_ISSUES} issues can be negotiated, got {len(issues)}")
     demander = np.array([parties.index(i.demanded_by) if i.demanded_by in parties else -1
                          for i in issues], dtype=np.int64)
-    value = np.array([[float(i.value[p].value) if p in i.value else 0.0 for p in parties]
-                      for i in issues], dtype=float).reshape(len(issues), k)
+    value = np.array([[float(i.value[p].value) if p in i.value else _land(scenario, i.places)
+                       for p in parties] for i in issues], dtype=float).reshape(len(issues), k)
     indiv = np.array([[p in i.indivisible for p in parties] for i in issues],
                      dtype=bool).reshape(len(issues), k)
     packages = np.array(list(itertools.product([False, True], repeat=len(issues))),
@@ -165,6 +166,24 @@ def _issues(scenario: Scenario, parties: list[str]) -> dict[str, object]:
     return {"issue_ids": tuple(i.id for i in issues), "issue_demander": demander,
             "issue_value": value, "issue_indivisible": indiv, "packages": packages,
             "package_adjust": adjust, "package_wrong": wrong}
+
+
+def _land(scenario: Scenario, places: list[str]) -> float:
+    """The share of the stake that ``places`` weigh on the start date (by the stake's basis,
+    among the places belligerents hold): what a territorial issue is worth where its value
+    is not given. 0 for an issue without places."""
+    if not places:
+        return 0.0
+    basis = scenario.stake.basis
+    bellig = set(scenario.ids("belligerent"))
+
+    def weight(p: Any) -> float:
+        q = {"value": p.value, "population": p.population, "area": p.area_km2}[basis]
+        return float(q.value) if q is not None else 0.0
+
+    held = [p for p in scenario.places if p.controller in bellig]
+    total = sum(weight(p) for p in held)
+    return sum(weight(p) for p in held if p.id in places) / total if total > 0 else 0.0
 
 
 def _backers(scenario: Scenario, parties: list[str], actor_ids: list[str]) -> dict[str, object]:
