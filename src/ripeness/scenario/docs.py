@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .extensions import Coalition, ForceChange
+from .extensions import Coalition, ForceChange, TalksPhase
 from .quantity import Quantity, range_of
 from .schema import (
     Actor,
@@ -42,7 +42,8 @@ TABLES: list[tuple[str, type[BaseModel]]] = [
     ("[[places]]", Place), ("[[links]]", Link), ("[[supply]]", SupplySource),
     ("[[support]]", Support), ("[[corridors]]", Corridor), ("[[coalitions]]", Coalition),
     ("[stake]", Stake),
-    ("[[issues]]", Issue), ("[talks]", Talks), ("[[events]]", Event),
+    ("[[issues]]", Issue), ("[talks]", Talks), ("[[talks.phases]]", TalksPhase),
+    ("[[events]]", Event),
     ("[[events.forces]]", ForceChange),
     ("[whatifs.NAME]", WhatIf), ("[[uncertain]]", Uncertain),
 ]

@@ -7,13 +7,23 @@ before they existed. docs/scenario-format.md has a worked example of each.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import Field
 
-from .fields import ID_PATTERN, Entry, Fighters, Unit
+from .fields import (
+    ID_PATTERN,
+    Days,
+    DaysFromOne,
+    Entry,
+    Fighters,
+    SessionsFromOne,
+    StakeShare,
+    Unit,
+)
 
-__all__ = ["Coalition", "ForceChange"]
+__all__ = ["Coalition", "ForceChange", "TalksPhase"]
 
 
 class Coalition(Entry):
@@ -48,3 +58,30 @@ class ForceChange(Entry):
         None, description="leave or defect: the share of the actor's fighters at the place "
         "(or at every place) that go.")
     to: str | None = Field(None, description="defect: the belligerent they join.")
+
+
+class TalksPhase(Entry):
+    """A later phase of the talks with settings of its own, from a date or once a ceasefire
+    has held (shuttle diplomacy becoming a conference with daily sessions)."""
+
+    id: str = Field(pattern=ID_PATTERN, description="Short id.")
+    description: str = Field("", description="The phase in words.")
+    starts: dt.date | None = Field(
+        None, description="The phase begins on this date (after the talks open) ...")
+    after_ceasefire_days: DaysFromOne | None = Field(
+        None, description="... or once a ceasefire has held this many days in a row, "
+        "whichever comes first. Phases follow each other in the order listed.")
+    convene: bool = Field(
+        True, description="true: the phase opens with a session the next day, suspended "
+        "talks resuming for it; false: the talks go on as they are, under the new settings.")
+    session_every_days: DaysFromOne | None = Field(
+        None, description="Days between sessions in this phase (omitted: as before).")
+    pause_days: Days | None = Field(None, description="Length of a suspension in this phase.")
+    suspend_after: SessionsFromOne | None = Field(
+        None, description="Sessions in a row with no bargaining range before the mediator "
+        "suspends, in this phase.")
+    escalation: StakeShare | None = Field(
+        None, description="The one-day loss of share that suspends the talks, in this phase.")
+    estimate_noise: StakeShare | None = Field(
+        None, description="The mediator's error estimating a reservation in this phase (a "
+        "conference with the parties in one room: smaller).")

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from .extensions import Coalition, ForceChange
+from .extensions import Coalition, ForceChange, TalksPhase
 from .fields import (
     ID_PATTERN,
     Area,
@@ -280,6 +280,9 @@ class Talks(Entry):
         False, description="The backers also seek a ceasefire on days without a session "
         "(their own channel, e.g. the ISSG's Cessation of Hostilities), by the same consent "
         "rule: every party and every backer flying for one must agree.")
+    phases: list[TalksPhase] = Field(
+        default_factory=list, description="Later phases of the talks, each with settings of "
+        "its own (see [[talks.phases]]).")
     terms: Literal["shares", "map"] = Field(
         "shares", description="What a settlement says: shares (each party's share of the "
         "stake; the map stays as it is) or map (the terms redraw the map: the places of "

@@ -297,6 +297,31 @@ def _check_dates(s: Scenario, c: _Collector) -> None:
         inside(("talks", "opens"), s.talks.opens)
         if s.talks.closes is not None and s.talks.closes < s.talks.opens:
             c.add(("talks", "closes"), "talks close before they open", "swap the dates")
+        _check_phases(s, c, inside)
+
+
+def _check_phases(s: Scenario, c: _Collector, inside: Any) -> None:
+    """Each phase of the talks has a trigger; dated ones follow the opening and each other."""
+    t = s.talks
+    assert t is not None
+    last, seen = t.opens, set()
+    for i, ph in enumerate(t.phases):
+        loc: Loc = ("talks", "phases", i)
+        if ph.id in seen:
+            c.add(loc, f"duplicate phase '{ph.id}'", "give each phase its own id")
+        seen.add(ph.id)
+        if ph.starts is None and ph.after_ceasefire_days is None:
+            c.add(loc, f"phase '{ph.id}' has no beginning", "give it `starts` (a date), "
+                  "`after_ceasefire_days` (days a ceasefire must hold), or both")
+        if ph.starts is None:
+            continue
+        inside((*loc, "starts"), ph.starts)
+        if ph.starts <= last:
+            c.add((*loc, "starts"), f"phase '{ph.id}' starts on {ph.starts}, not after "
+                  + ("the talks open" if last == t.opens else "the phase before it")
+                  + f" ({last})", "phases follow each other: give a later date (settings "
+                  "from the first day are the [talks] table's own)")
+        last = max(last, ph.starts)
 
 
 def _check_params(s: Scenario, c: _Collector) -> None:

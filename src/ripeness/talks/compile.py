@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from ..params import registry
 from ..scenario.schema import Scenario
+from .phases import Stages, compile_stages
 
 __all__ = ["NEVER", "PROTOCOLS", "TalksSpec", "compile_talks"]
 
@@ -64,7 +65,10 @@ class TalksSpec:
     bool[M, B], the backers that speak for it (support it). sup_sponsor: bool[S], the entry's
     backer mediates or co-sponsors the talks and presses its client at the table (None:
     none does). seat_ids: the actor that speaks for each party (itself, or a patron holding
-    its seat; empty: every party speaks for itself).
+    its seat; empty: every party speaks for itself). stages: the settings of the talks'
+    later phases (None: none, :mod:`.phases`); where a run is in a later phase, ``every``,
+    ``pause_days``, ``suspend_after`` (int64[run]), ``escalation`` and ``estimate_noise``
+    (float64[run, 1]) are that run's (:func:`.phases.in_force`).
     """
 
     party: Ints
@@ -119,6 +123,7 @@ class TalksSpec:
     backer_channel: bool = False
     sup_sponsor: Bools | None = None
     seat_ids: tuple[str, ...] = ()
+    stages: Stages | None = None
 
     @property
     def k(self) -> int:
@@ -265,4 +270,5 @@ def compile_talks(scenario: Scenario, actor_ids: list[str] | None = None) -> Tal
     fields.update(_issues(scenario, parties))
     fields.update(_policy(scenario))
     fields.update(_backers(scenario, parties, ids))
+    fields["stages"] = compile_stages(scenario)
     return TalksSpec(**fields)  # type: ignore[arg-type]
