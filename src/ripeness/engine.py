@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import rng
-from .world import air, changes, combat, movement, operations, people, supply
+from .world import air, changes, combat, movement, operations, people, strikes, supply
 from .world.compile import Params, World
 
 __all__ = ["State", "districts_of", "init", "step"]
@@ -53,7 +53,8 @@ class State:
     by support entry (which backer's aircraft hit whom). effort: int64[run, actor], each
     actor's main effort, a place index (P: none); effort_age: int64[run, actor], the days
     it has been kept. fed: bool[run, place], food reaches the place's civilians (``supplied``
-    unless a source carries only arms or only food, 7.1).
+    unless a source carries only arms or only food, 7.1). arms: float64[run, actor, system],
+    the share left of each actor's heavy weapons, command and air defences (1: intact, 7.4).
     """
 
     day: int
@@ -91,6 +92,7 @@ class State:
     effort_age: I64
     # The scenario format's capabilities for other wars (issue 15); each inert unless used.
     fed: B
+    arms: F64
 
     @property
     def runs(self) -> int:
@@ -122,7 +124,7 @@ def init(world: World, runs: int, seed: int, first_run: int = 0) -> State:
         flown=np.zeros((runs, len(world.support_ids), n_p)),
         effort=np.full((runs, n_a), n_p, dtype=np.int64),
         effort_age=np.zeros((runs, n_a), dtype=np.int64),
-        fed=st.fed,
+        fed=st.fed, arms=np.ones((runs, n_a, 3)),
     )
 
 
@@ -215,6 +217,10 @@ def _engagements(s: State, force: F64, plan: operations.Plan, sorties: F64,
     att_fire = (fire[np.maximum(att, 0)] * boost
                 * np.minimum(sup_share, 1.0) / operations.defence_factor(world, p)[None, :])
     def_fire = fire[s.control] * stock
+    if world.campaign:  # heavy weapons and command lost to the air campaign
+        f = strikes.fire_factor(s.arms, world)
+        rows = np.arange(att.shape[0])[:, None]
+        att_fire, def_fire = att_fire * f[rows, np.maximum(att, 0)], def_fire * f[rows, s.control]
     # An assault goes on while the same actor attacks on consecutive days without a break.
     going = (s.engaged_start > 0) & (s.attacker == att) & (att >= 0)
     d_brk, a_brk = _breakpoints(s, att, p, day)
@@ -335,6 +341,10 @@ def step(state: State, world: World, p: Params, day: int) -> State:
     held = _holder_force(force, s.control)
     flown = air.allocate(plan.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
                          plan.axis)
+    if world.campaign:  # strikes on heavy weapons, command, air defences; their screen
+        flown, arms = strikes.campaign(flown, s.control, s.arms, s.aid_factor, s.ceasefire,
+                                       world, p)
+        s = replace(s, arms=arms)
     struck = air.strike_losses(flown, held, plan.attacker, world, p)
     force = _set_holder(force, s.control, held - struck)
     dead += _by_actor(struck, s.control, len(world.actor_ids))

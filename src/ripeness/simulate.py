@@ -37,6 +37,7 @@ from .variables import annotate, coordinates
 
 if TYPE_CHECKING:
     from .report.digest import RunSummary
+from .world import strikes
 from .world.compile import World, compile_scenario
 from .world.shares import shares
 
@@ -51,6 +52,8 @@ def _record(s: State, world: World, b: Batch | None = None) -> dict[str, NDArray
     if b is not None and b.talks is not None:
         extra["talks_phase"] = b.talks.phase.copy()
         extra["ceasefire"] = b.talks.ceasefire.copy()
+    if world.campaign:  # what is left of heavy weapons, command and air defences
+        extra["arms"] = s.arms.astype(np.float32)
     return {**extra,
         "control": s.control.astype(np.int8), "force": s.force.astype(np.float32),
         "supplied": s.supplied.copy(), "besieged": besieged.astype(np.float32),
@@ -85,6 +88,8 @@ def _dataset(days: list[dict[str, NDArray[Any]]], first: State, world: World,
     coords = {"run": first.run, "day": np.arange(len(days)), "date": ("day", dates),
               **coordinates(world, sc), "corridor": list(world.corridor_ids),
               "cause": list(CAUSES)}
+    if world.campaign:
+        coords["system"] = list(strikes.SYSTEMS)
     return xr.Dataset(data, coords=coords)
 
 
@@ -92,6 +97,9 @@ def _party_daily(days: list[dict[str, NDArray[Any]]]) -> dict[str, xr.Variable]:
     """Shares of the stake per belligerent and the talks' phase, per day (if recorded)."""
     out = {"share": xr.Variable(("run", "day", "belligerent"),
                                 np.stack([d["share"] for d in days], axis=1))}
+    if "arms" in days[0]:
+        out["arms"] = xr.Variable(("run", "day", "actor", "system"),
+                                  np.stack([d["arms"] for d in days], axis=1))
     if "talks_phase" in days[0]:
         out["talks_phase"] = xr.Variable(
             ("run", "day"), np.stack([d["talks_phase"] for d in days], axis=1))

@@ -65,6 +65,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "ceasefire_days": ("days with a ceasefire in force", "day"),
     "peak_besieged": ("most civilians besieged on any day", "persons"),
     "ceded": ("the place changed hands by the terms of a settlement", ""),
+    "arms": ("share left of the actor's heavy weapons, command and air defences (1: intact)",
+             "1"),
     "besieged_person_days": ("civilians besieged, summed over days", "person-days"),
     "failed_sessions": ("sessions without a deal, by dominant cause", "sessions"),
     "sorties_on": ("sorties each support entry flew on places held by each actor", "sorties"),
@@ -102,6 +104,7 @@ COORDS: dict[str, tuple[str, str]] = {
     "party": ("party of the talks", ""),
     "objective": ("actor with an objective", ""),
     "quantile": ("quantile over runs", "1"),
+    "system": ("a target system of an air campaign", ""),
     "outcome": ("how a run ends", ""),
 }
 

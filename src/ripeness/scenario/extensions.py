@@ -14,6 +14,7 @@ from pydantic import Field
 
 from .fields import (
     ID_PATTERN,
+    Count,
     Days,
     DaysFromOne,
     Entry,
@@ -22,8 +23,9 @@ from .fields import (
     StakeShare,
     Unit,
 )
+from .quantity import Quantity
 
-__all__ = ["Coalition", "ForceChange", "TalksPhase"]
+__all__ = ["Arms", "Coalition", "ForceChange", "Strikes", "TalksPhase"]
 
 
 class Coalition(Entry):
@@ -85,3 +87,45 @@ class TalksPhase(Entry):
     estimate_noise: StakeShare | None = Field(
         None, description="The mediator's error estimating a reservation in this phase (a "
         "conference with the parties in one room: smaller).")
+
+
+class Arms(Entry):
+    """What an air campaign can strike besides fighters: an actor's heavy weapons, command
+    and air defences, and what each is worth to it."""
+
+    heavy_weapons: Count = Field(
+        default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
+        description="Heavy weapons: tanks, guns, rocket launchers.")
+    heavy_fire_share: Unit = Field(
+        default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
+        description="The share of the actor's fire power that comes from its heavy weapons "
+        "(lost as they are destroyed).")
+    command_posts: Count = Field(
+        default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
+        description="Command posts: headquarters and communications nodes.")
+    command_weight: Unit = Field(
+        default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
+        description="The share of the actor's fire power lost were its command wholly "
+        "disrupted.")
+    air_defences: Count = Field(
+        default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
+        description="Air-defence systems: batteries and launchers.")
+    air_defence_cover: Unit = Field(
+        default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
+        description="The share of the sorties flown against the actor that its intact air "
+        "defences shoot down, drive off or make miss.")
+
+
+class Strikes(Entry):
+    """The shares of a backer's daily sorties flown against its client's enemies' target
+    systems instead of their fighters (the rest strike places, as before)."""
+
+    heavy_weapons: Unit = Field(
+        default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
+        description="Share flown against heavy weapons.")
+    command: Unit = Field(
+        default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
+        description="Share flown against command posts.")
+    air_defences: Unit = Field(
+        default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
+        description="Share flown against air defences (suppression).")

@@ -18,6 +18,7 @@ __all__ = [
     "HORIZON",
     "ID_PATTERN",
     "Area",
+    "Count",
     "Days",
     "DaysFromOne",
     "Entry",
@@ -49,6 +50,8 @@ Lat = Annotated[Quantity, WRAP, bounds(ge=-90, le=90, why="degrees of latitude")
 Lon = Annotated[Quantity, WRAP, bounds(ge=-180, le=180, why="degrees of longitude")]
 Area = Annotated[Quantity, WRAP, bounds(
     ge=0, le=2e7, why="more than the largest country, about 17 million km2")]
+Count = Annotated[Quantity, WRAP, bounds(
+    ge=0, le=1e6, why="more weapons or posts than any army has fielded")]
 Persons = Annotated[Quantity, WRAP, bounds(
     ge=0, le=2e9, why="more people than live in any country")]
 Fighters = Annotated[Quantity, WRAP, bounds(

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from .extensions import Coalition, ForceChange, TalksPhase
+from .extensions import Arms, Coalition, ForceChange, Strikes, TalksPhase
 from .fields import (
     ID_PATTERN,
     Area,
@@ -122,6 +122,9 @@ class Actor(Entry):
         default_factory=dict, description="Per-actor values of per-actor model parameters "
         "(see `ripeness params`)."
     )
+    arms: Arms | None = Field(
+        None, description="Heavy weapons, command and air defences an air campaign can "
+        "strike (see [actors.arms]); none: only its fighters can be struck.")
 
     def has(self, role: str) -> bool:
         """The actor plays ``role`` (its kind, or one of its further roles)."""
@@ -191,6 +194,12 @@ class Support(Entry):
         default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
         description="Fighters per day delivered to the client through its own supply sources.",
     )
+    strikes: Strikes | None = Field(
+        None, description="Shares of the sorties flown against the client's enemies' heavy "
+        "weapons, command and air defences (see [support.strikes]); none: all strike places.")
+    no_strike: list[str] = Field(
+        default_factory=list, description="A veto on targets: places, and actors whose places, "
+        "these sorties never strike (the backer's own restraint, or a partner's veto).")
 
     @property
     def id(self) -> str:

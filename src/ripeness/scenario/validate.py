@@ -157,6 +157,7 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         _ref(c, ("support", i, "backer"), sp.backer, actors, "actor")
         _plays(c, ("support", i, "backer"), sp.backer, roles, "backer")
         _ref(c, ("support", i, "client"), sp.client, bellig, "belligerent")
+        _check_strikes(s, c, i, sp, {**places, **actors})
     for i, co in _each(s.corridors):
         _ref(c, ("corridors", i, "actor"), co.actor, bellig, "belligerent")
         _ref(c, ("corridors", i, "from"), co.from_, places, "place")
@@ -241,6 +242,37 @@ def _check_areas(s: Scenario, c: _Collector) -> None:
     elif not sum(p.area_km2.value for p in s.places if p.area_km2 is not None) > 0:
         c.add(("stake", "basis"), "a territorial stake, but every place has area 0",
               "give the places their areas in km2")
+
+
+def _check_strikes(s: Scenario, c: _Collector, i: int, sp: Any,
+                   targets: Mapping[str, str]) -> None:
+    """A veto names places or actors; the shares on target systems fit in the sorties and
+    find a system to strike."""
+    for j, who in enumerate(sp.no_strike):
+        _ref(c, ("support", i, "no_strike", j), who, targets, "place or actor")
+    x = sp.strikes
+    if x is None:
+        return
+    total = x.heavy_weapons.value + x.command.value + x.air_defences.value
+    if total > 1.0 + 1e-9:
+        c.add(("support", i, "strikes"), f"the shares of the sorties on target systems add up "
+              f"to {total:g}, more than all of them", "make heavy_weapons + command + "
+              "air_defences at most 1 (the rest strike places)")
+    if c.partial:
+        return
+    arms = [a.arms for a in s.actors if a.arms is not None and a.id in _enemies(s, sp.client)]
+    for k, want in (("heavy_weapons", x.heavy_weapons), ("command_posts", x.command),
+                    ("air_defences", x.air_defences)):
+        if want.value > 0 and not any(getattr(a, k).value > 0 for a in arms):
+            c.add(("support", i, "strikes"), f"no enemy of '{sp.client}' has {k.replace('_', ' ')}"
+                  " (an actor's [actors.arms]): these sorties strike places instead",
+                  f"give the enemies' `arms.{k}`, or set this share to 0", severity="warning")
+
+
+def _enemies(s: Scenario, who: str) -> set[str]:
+    """The actors hostile to ``who`` (hostility is symmetric)."""
+    mine = next((set(a.enemies) for a in s.actors if a.id == who), set())
+    return mine | {a.id for a in s.actors if who in a.enemies}
 
 
 def _check_coalitions(s: Scenario, c: _Collector, bellig: list[str]) -> None:
@@ -353,7 +385,7 @@ def _check_paths(s: Scenario, raw: dict[str, Any], c: _Collector) -> None:
     set (each event, each what-if, both ends of each range) give a valid scenario."""
     for i, ev in enumerate(s.events):
         for path in ev.set:
-            if not path.startswith(EVENT_PREFIXES) or ".objective" in path:
+            if not path.startswith(EVENT_PREFIXES) or ".objective" in path or ".arms" in path:
                 c.add(("events", i, "set", path), f"a dated event may set parameters only, "
                       f"not '{path}' (positions and outcomes are for the model to produce)",
                       "use a path under parameters, actors.ID.params, actors.ID.enemies, "

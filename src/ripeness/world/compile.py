@@ -40,6 +40,9 @@ class Params:
     then the scenario's [parameters], then each actor's ``params``). sorties, fighters:
     float64[support], per day. source: bool[place, actor], open sources each actor may use
     that carry arms (and fighters); food: bool[place, actor], those that carry food.
+    strike_mix: float64[support, system], shares of the sorties flown against the client's
+    enemies' heavy weapons, command and air defences. no_strike: bool[support, place], places
+    the entry's sorties never strike (a veto; vetoed actors have strike weight 0).
     strike_w: float64[support, actor], a backer's weight for striking each actor.
     terrain_defence: float64[place], divisor of attacker fire.
     """
@@ -50,6 +53,8 @@ class Params:
     fighters: F64
     source: B
     food: B
+    strike_mix: F64
+    no_strike: B
     strike_w: F64
     terrain_defence: F64
     phase: int
@@ -88,6 +93,9 @@ class World:
     split_supply: bool  # some source carries only arms or only food (in some phase)
     changes: tuple[Change, ...]  # dated changes of forces, in date order
     area: F64  # float[place], km2 (0 where not given)
+    arms0: F64  # float[actor, system], heavy weapons, command posts, air defences (0: none)
+    arms_weight: F64  # float[actor, system], heavy fire share, command weight, cover
+    campaign: bool  # some actor has arms an air campaign can strike (world/strikes.py)
     control0: I64  # int[place], actor index
     force0: F64  # float[place, actor], fighters
     pop0: F64  # float[place], persons
@@ -183,24 +191,50 @@ def _params(s: Scenario, phase: int) -> Params:
         scalars=scalars, per_actor=per_actor,
         sorties=np.array([x.sorties_per_day.value for x in s.support], dtype=np.float64),
         fighters=np.array([x.fighters_per_day.value for x in s.support], dtype=np.float64),
-        source=source, food=food, strike_w=_strike_weights(s),
+        source=source, food=food, strike_w=_strike_weights(s), strike_mix=_strike_mix(s),
+        no_strike=np.array([[pl.id in x.no_strike for pl in s.places] for x in s.support],
+                           dtype=bool).reshape(len(s.support), len(places)),
         terrain_defence=np.array([defence[p.terrain] for p in s.places], dtype=np.float64),
         phase=phase,
     )
 
 
 def _strike_weights(s: Scenario) -> F64:
-    """float[support, actor]: the backer's weight per enemy of its client (default 1)."""
+    """float[support, actor]: the backer's weight per enemy of its client (default 1; 0 for
+    an actor the entry's ``no_strike`` vetoes)."""
     actors = s.ids()
     hostile = _hostility(s)
     w = np.zeros((len(s.support), len(actors)))
     for i, sup in enumerate(s.support):
         backer, c = s.actor(sup.backer), actors.index(sup.client)
         for j, a in enumerate(actors):
-            if hostile[c, j]:
+            if hostile[c, j] and a not in sup.no_strike:
                 w[i, j] = backer.enemies[a].value if a in backer.enemies else (
                     0.0 if backer.enemies else 1.0)
     return w
+
+
+def _strike_mix(s: Scenario) -> F64:
+    """float[support, system]: shares of each entry's sorties on target systems."""
+    out = np.zeros((len(s.support), 3))
+    for i, sup in enumerate(s.support):
+        if sup.strikes is not None:
+            x = sup.strikes
+            out[i] = [x.heavy_weapons.value, x.command.value, x.air_defences.value]
+    return out
+
+
+def _arms(s: Scenario) -> tuple[F64, F64]:
+    """(stocks float[actor, system]: heavy weapons, command posts, air-defence systems; their
+    weights float[actor, system]: heavy fire share, command weight, air-defence cover)."""
+    stock, weight = np.zeros((len(s.actors), 3)), np.zeros((len(s.actors), 3))
+    for i, a in enumerate(s.actors):
+        if a.arms is not None:
+            x = a.arms
+            stock[i] = [x.heavy_weapons.value, x.command_posts.value, x.air_defences.value]
+            weight[i] = [x.heavy_fire_share.value, x.command_weight.value,
+                         x.air_defence_cover.value]
+    return stock, weight
 
 
 def _hostility(s: Scenario) -> B:
@@ -269,7 +303,7 @@ def _phases(s: Scenario) -> tuple[tuple[int, Params], ...]:
     raw = s.model_dump(mode="json", by_alias=True, exclude_none=True)
     for ev in sorted((e for e in s.events if e.enabled and e.set), key=lambda e: e.date):
         for path in ev.set:
-            if not path.startswith(EVENT_PREFIXES) or ".objective" in path:
+            if not path.startswith(EVENT_PREFIXES) or ".objective" in path or ".arms" in path:
                 raise ValueError(f"event on {ev.date} sets '{path}': dated events may set "
                                  "parameters only (paths under parameters, actors.*.params, "
                                  "actors.*.enemies, support, supply or talks)")
@@ -309,6 +343,8 @@ def compile_scenario(s: Scenario) -> World:
         changes=compile_changes(s),
         area=np.array([p.area_km2.value if p.area_km2 is not None else 0.0
                        for p in s.places]),
+        arms0=_arms(s)[0], arms_weight=_arms(s)[1],
+        campaign=any(a.arms is not None for a in s.actors),
         control0=np.array([actors.index(p.controller) for p in s.places], dtype=np.int64),
         force0=_forces(s), pop0=np.array([p.population.value for p in s.places]),
         value=value, obj_value=obj,
