@@ -9,72 +9,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel
 
 from ..errors import Problem, ScenarioError, near
 from ..params import registry
-from .locate import line_index, locate
+from . import checks
+from .collect import Loc, _Collector, _duplicates, _each, _plays, _ref, _roles
 from .patch import EVENT_PREFIXES, PatchError, apply_patch, resolve
 from .quantity import Quantity
 from .schema import Scenario
 
 __all__ = ["provenance_counts", "semantic_problems"]
 
-Loc = tuple[str | int, ...]
-KINDS = ("belligerent", "backer", "mediator")
 _KEYLIKE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-
-
-class _Collector:
-    def __init__(self, file: str, text: str, raw: dict[str, Any]) -> None:
-        self.file, self.raw = file, raw
-        self.index = line_index(text) if text else {}
-        self.problems: list[Problem] = []
-        self._base: set[tuple[str, str]] | None = None
-        self.partial = False  # checking the entries that passed a failed schema
-
-    def base_errors(self) -> set[tuple[str, str]]:
-        """(location, message) of the errors the scenario has without any patch: a patch that
-        merely inherits one of them is not blamed for it (it is reported once, where it is)."""
-        from .load import from_raw
-
-        if self._base is None:
-            try:
-                from_raw(self.raw, file=self.file, strict=False, check_patches=False)
-                self._base = set()
-            except ScenarioError as e:
-                self._base = {(p.location, p.message) for p in e.errors}
-        return self._base
-
-    def add(self, loc: Loc, message: str, fix: str, severity: str = "error") -> None:
-        from .messages import format_loc
-
-        self.problems.append(Problem(
-            file=self.file, location=format_loc(loc, self.raw), message=message, fix=fix,
-            severity=severity,  # type: ignore[arg-type]
-            line=locate(self.index, loc),
-        ))
-
-
-def _ref(c: _Collector, loc: Loc, value: str, known: Mapping[str, Any] | Sequence[str],
-         what: str) -> None:
-    if value not in known:
-        names = ", ".join(list(known)[:12]) + (" ..." if len(known) > 12 else "")
-        guess = near(value, known)
-        c.add(loc, f"unknown {what} '{value}'", (f"{guess} Otherwise use" if guess else "use")
-              + f" one of: {names}")
-
-
-def _duplicates(c: _Collector, name: str, keys: list[str]) -> None:
-    seen: set[str] = set()
-    for i, k in enumerate(keys):
-        if k in seen:
-            c.add((name, i), f"duplicate {name} entry '{k}'",
-                  "remove one of the two entries or give it another id")
-        seen.add(k)
 
 
 def _ids(raw: dict[str, Any], table: str, field: str) -> dict[str, str]:
@@ -84,35 +34,6 @@ def _ids(raw: dict[str, Any], table: str, field: str) -> dict[str, str]:
     return {str(e["id"]): e[field] if isinstance(e.get(field), str) else "" for e in
             (entries if isinstance(entries, list) else []) if isinstance(e, dict)
             and isinstance(e.get("id"), str)}
-
-
-def _each(entries: Sequence[Any]) -> list[tuple[int, Any]]:
-    """(index, entry) of the entries that passed the schema (the others are None)."""
-    return [(i, e) for i, e in enumerate(entries) if e is not None]
-
-
-def _roles(s: Scenario, c: _Collector) -> dict[str, set[str]]:
-    """id -> the roles of every actor that names an id (its kind and further roles; from the
-    raw file where there is one, so that an entry that failed the schema still counts)."""
-    if not c.raw:
-        return {a.id: {a.kind, *a.roles} for a in s.actors}
-    entries = c.raw.get("actors")
-    out: dict[str, set[str]] = {}
-    for e in entries if isinstance(entries, list) else []:
-        if isinstance(e, dict) and isinstance(e.get("id"), str):
-            roles: list[Any] = e["roles"] if isinstance(e.get("roles"), list) else []
-            out[e["id"]] = {r for r in [e.get("kind"), *roles] if isinstance(r, str)}
-    return out
-
-
-def _plays(c: _Collector, loc: Loc, who: str, roles: dict[str, set[str]], role: str) -> None:
-    """An error where a known actor does not play ``role`` (an unknown one is reported by
-    :func:`_ref`)."""
-    have = roles.get(who)
-    if have is not None and role not in have and have & set(KINDS):
-        c.add(loc, f"'{who}' is a {' and '.join(sorted(have & set(KINDS)))}, not a {role}",
-              f"name an actor of kind = \"{role}\", or add \"{role}\" to the roles of "
-              f"'{who}'")
 
 
 def _check_refs(s: Scenario, c: _Collector) -> None:
@@ -157,15 +78,15 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         _ref(c, ("support", i, "backer"), sp.backer, actors, "actor")
         _plays(c, ("support", i, "backer"), sp.backer, roles, "backer")
         _ref(c, ("support", i, "client"), sp.client, bellig, "belligerent")
-        _check_strikes(s, c, i, sp, {**places, **actors})
+        checks.check_strikes(s, c, i, sp, {**places, **actors})
     for i, co in _each(s.corridors):
         _ref(c, ("corridors", i, "actor"), co.actor, bellig, "belligerent")
         _ref(c, ("corridors", i, "from"), co.from_, places, "place")
         _ref(c, ("corridors", i, "to"), co.to, places, "place")
-    _check_coalitions(s, c, bellig)
-    _check_areas(s, c)
+    checks.check_coalitions(s, c, bellig)
+    checks.check_areas(s, c)
     for i, ev in _each(s.events):
-        _check_forces(c, ("events", i), ev, bellig, places)
+        checks.check_forces(c, ("events", i), ev, bellig, places)
     for i, iss in _each(s.issues):
         _ref(c, ("issues", i, "demanded_by"), iss.demanded_by, bellig, "belligerent")
         for who in [*iss.value, *iss.indivisible]:
@@ -184,134 +105,11 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
                   "use protocol = \"mediator\" or \"nash\", or list two parties")
         if len(set(t.parties)) != len(t.parties):
             c.add(("talks", "parties"), "a party is listed twice", "list each party once")
-        _check_seats(s, c, roles)
+        checks.check_seats(s, c, roles)
         if t.terms == "shares" and any(x.places for x in s.issues if x is not None):
             c.add(("talks", "terms"), "issues name places to give their demanders, but a "
                   "settlement's terms are shares only", "write terms = \"map\" so that a "
                   "deal redraws the map, or remove the issues' places", severity="warning")
-
-
-def _check_forces(c: _Collector, loc: Loc, ev: Any, bellig: list[str],
-                  places: Mapping[str, str]) -> None:
-    """An event changes something; each change of forces names what it needs."""
-    if not ev.set and not ev.forces:
-        c.add(loc, "the event changes nothing", "give it a `set` table of values, or "
-              "[[events.forces]] entries of fighters that arrive, leave or defect")
-    for j, f in enumerate(ev.forces):
-        at = (*loc, "forces", j)
-        _ref(c, (*at, "actor"), f.actor, bellig, "belligerent")
-        if f.place is not None:
-            _ref(c, (*at, "place"), f.place, places, "place")
-        if f.kind == "arrive":
-            if f.place is None or f.fighters is None:
-                c.add(at, "fighters arriving need a place and a number",
-                      "give `place` and `fighters` (e.g. place = \"port\", fighters = 2000)")
-            if f.share is not None or f.to is not None:
-                c.add(at, "arrive takes neither `share` nor `to`", "remove them")
-            continue
-        if (f.fighters is None) == (f.share is None):
-            c.add(at, f"{f.kind}: give either `fighters` or `share`, not "
-                  + ("both" if f.fighters is not None else "neither"),
-                  "e.g. share = 0.5 for half the actor's fighters there")
-        elif f.fighters is not None and f.place is None:
-            c.add(at, f"{f.kind}: a number of fighters needs a place",
-                  "give `place`, or a `share` of the fighters at every place")
-        if f.kind == "defect":
-            if f.to is None:
-                c.add(at, "defect: `to` is missing", "name the belligerent they join")
-            else:
-                _ref(c, (*at, "to"), f.to, bellig, "belligerent")
-                if f.to == f.actor:
-                    c.add((*at, "to"), "fighters cannot defect to their own side",
-                          "name another belligerent")
-        elif f.to is not None:
-            c.add((*at, "to"), f"{f.kind} takes no `to`", "remove it, or write kind = "
-                  "\"defect\"")
-
-
-def _check_areas(s: Scenario, c: _Collector) -> None:
-    """A territorial stake needs the area of every place."""
-    if c.partial or s.stake.basis != "area":
-        return
-    missing = [p.id for p in s.places if p.area_km2 is None]
-    if missing:
-        c.add(("stake", "basis"), f"a territorial stake (basis = \"area\") weighs places by "
-              f"their area, but {len(missing)} place{'s have' if len(missing) > 1 else ' has'}"
-              f" none: {', '.join(missing[:12])}{' ...' if len(missing) > 12 else ''}",
-              "give each place an `area_km2`, or use basis = \"value\" or \"population\"")
-    elif not sum(p.area_km2.value for p in s.places if p.area_km2 is not None) > 0:
-        c.add(("stake", "basis"), "a territorial stake, but every place has area 0",
-              "give the places their areas in km2")
-
-
-def _check_strikes(s: Scenario, c: _Collector, i: int, sp: Any,
-                   targets: Mapping[str, str]) -> None:
-    """A veto names places or actors; the shares on target systems fit in the sorties and
-    find a system to strike."""
-    for j, who in enumerate(sp.no_strike):
-        _ref(c, ("support", i, "no_strike", j), who, targets, "place or actor")
-    x = sp.strikes
-    if x is None:
-        return
-    total = x.heavy_weapons.value + x.command.value + x.air_defences.value
-    if total > 1.0 + 1e-9:
-        c.add(("support", i, "strikes"), f"the shares of the sorties on target systems add up "
-              f"to {total:g}, more than all of them", "make heavy_weapons + command + "
-              "air_defences at most 1 (the rest strike places)")
-    if c.partial:
-        return
-    arms = [a.arms for a in s.actors if a.arms is not None and a.id in _enemies(s, sp.client)]
-    for k, want in (("heavy_weapons", x.heavy_weapons), ("command_posts", x.command),
-                    ("air_defences", x.air_defences)):
-        if want.value > 0 and not any(getattr(a, k).value > 0 for a in arms):
-            c.add(("support", i, "strikes"), f"no enemy of '{sp.client}' has {k.replace('_', ' ')}"
-                  " (an actor's [actors.arms]): these sorties strike places instead",
-                  f"give the enemies' `arms.{k}`, or set this share to 0", severity="warning")
-
-
-def _enemies(s: Scenario, who: str) -> set[str]:
-    """The actors hostile to ``who`` (hostility is symmetric)."""
-    mine = next((set(a.enemies) for a in s.actors if a.id == who), set())
-    return mine | {a.id for a in s.actors if who in a.enemies}
-
-
-def _check_coalitions(s: Scenario, c: _Collector, bellig: list[str]) -> None:
-    """Members are belligerents, listed once, and not enemies of each other."""
-    if not c.partial:
-        _duplicates(c, "coalitions", [x.id for x in s.coalitions])
-    for i, co in _each(s.coalitions):
-        for who in co.members:
-            _ref(c, ("coalitions", i, "members"), who, bellig, "belligerent")
-        if len(set(co.members)) != len(co.members):
-            c.add(("coalitions", i, "members"), "a member is listed twice",
-                  "list each member once")
-        for a in (x for x in s.actors if x is not None and x.id in co.members):
-            for e in (e for e in a.enemies if e in co.members):
-                c.add(("coalitions", i, "members"), f"'{a.id}' lists '{e}' among its "
-                      f"enemies, but coalition '{co.id}' makes them allies",
-                      f"remove '{e}' from the enemies of '{a.id}', or one of them from the "
-                      "coalition")
-
-
-def _check_seats(s: Scenario, c: _Collector, roles: dict[str, set[str]]) -> None:
-    """The talks' co-sponsors play the mediator role; a seat is held by a backer of its
-    party."""
-    t = s.talks
-    assert t is not None
-    for who in t.sponsors:
-        _ref(c, ("talks", "sponsors"), who, roles, "actor")
-        _plays(c, ("talks", "sponsors"), who, roles, "mediator")
-        if who == t.mediator:
-            c.add(("talks", "sponsors"), f"'{who}' is the mediator already",
-                  "list in sponsors only the actors that co-sponsor the talks besides it")
-    backs = {(x.backer, x.client) for x in s.support if x is not None}
-    for party, patron in t.seats.items():
-        _ref(c, ("talks", "seats", party), party, t.parties, "party of the talks")
-        _ref(c, ("talks", "seats", party), patron, roles, "actor")
-        if party in t.parties and patron in roles and (patron, party) not in backs:
-            c.add(("talks", "seats", party), f"'{patron}' does not back '{party}': only a "
-                  "patron speaks for its client", f"add a [[support]] entry with backer = "
-                  f"\"{patron}\" and client = \"{party}\", or remove this seat")
 
 
 def _check_dates(s: Scenario, c: _Collector) -> None:
@@ -329,31 +127,7 @@ def _check_dates(s: Scenario, c: _Collector) -> None:
         inside(("talks", "opens"), s.talks.opens)
         if s.talks.closes is not None and s.talks.closes < s.talks.opens:
             c.add(("talks", "closes"), "talks close before they open", "swap the dates")
-        _check_phases(s, c, inside)
-
-
-def _check_phases(s: Scenario, c: _Collector, inside: Any) -> None:
-    """Each phase of the talks has a trigger; dated ones follow the opening and each other."""
-    t = s.talks
-    assert t is not None
-    last, seen = t.opens, set()
-    for i, ph in enumerate(t.phases):
-        loc: Loc = ("talks", "phases", i)
-        if ph.id in seen:
-            c.add(loc, f"duplicate phase '{ph.id}'", "give each phase its own id")
-        seen.add(ph.id)
-        if ph.starts is None and ph.after_ceasefire_days is None:
-            c.add(loc, f"phase '{ph.id}' has no beginning", "give it `starts` (a date), "
-                  "`after_ceasefire_days` (days a ceasefire must hold), or both")
-        if ph.starts is None:
-            continue
-        inside((*loc, "starts"), ph.starts)
-        if ph.starts <= last:
-            c.add((*loc, "starts"), f"phase '{ph.id}' starts on {ph.starts}, not after "
-                  + ("the talks open" if last == t.opens else "the phase before it")
-                  + f" ({last})", "phases follow each other: give a later date (settings "
-                  "from the first day are the [talks] table's own)")
-        last = max(last, ph.starts)
+        checks.check_phases(s, c, inside)
 
 
 def _check_params(s: Scenario, c: _Collector) -> None:
