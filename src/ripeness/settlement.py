@@ -5,10 +5,11 @@ places of the territorial issues it grants go to their demanders, then places ch
 across the line of contact until each party holds, of the rest of the stake, its settled
 share as nearly as whole places allow. Each step moves one place, in every run at once, from
 the party holding most beyond its share to the party furthest short of it: the place whose
-weight brings the two closest to their terms, on the line of contact (next to the gainer's
+weight brings the two closest to their terms (their summed distance from them), on the line
+of contact (next to the gainer's
 ground) if one there will do, elsewhere otherwise (none if no place would bring them closer).
-The places given up are left by their garrisons (they withdraw to their side's ground, or
-surrender). With ``terms = "shares"`` (the default) nothing here runs.
+The places given up are left by their garrisons: they withdraw to their side's ground next
+to them, or, with none, leave the map under the agreement. With ``terms = "shares"`` (the default) nothing here runs.
 """
 
 from __future__ import annotations
@@ -82,13 +83,15 @@ def _step(control: I64, w: F64, target: F64, free: B, spec: TalksSpec, world: Wo
     g, lose = np.argmax(gap, axis=1), np.argmin(gap, axis=1)
     near = (own[rows, g].astype(np.int32) @ world.adj.astype(np.int32)) > 0  # next to g
     cand = own[rows, lose] & free
-    short = gap[rows, g][:, None]
-    miss = np.where(cand, np.abs(short - w), np.inf)  # how far from its terms g would be
+    short, over = gap[rows, g][:, None], -gap[rows, lose][:, None]
+    # how far the two would be from their terms after the move (now: short + over)
+    miss = np.where(cand, np.abs(short - w) + np.abs(over - w), np.inf)
+    now = (short + over)[:, 0]
     # a place on the line of contact if one will do; elsewhere (an exclave) if none will
     closer = np.where(near, miss, np.inf)
-    use_near = (closer.min(axis=1) < short[:, 0])[:, None]
+    use_near = (closer.min(axis=1) < now)[:, None]
     best = np.argmin(np.where(use_near, closer, miss), axis=1)
-    ok = (miss[rows, best] < short[:, 0]) & (g != lose)  # strictly closer
+    ok = (miss[rows, best] < now - 1e-12) & (g != lose)  # strictly closer
     out = control.copy()
     out[rows[ok], best[ok]] = spec.party[g[ok]]
     return out
@@ -112,9 +115,9 @@ def redraw(war: State, before: TalksState, after: TalksState, spec: TalksSpec,
         if np.array_equal(nxt, control):
             break
         control = nxt
-    force, gone = rehome(war.force, control, world)
-    ceded = control != war.control
-    war = replace(war, control=control, force=force, mil_dead=war.mil_dead + gone)
+    force, _ = rehome(war.force, control, world)  # with no ground of theirs next to them,
+    ceded = control != war.control  # they leave under the agreement: not dead
+    war = replace(war, control=control, force=force)
     idx = np.flatnonzero(ceded.any(axis=1))
     st = supply.structure(control[idx], p, world)
     fields = {k: getattr(war, k).copy() for k in ("supplied", "lost", "corridor", "relief",
