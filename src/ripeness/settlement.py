@@ -9,7 +9,8 @@ weight brings the two closest to their terms (their summed distance from them), 
 of contact (next to the gainer's
 ground) if one there will do, elsewhere otherwise (none if no place would bring them closer).
 The places given up are left by their garrisons: they withdraw to their side's ground next
-to them, or, with none, leave the map under the agreement. With ``terms = "shares"`` (the default) nothing here runs.
+to them, or, with none, leave the map under the agreement. With ``terms = "shares"`` (the
+default) nothing here runs.
 """
 
 from __future__ import annotations
