@@ -51,3 +51,14 @@ def test_the_skeleton_is_commented_and_points_to_every_table() -> None:
         assert title in text, title
     raw = tomllib.loads(text)
     assert raw["meta"]["name"] == "x"
+
+
+def test_the_example_written_from_the_skeleton_validates_and_runs() -> None:
+    """examples/bosnia-1995, a war of another kind written from the skeleton and the docs."""
+    path = Path(__file__).parent.parent / "examples" / "bosnia-1995" / "scenario.toml"
+    loaded = ripeness.scenario.read(path)
+    assert [w.message.split(":")[0] for w in loaded.warnings] == [
+        "arbih holds places with no path through its own ground or its allies' to any of its "
+        "open supply sources"]  # the Bihac and Gorazde sieges
+    res = ripeness.simulate(loaded, runs=2, days=10)
+    assert res.daily.sizes["day"] == 10
