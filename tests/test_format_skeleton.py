@@ -62,3 +62,10 @@ def test_the_example_written_from_the_skeleton_validates_and_runs() -> None:
         "open supply sources"]  # the Bihac and Gorazde sieges
     res = ripeness.simulate(loaded, runs=2, days=10)
     assert res.daily.sizes["day"] == 10
+
+
+def test_a_run_that_ends_before_the_talks_open_has_an_empty_talks_table() -> None:
+    """Found writing the example: a run shorter than the wait for the talks failed."""
+    path = Path(__file__).parent.parent / "examples" / "bosnia-1995" / "scenario.toml"
+    res = ripeness.simulate(path, runs=1, days=5)  # the talks open on day 13
+    assert res.sessions.empty and list(res.sessions.columns) == ["run", "day"]

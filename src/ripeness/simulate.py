@@ -402,9 +402,12 @@ def _sessions(records: list[SessionRecord], link: Link, run_ids: NDArray[np.int6
               ) -> pd.DataFrame:
     """The talks' table, with run indices (not batch positions) and ``resume_day`` missing
     (<NA>) where the talks were not suspended."""
+    empty = pd.DataFrame({"run": pd.Series(dtype="int64"), "day": pd.Series(dtype="int64")})
     if link.spec is None or not records:
-        return pd.DataFrame({"run": pd.Series(dtype="int64"), "day": pd.Series(dtype="int64")})
+        return empty
     frame = sessions_frame(records, link.spec)
+    if frame.empty:  # the talks had not opened by the last day: nothing to tell
+        return empty
     if len(frame):
         frame["run"] = run_ids[frame["run"].to_numpy()]
     resume = frame["resume_day"].astype("Int64")
