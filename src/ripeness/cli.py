@@ -57,6 +57,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scenario.skeleton import write_skeleton
+
+    path = write_skeleton(args.name)
+    print(f"wrote {path}: a placeholder war that validates and runs; fill it in and check "
+          f"it with `ripeness validate {path}` (docs/scenario-format.md)")
+    return 0
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from .report.show import show
 
@@ -673,6 +682,7 @@ def _add_serve_command(sub: Any) -> None:
 EPILOG = """examples:
   ripeness scenarios                  list the built-in scenarios
   ripeness show aleppo-2016           actors, places, supply, talks, provenance
+  ripeness new my-war                 a commented scenario to fill in: my-war/scenario.toml
   ripeness validate my-war.toml       check a scenario file (exit 0 valid, 2 invalid)
   ripeness run aleppo-2016 --days 30  one war, day by day
   ripeness run aleppo-2016 --what-if no-russian-air --out results/no-air
@@ -746,6 +756,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true",
                    help="numbers without source or assumption are errors (always on for "
                    "built-in scenarios)")
+    p = _add(sub, "new", cmd_new, "Write NAME/scenario.toml: a minimal, commented, valid "
+             "scenario to fill in (two sides, three places, talks), with pointers to the "
+             "optional tables for wars of other kinds. Never writes over an existing folder.",
+             "ripeness new my-war && ripeness validate my-war/scenario.toml")
+    p.add_argument("name", help="the scenario's name, also its folder (a path may lead to it)")
     p = _add(sub, "schema", cmd_schema, "Print the JSON Schema of the scenario format.",
              "ripeness schema > scenario.schema.json")
     p.add_argument("--markdown", action="store_true",

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from . import rng
 from .engine import State, init, step
 from .scenario.schema import Scenario
+from .settlement import Terms, compile_terms, redraw
 from .talks import TalksNoise, TalksObs, TalksSpec, TalksState, talks_init, talks_step
 from .talks.backers import ceasefire_pairs
 from .talks.state import CAUSES, NOT_OPEN, OPEN, SUSPENDED, SessionRecord
@@ -55,6 +56,7 @@ class Link:
     limited: B
     client: B
     quiet_days: int
+    terms: Terms | None = None  # a settlement redraws the map (talks.terms = "map")
 
 
 def compile_link(scenario: Scenario, world: World, spec: TalksSpec | None) -> Link:
@@ -79,7 +81,8 @@ def compile_link(scenario: Scenario, world: World, spec: TalksSpec | None) -> Li
     if spec is not None:
         party[spec.party] = True
     return Link(spec=spec, basis=scenario.stake.basis, party=party, lookahead=look, hold=hold,
-                limited=limited, client=client, quiet_days=int(p.num("partition_quiet_days")))
+                limited=limited, client=client, quiet_days=int(p.num("partition_quiet_days")),
+                terms=compile_terms(scenario))
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class Tally:
     sessions by dominant cause (CAUSES). peak_besieged: float64[run], persons.
     besieged_person_days: float64[run]. strikes: float64[run, support, actor], sorties each
     support entry flew on places held by each actor (whom a backer's air campaign hit).
+    ceded: bool[run, place], the place changed hands by a settlement's terms
+    (:mod:`ripeness.settlement`).
     """
 
     settled_day: I64
@@ -104,6 +109,7 @@ class Tally:
     peak_besieged: F64
     besieged_person_days: F64
     strikes: F64
+    ceded: B
 
 
 @dataclass(frozen=True)
@@ -116,9 +122,10 @@ class Batch:
 
 
 def _party_shares(war: State, world: World, spec: TalksSpec, basis: str = "value") -> F64:
-    """float[run, K]: each party's share of what the parties hold (value- or
-    population-weighted, as the scenario's stake says)."""
-    s = shares(war, world, basis="population" if basis == "population" else "value")
+    """float[run, K]: each party's share of what the parties hold (value-, population- or
+    area-weighted, as the scenario's stake says)."""
+    s = shares(war, world, basis="area" if basis == "area" else (
+        "population" if basis == "population" else "value"))
     s = s[:, spec.party]
     total = s.sum(axis=1, keepdims=True)
     return np.asarray(np.where(total > 0, s / np.where(total > 0, total, 1.0), 1.0 / spec.k))
@@ -137,7 +144,7 @@ def front_and_sieges(war: State, world: World, spec: TalksSpec) -> tuple[F64, F6
     total = mine.sum(axis=2)
     at_front = (mine * facing).sum(axis=2)
     people = own * war.civilians[:, None, :]
-    cut = (people * ~war.supplied[:, None, :]).sum(axis=2)
+    cut = (people * ~war.fed[:, None, :]).sum(axis=2)
     pop = people.sum(axis=2)
     front = np.where(total > 0, at_front / np.where(total > 0, total, 1.0), 0.0)
     sieges = np.where(pop > 0, cut / np.where(pop > 0, pop, 1.0), 0.0)
@@ -166,7 +173,8 @@ def start(world: World, link: Link, runs: int, seed: int, first_run: int = 0) ->
                   last_capture_day=zeros_i - 1, sessions=zeros_i, suspensions=zeros_i,
                   ceasefire_days=zeros_i, causes=np.zeros((runs, len(CAUSES)), dtype=np.int64),
                   peak_besieged=np.zeros(runs), besieged_person_days=np.zeros(runs),
-                  strikes=np.zeros((runs, war.flown.shape[1], len(world.actor_ids))))
+                  strikes=np.zeros((runs, war.flown.shape[1], len(world.actor_ids))),
+                  ceded=np.zeros(war.control.shape, dtype=bool))
     return Batch(war, talks, tally)
 
 
@@ -247,7 +255,7 @@ def _freeze(old: TalksState, new: TalksState, active: B) -> TalksState:
 def _count(t: Tally, before: State, war: State, talks: TalksState | None,
            rec: SessionRecord | None, link: Link, day: int) -> Tally:
     live = before.active
-    besieged = np.where(war.supplied, 0.0, war.civilians).sum(axis=1)
+    besieged = np.where(war.fed, 0.0, war.civilians).sum(axis=1)
     moved = war.control != before.control
     between = link.party[war.control] & link.party[before.control]
     captured = live & (moved & between).any(axis=1)
@@ -278,9 +286,15 @@ def advance(b: Batch, world: World, link: Link, p: Params,
     """One day: the war engine's step, then the talks, then their effect on the war."""
     war = step(b.war, world, p, day)
     talks, rec = b.talks, None
+    ceded = None
     if talks is not None:
         war, talks, rec = _talk(b.war, war, talks, world, link, day)
-    return Batch(war, talks, _count(b.tally, b.war, war, talks, rec, link, day)), rec
+        if link.terms is not None and b.talks is not None and link.spec is not None:
+            war, ceded = redraw(war, b.talks, talks, link.spec, link.terms, world, p)
+    tally = _count(b.tally, b.war, war, talks, rec, link, day)
+    if ceded is not None:
+        tally = replace(tally, ceded=tally.ceded | ceded)
+    return Batch(war, talks, tally), rec
 
 
 def outcome(b: Batch, link: Link, world: World, day: int) -> tuple[I64, I64]:

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import rng
-from .world import air, combat, movement, operations, people, supply
+from .world import air, changes, combat, movement, operations, people, strikes, supply
 from .world.compile import Params, World
 
 __all__ = ["State", "districts_of", "init", "step"]
@@ -52,7 +52,9 @@ class State:
     place], sorties flown on the place today; flown: float64[run, support, place], the same
     by support entry (which backer's aircraft hit whom). effort: int64[run, actor], each
     actor's main effort, a place index (P: none); effort_age: int64[run, actor], the days
-    it has been kept.
+    it has been kept. fed: bool[run, place], food reaches the place's civilians (``supplied``
+    unless a source carries only arms or only food, 7.1). arms: float64[run, actor, system],
+    the share left of each actor's heavy weapons, command and air defences (1: intact, 7.4).
     """
 
     day: int
@@ -88,6 +90,9 @@ class State:
     flown: F64
     effort: I64
     effort_age: I64
+    # The scenario format's capabilities for other wars (issue 15); each inert unless used.
+    fed: B
+    arms: F64
 
     @property
     def runs(self) -> int:
@@ -119,6 +124,7 @@ def init(world: World, runs: int, seed: int, first_run: int = 0) -> State:
         flown=np.zeros((runs, len(world.support_ids), n_p)),
         effort=np.full((runs, n_a), n_p, dtype=np.int64),
         effort_age=np.zeros((runs, n_a), dtype=np.int64),
+        fed=st.fed, arms=np.ones((runs, n_a, 3)),
     )
 
 
@@ -130,7 +136,7 @@ def _refresh(s: State, world: World, p: Params) -> State:
     idx = np.flatnonzero(stale)
     new = supply.structure(s.control[idx], p, world)
     out = {}
-    for name in ("supplied", "lost", "corridor", "relief"):
+    for name in ("supplied", "lost", "corridor", "relief", "fed"):
         arr = getattr(s, name).copy()
         arr[idx] = getattr(new, name)
         out[name] = arr
@@ -158,8 +164,9 @@ def _siege_and_reinforce(s: State, world: World, p: Params) -> tuple[F64, F64]:
     spent = 1.0 - supply.stocks(s.supplied, s.besieged_days, p)
     spent = spent / max(1.0 - p.num("unsupplied_fire"), 1e-9)
     decay = p.num("siege_force_decay") * spent * held
-    # Only belligerents recruit: a backer holding a border town (Turkey's Kilis) raises no army.
-    recruits = np.where(s.supplied & world.belligerent[s.control],
+    # Only belligerents recruit: a backer holding a border town (Turkey's Kilis), or whose own
+    # troops hold ground (a belligerent by role only), raises no army from its people.
+    recruits = np.where(s.supplied & world.recruits[s.control],
                         p.by_actor("recruit_rate")[s.control] * s.civilians, 0.0)
     force = _set_holder(s.force, s.control, held - decay + recruits)
     for i, client in enumerate(world.support_client):
@@ -210,6 +217,10 @@ def _engagements(s: State, force: F64, plan: operations.Plan, sorties: F64,
     att_fire = (fire[np.maximum(att, 0)] * boost
                 * np.minimum(sup_share, 1.0) / operations.defence_factor(world, p)[None, :])
     def_fire = fire[s.control] * stock
+    if world.campaign:  # heavy weapons and command lost to the air campaign
+        f = strikes.fire_factor(s.arms, world)
+        rows = np.arange(att.shape[0])[:, None]
+        att_fire, def_fire = att_fire * f[rows, np.maximum(att, 0)], def_fire * f[rows, s.control]
     # An assault goes on while the same actor attacks on consecutive days without a break.
     going = (s.engaged_start > 0) & (s.attacker == att) & (att >= 0)
     d_brk, a_brk = _breakpoints(s, att, p, day)
@@ -228,7 +239,7 @@ def _cornered(brk: F64, s: State, stock: F64, p: Params) -> F64:
     """Breakpoints of besieged garrisons (cut off from supply: no way out): divided by the
     share of their stocks spent, so a besieged garrison fights on while it has stocks and
     breaks as it starves (7.5)."""
-    cornered = ~s.supplied
+    cornered = ~(s.supplied | s.fed)  # a humanitarian road out is a way out
     spent = (1.0 - stock) / max(1.0 - p.num("unsupplied_fire"), 1e-9)
     with np.errstate(divide="ignore"):
         harder = np.minimum(brk / np.maximum(spent, 1e-12), 1.0)
@@ -322,7 +333,7 @@ def _mask(old: State, new: State) -> State:
 
 def step(state: State, world: World, p: Params, day: int) -> State:
     """Advance every run of the batch by one day (``day``: 0 = the start date)."""
-    s = _refresh(state, world, p)
+    s = _refresh(changes.apply(state, world, day), world, p)  # the day's changes of forces
     force, dead = _siege_and_reinforce(s, world, p)
     plan = operations.plan(s.control, force, s.supplied, s.lost, s.relief, s.aid_factor,
                            s.ceasefire, world, p, s.effort, s.effort_age, s.districts,
@@ -330,6 +341,10 @@ def step(state: State, world: World, p: Params, day: int) -> State:
     held = _holder_force(force, s.control)
     flown = air.allocate(plan.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
                          plan.axis)
+    if world.campaign:  # strikes on heavy weapons, command, air defences; their screen
+        flown, arms = strikes.campaign(flown, s.control, s.arms, s.aid_factor, s.ceasefire,
+                                       world, p)
+        s = replace(s, arms=arms)
     struck = air.strike_losses(flown, held, plan.attacker, world, p)
     force = _set_holder(force, s.control, held - struck)
     dead += _by_actor(struck, s.control, len(world.actor_ids))
@@ -354,7 +369,7 @@ def _finish(s: State, e: combat.Engagements, force: F64, control: I64, dead: F64
     """People, the state of continuing assaults and the bookkeeping of the day."""
     engaged = bt.attacker >= 0
     sorties = flown.sum(axis=1)
-    besieged = ~s.supplied
+    besieged = ~s.fed  # people besieged: no food reaches them (7.8)
     now = people.People(s.civilians, s.killed, s.displaced, s.hosted, s.displaced_out)
     losses = (bt.att0 - bt.att1) + (bt.def0 - bt.def1)
     ppl = people.people_day(now, sorties, losses, besieged, world, p)

@@ -37,6 +37,7 @@ from .variables import annotate, coordinates
 
 if TYPE_CHECKING:
     from .report.digest import RunSummary
+from .world import strikes
 from .world.compile import World, compile_scenario
 from .world.shares import shares
 
@@ -45,12 +46,14 @@ __all__ = ["Result", "simulate"]
 
 def _record(s: State, world: World, b: Batch | None = None) -> dict[str, NDArray[Any]]:
     """The arrays kept for one day (float32 to halve memory)."""
-    besieged = np.where(s.supplied, 0.0, s.civilians)
+    besieged = np.where(s.fed, 0.0, s.civilians)
     share = shares(s, world)[:, world.belligerent]
     extra: dict[str, NDArray[Any]] = {"share": share.astype(np.float32)}
     if b is not None and b.talks is not None:
         extra["talks_phase"] = b.talks.phase.copy()
         extra["ceasefire"] = b.talks.ceasefire.copy()
+    if world.campaign:  # what is left of heavy weapons, command and air defences
+        extra["arms"] = s.arms.astype(np.float32)
     return {**extra,
         "control": s.control.astype(np.int8), "force": s.force.astype(np.float32),
         "supplied": s.supplied.copy(), "besieged": besieged.astype(np.float32),
@@ -85,6 +88,8 @@ def _dataset(days: list[dict[str, NDArray[Any]]], first: State, world: World,
     coords = {"run": first.run, "day": np.arange(len(days)), "date": ("day", dates),
               **coordinates(world, sc), "corridor": list(world.corridor_ids),
               "cause": list(CAUSES)}
+    if world.campaign:
+        coords["system"] = list(strikes.SYSTEMS)
     return xr.Dataset(data, coords=coords)
 
 
@@ -92,6 +97,9 @@ def _party_daily(days: list[dict[str, NDArray[Any]]]) -> dict[str, xr.Variable]:
     """Shares of the stake per belligerent and the talks' phase, per day (if recorded)."""
     out = {"share": xr.Variable(("run", "day", "belligerent"),
                                 np.stack([d["share"] for d in days], axis=1))}
+    if "arms" in days[0]:
+        out["arms"] = xr.Variable(("run", "day", "actor", "system"),
+                                  np.stack([d["arms"] for d in days], axis=1))
     if "talks_phase" in days[0]:
         out["talks_phase"] = xr.Variable(
             ("run", "day"), np.stack([d["talks_phase"] for d in days], axis=1))
@@ -124,6 +132,8 @@ def _summary(b: Batch, link: Link, world: World, sc: Scenario,
     out["attainment"] = xr.Variable(("run", "objective"), attainment(b.war.control, obj))
     if link.spec is not None:
         out["aim_met"] = xr.Variable(("run", "backer"), coupling.backer_satisfied(b.war, link))
+    if link.terms is not None:  # a settlement redraws the map
+        out["ceded"] = xr.Variable(("run", "place"), t.ceded)
     if b.talks is not None and link.spec is not None:
         out["terms"] = xr.Variable(("run", "party"), b.talks.terms)
     return out
@@ -141,7 +151,8 @@ def _events(ds: xr.Dataset, world: World) -> pd.DataFrame:
 
     ctl, ctl0 = ds["control"].values, prev("control")
     r, d, p = np.nonzero(ctl != ctl0)
-    rows.append(pd.DataFrame({"run": ds["run"].values[r], "day": d, "kind": "captured",
+    rows.append(pd.DataFrame({"run": ds["run"].values[r], "day": d,
+                              "kind": np.where(_ceded(ds, r, d, p), "ceded", "captured"),
                               "place": places[p], "actor": actors[ctl[r, d, p]],
                               "detail": [f"from {x}" for x in actors[ctl0[r, d, p]]]}))
     sup, sup0 = ds["supplied"].values, prev("supplied")
@@ -171,6 +182,15 @@ def _events(ds: xr.Dataset, world: World) -> pd.DataFrame:
     return ev[["run", "day", "date", "kind", "place", "actor", "detail"]].astype(
         {"run": np.int64, "day": np.int64, "kind": str, "place": str, "actor": str,
          "detail": str})
+
+
+def _ceded(ds: xr.Dataset, r: NDArray[Any], d: NDArray[Any],
+           p: NDArray[Any]) -> NDArray[np.bool_]:
+    """Changes of hands that a settlement's terms made (on its day): 'ceded', not captured."""
+    if "ceded" not in ds or "settled_day" not in ds:
+        return np.zeros(len(r), dtype=bool)
+    day = ds["settled_day"].values[r]
+    return np.asarray(ds["ceded"].values[r, p] & (day == d))
 
 
 def _attackers(ds: xr.Dataset) -> NDArray[np.int64]:
@@ -382,9 +402,12 @@ def _sessions(records: list[SessionRecord], link: Link, run_ids: NDArray[np.int6
               ) -> pd.DataFrame:
     """The talks' table, with run indices (not batch positions) and ``resume_day`` missing
     (<NA>) where the talks were not suspended."""
+    empty = pd.DataFrame({"run": pd.Series(dtype="int64"), "day": pd.Series(dtype="int64")})
     if link.spec is None or not records:
-        return pd.DataFrame({"run": pd.Series(dtype="int64"), "day": pd.Series(dtype="int64")})
+        return empty
     frame = sessions_frame(records, link.spec)
+    if frame.empty:  # the talks had not opened by the last day: nothing to tell
+        return empty
     if len(frame):
         frame["run"] = run_ids[frame["run"].to_numpy()]
     resume = frame["resume_day"].astype("Int64")

@@ -32,10 +32,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "attacker": ("actor attacking the place that day (NaN: no attack)", ""),
     "force": ("fighters present, end of day", "fighters"),
     "force_start": ("fighters present on the start date", "fighters"),
-    "supplied": ("the holder reaches one of its open supply sources through its own ground",
-                 ""),
+    "supplied": ("the holder reaches one of its open supply sources that carry arms through "
+                 "its own ground (or its allies')", ""),
     "supplied_start": ("the holder is supplied on the start date", ""),
-    "besieged": ("civilians in places whose holder is cut off from supply", "persons"),
+    "besieged": ("civilians in places whose holder is cut off from supply (from every source "
+                 "that carries food)", "persons"),
     "civilians": ("civilians living in the place, end of day", "persons"),
     "killed": ("civilians killed since the start (cumulative)", "persons"),
     "displaced": ("civilians who fled the place since the start (cumulative)", "persons"),
@@ -63,6 +64,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "suspensions": ("times the mediator suspended the talks", "suspensions"),
     "ceasefire_days": ("days with a ceasefire in force", "day"),
     "peak_besieged": ("most civilians besieged on any day", "persons"),
+    "ceded": ("the place changed hands by the terms of a settlement", ""),
+    "arms": ("share left of the actor's heavy weapons, command and air defences (1: intact)",
+             "1"),
     "besieged_person_days": ("civilians besieged, summed over days", "person-days"),
     "failed_sessions": ("sessions without a deal, by dominant cause", "sessions"),
     "sorties_on": ("sorties each support entry flew on places held by each actor", "sorties"),
@@ -100,6 +104,7 @@ COORDS: dict[str, tuple[str, str]] = {
     "party": ("party of the talks", ""),
     "objective": ("actor with an objective", ""),
     "quantile": ("quantile over runs", "1"),
+    "system": ("a target system of an air campaign", ""),
     "outcome": ("how a run ends", ""),
 }
 
@@ -155,4 +160,4 @@ def coordinates(world: World, sc: Scenario) -> dict[str, Any]:
         "actor_kind": ("actor", [a.kind for a in actors]),
         "actor_colour": ("actor", actor_colours([a.id for a in actors],
                                                 [a.colour for a in actors])),
-        "belligerent": [a.id for a in actors if a.kind == "belligerent"]}
+        "belligerent": [a.id for a in actors if a.has("belligerent")]}

@@ -137,6 +137,8 @@ def _tell(e: Any) -> str:
     """One event in words."""
     if e.kind == "captured":
         return f"{e.actor} took {e.place} ({e.detail})"
+    if e.kind == "ceded":
+        return f"{e.place} goes to {e.actor} by the settlement ({e.detail})"
     if e.kind == "district taken":
         return f"{e.actor} took a district of {e.place} ({e.detail})"
     if e.kind == "assault repulsed":

@@ -66,6 +66,10 @@ SYMBOLS: dict[str, str] = {
     "focus_reach": r"$k_a$",
     # air
     "sortie_kill": r"$k_S$",
+    "sortie_heavy_kill": r"$k^H_S$",
+    "sortie_command_kill": r"$k^K_S$",
+    "sortie_air_defence_kill": r"$k^D_S$",
+    "command_recovery": r"$r_K$",
     "air_sortie_scale": r"$q_0$",
     "air_focus": r"$\psi$",
     "air_attack_weight": r"$w_A$",

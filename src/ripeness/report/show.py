@@ -27,7 +27,8 @@ def show(name_or_path: str | Path) -> str:
     for kind in ("belligerent", "backer", "mediator"):
         for a in (a for a in s.actors if a.kind == kind):
             enemies = ", ".join(a.enemies) if a.enemies else "-"
-            out.append(f"  {a.id:{w}s} {kind:11s} {a.name}  (enemies: {enemies})")
+            also = f" (also {', '.join(a.roles)})" if a.roles else ""
+            out.append(f"  {a.id:{w}s} {kind:11s} {a.name}{also}  (enemies: {enemies})")
     by_ctrl: dict[str, list[str]] = defaultdict(list)
     for p in s.places:
         forces = ", ".join(f"{k} {_fmt(v.value)}" for k, v in p.forces.items() if v.value)

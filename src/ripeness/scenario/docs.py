@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from .extensions import Arms, Coalition, ForceChange, Strikes, TalksPhase
 from .quantity import Quantity, range_of
 from .schema import (
     Actor,
@@ -38,9 +39,11 @@ END = "<!-- END GENERATED -->"
 
 TABLES: list[tuple[str, type[BaseModel]]] = [
     ("[meta]", Meta), ("[[actors]]", Actor), ("[actors.objective]", Objective),
-    ("[[places]]", Place), ("[[links]]", Link), ("[[supply]]", SupplySource),
-    ("[[support]]", Support), ("[[corridors]]", Corridor), ("[stake]", Stake),
-    ("[[issues]]", Issue), ("[talks]", Talks), ("[[events]]", Event),
+    ("[actors.arms]", Arms), ("[[places]]", Place), ("[[links]]", Link),
+    ("[[supply]]", SupplySource), ("[[support]]", Support), ("[support.strikes]", Strikes),
+    ("[[corridors]]", Corridor), ("[[coalitions]]", Coalition), ("[stake]", Stake),
+    ("[[issues]]", Issue), ("[talks]", Talks), ("[[talks.phases]]", TalksPhase),
+    ("[[events]]", Event), ("[[events.forces]]", ForceChange),
     ("[whatifs.NAME]", WhatIf), ("[[uncertain]]", Uncertain),
 ]
 

@@ -214,7 +214,8 @@ def schema_problems(err: ValidationError, file: str, text: str,
 
 
 #: The tables whose references are checked (see validate._check_refs).
-_REF_TABLES = ("actors", "places", "links", "supply", "support", "corridors", "issues")
+_REF_TABLES = ("actors", "places", "links", "supply", "support", "corridors", "issues",
+               "coalitions", "events")
 
 
 @cache
@@ -234,7 +235,8 @@ def reference_problems(raw: dict[str, Any], *, file: str, text: str,
                        taken: set[str]) -> list[Problem]:
     """Unknown ids in a file that failed the schema: every entry that passes it is checked
     against the ids all entries declare (locations in ``taken`` already have an error)."""
-    from .validate import _check_refs, _Collector
+    from .collect import _Collector
+    from .validate import _check_refs
 
     parts: dict[str, Any] = {}
     for name in _REF_TABLES:

@@ -12,9 +12,32 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
-from .quantity import WRAP, Num, Param, Quantity, Range, bounds
+from .extensions import Arms, Coalition, ForceChange, Strikes, TalksPhase
+from .fields import (
+    ID_PATTERN,
+    Area,
+    Days,
+    DaysFromOne,
+    Entry,
+    Fighters,
+    Inflow,
+    Km,
+    Lat,
+    Lon,
+    Persons,
+    PlaceValue,
+    Sessions,
+    SessionsFromOne,
+    Sorties,
+    StakeShare,
+    StakeValue,
+    Unit,
+    Weight,
+    check_horizon,
+    whole_number,
+)
+from .quantity import Num, Param, Quantity
 
 __all__ = [
     "Actor",
@@ -34,77 +57,8 @@ __all__ = [
     "WhatIf",
 ]
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-
-# Every number a scenario holds has a finite range, declared here once with its reason
-# (model parameters: in parameters.toml) and enforced by validation. The upper ends lie far
-# beyond any real war: they catch slips (an extra zero, 1e30) before they reach the engine.
-Unit = Annotated[Quantity, WRAP, bounds(ge=0, le=1, why="a fraction")]
-Lat = Annotated[Quantity, WRAP, bounds(ge=-90, le=90, why="degrees of latitude")]
-Lon = Annotated[Quantity, WRAP, bounds(ge=-180, le=180, why="degrees of longitude")]
-Persons = Annotated[Quantity, WRAP, bounds(
-    ge=0, le=2e9, why="more people than live in any country")]
-Fighters = Annotated[Quantity, WRAP, bounds(
-    ge=0, le=1e7, why="more fighters than any army has held in one place")]
-PlaceValue = Annotated[Quantity, WRAP, bounds(
-    ge=0, le=1e6, why="a relative value, normalised before use")]
-Weight = Annotated[Quantity, WRAP, bounds(ge=0, le=1e3, why="a relative weight")]
-Km = Annotated[Quantity, WRAP, bounds(
-    gt=0, le=20_038, why="half the Earth's circumference, the longest possible distance")]
-Sorties = Annotated[Quantity, WRAP, bounds(
-    ge=0, le=1e4, why="the 1991 Gulf War coalition flew about 3,000 a day at its peak")]
-Inflow = Annotated[Quantity, WRAP, bounds(
-    ge=0, le=1e5, why="far above any recorded flow of fighters into a war")]
-Days = Annotated[Quantity, WRAP, bounds(ge=0, le=3650, why="ten years, the longest horizon")]
-DaysFromOne = Annotated[Quantity, WRAP, bounds(
-    ge=1, le=3650, why="ten years, the longest horizon")]
-Sessions = Annotated[Quantity, WRAP, bounds(
-    ge=0, le=1e6, why="a million sessions: held daily, 2,700 years; write 1e6 for never")]
-SessionsFromOne = Annotated[Quantity, WRAP, bounds(
-    ge=1, le=1e6, why="a million sessions: held daily, 2,700 years; write 1e6 for never")]
-StakeShare = Annotated[Quantity, WRAP, bounds(ge=0, le=1, why="a share of the stake")]
-StakeValue = Annotated[Quantity, WRAP, bounds(
-    ge=0, le=100, why="stake units: a hundred times the whole stake")]
-HORIZON = Range(1, 3650, "ten years")
-
-
-def _bare(v: Any) -> Any:
-    """A whole number given as a {value, source|assumption} table (as patches write numbers)
-    taken as the number itself; text refused as it is for every other number."""
-    if isinstance(v, dict) and "value" in v and set(v) <= {"value", "source", "assumption"}:
-        v = v["value"]
-    if isinstance(v, str):
-        raise PydanticCustomError("number_text", 'expected a number, got text "{text}"',
-                                  {"text": v[:40]})
-    return v
-
-
-def _horizon(v: int) -> int:
-    if not HORIZON.low <= v <= HORIZON.high:
-        sign = (">= ", HORIZON.low) if v < HORIZON.low else ("<= ", HORIZON.high)
-        got = str(v) if abs(v) < 10**15 else f"a number of {len(str(abs(v))):,} digits"
-        raise PydanticCustomError("out_of_range", "must be {bound}, got {got}", {
-            "bound": f"{sign[0]}{sign[1]:g}", "got": got, "range": HORIZON.text(),
-            "why": HORIZON.why})
-    return v
-
-
-_horizon.range = HORIZON  # type: ignore[attr-defined]  # found by quantity.range_of
-
-
-class Entry(BaseModel):
-    """A table that may give provenance for all bare numbers inside it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    source: str | None = Field(
-        None, description="Public reference for the bare numbers in this table (URL or a key "
-        "of [references])."
-    )
-    assumption: str | None = Field(
-        None, description="Why the bare numbers in this table are what they are, when no "
-        "source gives them."
-    )
+#: A run length in whole days, 1 to 3650.
+HorizonDays = Annotated[int, BeforeValidator(whole_number), AfterValidator(check_horizon)]
 
 
 class Meta(BaseModel):
@@ -113,7 +67,7 @@ class Meta(BaseModel):
     name: str = Field(pattern=ID_PATTERN, description="Short name used on the command line.")
     title: str = Field(description="One-line human title.")
     start: dt.date = Field(description="Day 0 of every run (YYYY-MM-DD).")
-    horizon_days: Annotated[int, BeforeValidator(_bare), AfterValidator(_horizon)] = Field(
+    horizon_days: HorizonDays = Field(
         description="Default run length, days (1 to 3650).",
         json_schema_extra={"minimum": 1, "maximum": 3650})
     description: str = Field("", description="A paragraph on what the scenario covers.")
@@ -145,6 +99,12 @@ class Actor(Entry):
     kind: Literal["belligerent", "backer", "mediator"] = Field(
         description="belligerent: fights and holds ground; backer: supplies, bombs, presses; "
         "mediator: convenes the talks.")
+    roles: list[Literal["belligerent", "backer", "mediator"]] = Field(
+        default_factory=list, description="Roles beyond `kind`, for an actor with several: a "
+        "backer whose own troops hold ground and fight (kind = \"backer\", roles = "
+        "[\"belligerent\"]; it raises no fighters from the places it holds), a backer that "
+        "also mediates or co-sponsors the talks (roles = [\"mediator\"]). Empty: the kind "
+        "alone.")
     description: str = Field("", description="Who the actor is, in words.")
     enemies: dict[str, Weight] = Field(
         default_factory=dict, description="Belligerent: actors it fights, with a priority "
@@ -162,6 +122,13 @@ class Actor(Entry):
         default_factory=dict, description="Per-actor values of per-actor model parameters "
         "(see `ripeness params`)."
     )
+    arms: Arms | None = Field(
+        None, description="Heavy weapons, command and air defences an air campaign can "
+        "strike (see [actors.arms]); none: only its fighters can be struck.")
+
+    def has(self, role: str) -> bool:
+        """The actor plays ``role`` (its kind, or one of its further roles)."""
+        return self.kind == role or role in self.roles
 
 
 class Place(Entry):
@@ -176,6 +143,9 @@ class Place(Entry):
         Field("town", description="What the place is; descriptive only.")
     )
     value: PlaceValue = Field(description="Strategic value, in stake units before normalisation.")
+    area_km2: Area | None = Field(
+        None, description="Land area, km2: the weight of the place in a territorial stake "
+        "(stake basis \"area\"); omitted: not used.")
     controller: str = Field(description="Actor id controlling the place on the start date.")
     forces: dict[str, Fighters] = Field(
         default_factory=dict, description="Fighters present per actor id on the start date."
@@ -206,6 +176,11 @@ class SupplySource(Entry):
     kind: Literal["crossing", "port", "airbase", "hinterland"] = Field(
         "crossing", description="Descriptive only.")
     open: bool = Field(True, description="False: closed (e.g. a border shut by its neighbour).")
+    carries: Literal["all", "humanitarian", "arms"] = Field(
+        "all", description="What passes: all (arms, fighters and food); humanitarian (food "
+        "and medicine only: the civilians it reaches are fed, the garrison gets no "
+        "ammunition and no fighters); arms (military supply only: the civilians it reaches "
+        "are besieged).")
 
 
 class Support(Entry):
@@ -219,6 +194,12 @@ class Support(Entry):
         default_factory=lambda: Quantity(value=0.0, assumption="none declared"),
         description="Fighters per day delivered to the client through its own supply sources.",
     )
+    strikes: Strikes | None = Field(
+        None, description="Shares of the sorties flown against the client's enemies' heavy "
+        "weapons, command and air defences (see [support.strikes]); none: all strike places.")
+    no_strike: list[str] = Field(
+        default_factory=list, description="A veto on targets: places, and actors whose places, "
+        "these sorties never strike (the backer's own restraint, or a partner's veto).")
 
     @property
     def id(self) -> str:
@@ -238,9 +219,10 @@ class Corridor(Entry):
 
 
 class Stake(Entry):
-    basis: Literal["value", "population"] = Field(
+    basis: Literal["value", "population", "area"] = Field(
         "value", description="A party's share of the stake: the value-weighted (or "
-        "population-weighted) share of places it controls among the talks' parties."
+        "population-weighted, or area-weighted: a territorial stake, every place then needs "
+        "`area_km2`) share of places it controls among the talks' parties."
     )
     description: str = Field("", description="What is at stake, in words.")
 
@@ -259,6 +241,11 @@ class Issue(Entry):
         default_factory=list, description="Parties that refuse any deal that does not settle "
         "this issue their way."
     )
+    places: list[str] = Field(
+        default_factory=list, description="A territorial target: places the demand gives the "
+        "demander. Granted in a deal with `talks.terms = \"map\"`, they change hands; a "
+        "party missing from `value` values the issue at the places' share of the stake on the "
+        "start date.")
 
 
 class Talks(Entry):
@@ -302,17 +289,41 @@ class Talks(Entry):
         False, description="The backers also seek a ceasefire on days without a session "
         "(their own channel, e.g. the ISSG's Cessation of Hostilities), by the same consent "
         "rule: every party and every backer flying for one must agree.")
+    phases: list[TalksPhase] = Field(
+        default_factory=list, description="Later phases of the talks, each with settings of "
+        "its own (see [[talks.phases]]).")
+    terms: Literal["shares", "map"] = Field(
+        "shares", description="What a settlement says: shares (each party's share of the "
+        "stake; the map stays as it is) or map (the terms redraw the map: the places of "
+        "granted territorial issues go to their demanders, then places on the line of contact "
+        "change hands until each party holds its settled share, as nearly as whole places "
+        "allow).")
+    sponsors: list[str] = Field(
+        default_factory=list, description="Actors that co-sponsor the talks besides the "
+        "mediator (each plays the mediator role: kind = \"mediator\" or roles = "
+        "[\"mediator\"]). A sponsor or mediator that also backs a party uses its leverage: "
+        "it presses that party toward a deal at every session and appeal.")
+    seats: dict[str, str] = Field(
+        default_factory=dict, description="Party -> the backer that holds its seat (a patron "
+        "speaking for its client): the party's ground, losses and deal are its own, but it "
+        "bargains with its patron's view (the patron's `params` for the talks' per-party "
+        "parameters, where it gives them, over the party's own).")
     description: str = Field("", description="The talks in words.")
 
 
 class Event(Entry):
-    """A dated exogenous change: parameters set from that day on (never a battle outcome)."""
+    """A dated exogenous change: parameters set from that day on, forces that arrive, leave or
+    change sides on that day (never a battle outcome)."""
 
     id: str | None = Field(None, pattern=ID_PATTERN,
                            description="Short id, so what-ifs can address the event.")
     date: dt.date = Field(description="Day the change takes effect.")
     description: str = Field(description="What happened, in words.")
-    set: dict[str, Any] = Field(description="Dotted path -> new value (see what-ifs).")
+    set: dict[str, Any] = Field(default_factory=dict,
+                                description="Dotted path -> new value (see what-ifs).")
+    forces: list[ForceChange] = Field(
+        default_factory=list, description="Fighters that arrive, leave or change sides on "
+        "the day (see [[events.forces]]).")
     enabled: bool = Field(True, description="false: the event does not happen (a what-if "
                           "can switch it off with `events.ID.enabled = false`).")
 
@@ -364,6 +375,7 @@ class Scenario(BaseModel):
     supply: list[SupplySource] = Field(default_factory=list)
     support: list[Support] = Field(default_factory=list)
     corridors: list[Corridor] = Field(default_factory=list)
+    coalitions: list[Coalition] = Field(default_factory=list)
     stake: Stake = Field(default_factory=lambda: Stake(assumption="value-weighted control"))
     issues: list[Issue] = Field(default_factory=list)
     talks: Talks | None = None
@@ -380,4 +392,5 @@ class Scenario(BaseModel):
         return next(p for p in self.places if p.id == place_id)
 
     def ids(self, kind: str | None = None) -> list[str]:
-        return [a.id for a in self.actors if kind is None or a.kind == kind]
+        """Actor ids, all or those that play the role ``kind`` (as kind or further role)."""
+        return [a.id for a in self.actors if kind is None or a.has(kind)]

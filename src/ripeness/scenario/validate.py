@@ -9,72 +9,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel
 
 from ..errors import Problem, ScenarioError, near
 from ..params import registry
-from .locate import line_index, locate
+from . import checks
+from .collect import Loc, _Collector, _duplicates, _each, _plays, _ref, _roles
 from .patch import EVENT_PREFIXES, PatchError, apply_patch, resolve
 from .quantity import Quantity
 from .schema import Scenario
 
 __all__ = ["provenance_counts", "semantic_problems"]
 
-Loc = tuple[str | int, ...]
-KINDS = ("belligerent", "backer", "mediator")
 _KEYLIKE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-
-
-class _Collector:
-    def __init__(self, file: str, text: str, raw: dict[str, Any]) -> None:
-        self.file, self.raw = file, raw
-        self.index = line_index(text) if text else {}
-        self.problems: list[Problem] = []
-        self._base: set[tuple[str, str]] | None = None
-        self.partial = False  # checking the entries that passed a failed schema
-
-    def base_errors(self) -> set[tuple[str, str]]:
-        """(location, message) of the errors the scenario has without any patch: a patch that
-        merely inherits one of them is not blamed for it (it is reported once, where it is)."""
-        from .load import from_raw
-
-        if self._base is None:
-            try:
-                from_raw(self.raw, file=self.file, strict=False, check_patches=False)
-                self._base = set()
-            except ScenarioError as e:
-                self._base = {(p.location, p.message) for p in e.errors}
-        return self._base
-
-    def add(self, loc: Loc, message: str, fix: str, severity: str = "error") -> None:
-        from .messages import format_loc
-
-        self.problems.append(Problem(
-            file=self.file, location=format_loc(loc, self.raw), message=message, fix=fix,
-            severity=severity,  # type: ignore[arg-type]
-            line=locate(self.index, loc),
-        ))
-
-
-def _ref(c: _Collector, loc: Loc, value: str, known: Mapping[str, str] | Sequence[str],
-         what: str) -> None:
-    if value not in known:
-        names = ", ".join(list(known)[:12]) + (" ..." if len(known) > 12 else "")
-        guess = near(value, known)
-        c.add(loc, f"unknown {what} '{value}'", (f"{guess} Otherwise use" if guess else "use")
-              + f" one of: {names}")
-
-
-def _duplicates(c: _Collector, name: str, keys: list[str]) -> None:
-    seen: set[str] = set()
-    for i, k in enumerate(keys):
-        if k in seen:
-            c.add((name, i), f"duplicate {name} entry '{k}'",
-                  "remove one of the two entries or give it another id")
-        seen.add(k)
 
 
 def _ids(raw: dict[str, Any], table: str, field: str) -> dict[str, str]:
@@ -86,14 +36,10 @@ def _ids(raw: dict[str, Any], table: str, field: str) -> dict[str, str]:
             and isinstance(e.get("id"), str)}
 
 
-def _each(entries: Sequence[Any]) -> list[tuple[int, Any]]:
-    """(index, entry) of the entries that passed the schema (the others are None)."""
-    return [(i, e) for i, e in enumerate(entries) if e is not None]
-
-
 def _check_refs(s: Scenario, c: _Collector) -> None:
-    actors = _ids(c.raw, "actors", "kind") if c.raw else {a.id: a.kind for a in s.actors}
-    bellig = [a for a, kind in actors.items() if kind == "belligerent"]
+    roles = _roles(s, c)
+    actors = {a: "" for a in roles}
+    bellig = [a for a, r in roles.items() if "belligerent" in r]
     places = _ids(c.raw, "places", "name") if c.raw else {p.id: p.name for p in s.places}
     if not c.partial:
         _duplicates(c, "actors", [a.id for a in s.actors])
@@ -104,6 +50,9 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         _duplicates(c, "corridors", [x.id for x in s.corridors])
         _duplicates(c, "issues", [x.id for x in s.issues])
     for i, a in _each(s.actors):
+        if a.kind in a.roles:
+            c.add(("actors", i, "roles"), f"'{a.kind}' is already the kind of '{a.id}'",
+                  "list in roles only what the actor is besides its kind")
         for e in a.enemies:
             _ref(c, ("actors", i, "enemies", e), e, actors, "actor")
             if e == a.id:
@@ -127,24 +76,27 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
             _ref(c, ("supply", i, "actors"), who, bellig, "belligerent")
     for i, sp in _each(s.support):
         _ref(c, ("support", i, "backer"), sp.backer, actors, "actor")
-        if actors.get(sp.backer) in KINDS and actors[sp.backer] != "backer":
-            c.add(("support", i, "backer"), f"'{sp.backer}' is a {actors[sp.backer]}",
-                  "name an actor of kind = \"backer\"")
+        _plays(c, ("support", i, "backer"), sp.backer, roles, "backer")
         _ref(c, ("support", i, "client"), sp.client, bellig, "belligerent")
+        checks.check_strikes(s, c, i, sp, {**places, **actors})
     for i, co in _each(s.corridors):
         _ref(c, ("corridors", i, "actor"), co.actor, bellig, "belligerent")
         _ref(c, ("corridors", i, "from"), co.from_, places, "place")
         _ref(c, ("corridors", i, "to"), co.to, places, "place")
+    checks.check_coalitions(s, c, bellig)
+    checks.check_areas(s, c)
+    for i, ev in _each(s.events):
+        checks.check_forces(c, ("events", i), ev, bellig, places)
     for i, iss in _each(s.issues):
         _ref(c, ("issues", i, "demanded_by"), iss.demanded_by, bellig, "belligerent")
         for who in [*iss.value, *iss.indivisible]:
             _ref(c, ("issues", i), who, bellig, "belligerent")
+        for j, pid in enumerate(iss.places):
+            _ref(c, ("issues", i, "places", j), pid, places, "place")
     if s.talks:
         t = s.talks
         _ref(c, ("talks", "mediator"), t.mediator, actors, "actor")
-        if actors.get(t.mediator) in KINDS and actors[t.mediator] != "mediator":
-            c.add(("talks", "mediator"), f"'{t.mediator}' is a {actors[t.mediator]}",
-                  "name an actor of kind = \"mediator\"")
+        _plays(c, ("talks", "mediator"), t.mediator, roles, "mediator")
         for who in t.parties:
             _ref(c, ("talks", "parties"), who, bellig, "belligerent")
         if t.protocol == "alternating" and len(t.parties) != 2:
@@ -153,6 +105,11 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
                   "use protocol = \"mediator\" or \"nash\", or list two parties")
         if len(set(t.parties)) != len(t.parties):
             c.add(("talks", "parties"), "a party is listed twice", "list each party once")
+        checks.check_seats(s, c, roles)
+        if t.terms == "shares" and any(x.places for x in s.issues if x is not None):
+            c.add(("talks", "terms"), "issues name places to give their demanders, but a "
+                  "settlement's terms are shares only", "write terms = \"map\" so that a "
+                  "deal redraws the map, or remove the issues' places", severity="warning")
 
 
 def _check_dates(s: Scenario, c: _Collector) -> None:
@@ -170,6 +127,7 @@ def _check_dates(s: Scenario, c: _Collector) -> None:
         inside(("talks", "opens"), s.talks.opens)
         if s.talks.closes is not None and s.talks.closes < s.talks.opens:
             c.add(("talks", "closes"), "talks close before they open", "swap the dates")
+        checks.check_phases(s, c, inside)
 
 
 def _check_params(s: Scenario, c: _Collector) -> None:
@@ -201,7 +159,7 @@ def _check_paths(s: Scenario, raw: dict[str, Any], c: _Collector) -> None:
     set (each event, each what-if, both ends of each range) give a valid scenario."""
     for i, ev in enumerate(s.events):
         for path in ev.set:
-            if not path.startswith(EVENT_PREFIXES) or ".objective" in path:
+            if not path.startswith(EVENT_PREFIXES) or ".objective" in path or ".arms" in path:
                 c.add(("events", i, "set", path), f"a dated event may set parameters only, "
                       f"not '{path}' (positions and outcomes are for the model to produce)",
                       "use a path under parameters, actors.ID.params, actors.ID.enemies, "
@@ -281,21 +239,26 @@ def _supply_warnings(s: Scenario, c: _Collector) -> None:
         if lk.a in nbrs and lk.b in nbrs:
             nbrs[lk.a].append(lk.b)
             nbrs[lk.b].append(lk.a)
-    bellig = {a.id for a in s.actors if a.kind == "belligerent"}
+    bellig = {a.id for a in s.actors if a.has("belligerent")}
     for actor in sorted(bellig):
-        seeds = [x.place for x in s.supply
-                 if x.open and actor in x.actors and ctrl.get(x.place) == actor]
+        ground, draws = {actor}, {actor}
+        for co in (co for co in s.coalitions if actor in co.members):
+            ground |= set(co.members)
+            draws |= set(co.members) if co.shared_sources else set()
+        seeds = [x.place for x in s.supply if x.open and x.carries != "humanitarian"
+                 and draws & set(x.actors) and ctrl.get(x.place) in ground]
         reached, queue = set(seeds), deque(seeds)
         while queue:
             u = queue.popleft()
             for v in nbrs[u]:
-                if v not in reached and ctrl[v] == actor:
+                if v not in reached and ctrl[v] in ground:
                     reached.add(v)
                     queue.append(v)
         cut = [p.id for p in s.places if p.controller == actor and p.id not in reached]
         if cut:
             i = next(i for i, a in enumerate(s.actors) if a.id == actor)
-            c.add(("actors", i), f"{actor} holds places with no path through its own ground "
+            via = "its own ground " + ("or its allies' " if len(ground) > 1 else "")
+            c.add(("actors", i), f"{actor} holds places with no path through {via}"
                   f"to any of its open supply sources: {', '.join(cut)} (besieged from day 0)",
                   "nothing, if this is a siege; otherwise add a link or a supply source",
                   severity="warning")

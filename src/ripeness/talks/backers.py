@@ -15,6 +15,9 @@ a leading run axis.
   than more losses) and keeps its aid.
 * A client not at the table is bound by a ceasefire when every backer that speaks for it
   consents (a limited aim unmet refuses).
+* A backer that mediates or co-sponsors the talks presses its client whenever it is at the
+  table, whatever its aims: it has staked its standing on the talks and can deliver its side
+  (Svensson 2007; Beardsley 2011, leverage).
 """
 
 from __future__ import annotations
@@ -65,7 +68,10 @@ def served(spec: TalksSpec, backer_satisfied: Bools, drift: Floats) -> Bools:
     """
     lim, met = _satisfied(spec, backer_satisfied)
     falling = drift[:, spec.sup_client] < 0
-    return np.where(lim, met, falling)
+    out = np.where(lim, met, falling)
+    if spec.sup_sponsor is not None:  # a mediating backer's leverage: it presses regardless
+        out = out | spec.sup_sponsor[None, :]
+    return np.asarray(out)
 
 
 def restrained(spec: TalksSpec, pressed: Bools, backer_satisfied: Bools,

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..params import registry
 from ..scenario.schema import Scenario
+from .phases import Stages, compile_stages
 
 __all__ = ["NEVER", "PROTOCOLS", "TalksSpec", "compile_talks"]
 
@@ -60,7 +62,13 @@ class TalksSpec:
     ``scenario.support``; sup_backer: int64[S] index into ``backer`` (-1: not a backer);
     sup_client: int64[S] party index; sup_fights: bool[S] (sorties > 0). np_client:
     int64[M] actor index of each backer's client that is not at the table; np_speaks:
-    bool[M, B], the backers that speak for it (support it).
+    bool[M, B], the backers that speak for it (support it). sup_sponsor: bool[S], the entry's
+    backer mediates or co-sponsors the talks and presses its client at the table (None:
+    none does). seat_ids: the actor that speaks for each party (itself, or a patron holding
+    its seat; empty: every party speaks for itself). stages: the settings of the talks'
+    later phases (None: none, :mod:`.phases`); where a run is in a later phase, ``every``,
+    ``pause_days``, ``suspend_after`` (int64[run]), ``escalation`` and ``estimate_noise``
+    (float64[run, 1]) are that run's (:func:`.phases.in_force`).
     """
 
     party: Ints
@@ -113,6 +121,9 @@ class TalksSpec:
     np_client: Ints
     np_speaks: Bools
     backer_channel: bool = False
+    sup_sponsor: Bools | None = None
+    seat_ids: tuple[str, ...] = ()
+    stages: Stages | None = None
 
     @property
     def k(self) -> int:
@@ -126,10 +137,15 @@ def _global(scenario: Scenario, name: str) -> float:
 
 
 def _per_party(scenario: Scenario, name: str, parties: list[str]) -> Floats:
+    """A per-party parameter: the seat holder's (a patron speaking for its client, see
+    ``talks.seats``), else the party's own, else the scenario's or the registry's."""
     base = _global(scenario, name)
+    seats = scenario.talks.seats if scenario.talks is not None else {}
     out = []
     for pid in parties:
         q = scenario.actor(pid).params.get(name)
+        if pid in seats:
+            q = scenario.actor(seats[pid]).params.get(name, q)
         out.append(base if q is None else float(q.value))
     return np.asarray(out, dtype=float)
 
@@ -141,8 +157,8 @@ def _issues(scenario: Scenario, parties: list[str]) -> dict[str, object]:
         raise ValueError(f"at most {MAX_ISSUES} issues can be negotiated, got {len(issues)}")
     demander = np.array([parties.index(i.demanded_by) if i.demanded_by in parties else -1
                          for i in issues], dtype=np.int64)
-    value = np.array([[float(i.value[p].value) if p in i.value else 0.0 for p in parties]
-                      for i in issues], dtype=float).reshape(len(issues), k)
+    value = np.array([[float(i.value[p].value) if p in i.value else _land(scenario, i.places)
+                       for p in parties] for i in issues], dtype=float).reshape(len(issues), k)
     indiv = np.array([[p in i.indivisible for p in parties] for i in issues],
                      dtype=bool).reshape(len(issues), k)
     packages = np.array(list(itertools.product([False, True], repeat=len(issues))),
@@ -155,6 +171,24 @@ def _issues(scenario: Scenario, parties: list[str]) -> dict[str, object]:
     return {"issue_ids": tuple(i.id for i in issues), "issue_demander": demander,
             "issue_value": value, "issue_indivisible": indiv, "packages": packages,
             "package_adjust": adjust, "package_wrong": wrong}
+
+
+def _land(scenario: Scenario, places: list[str]) -> float:
+    """The share of the stake that ``places`` weigh on the start date (by the stake's basis,
+    among the places belligerents hold): what a territorial issue is worth where its value
+    is not given. 0 for an issue without places."""
+    if not places:
+        return 0.0
+    basis = scenario.stake.basis
+    bellig = set(scenario.ids("belligerent"))
+
+    def weight(p: Any) -> float:
+        q = {"value": p.value, "population": p.population, "area": p.area_km2}[basis]
+        return float(q.value) if q is not None else 0.0
+
+    held = [p for p in scenario.places if p.controller in bellig]
+    total = sum(weight(p) for p in held)
+    return sum(weight(p) for p in held if p.id in places) / total if total > 0 else 0.0
 
 
 def _backers(scenario: Scenario, parties: list[str], actor_ids: list[str]) -> dict[str, object]:
@@ -179,7 +213,16 @@ def _backers(scenario: Scenario, parties: list[str], actor_ids: list[str]) -> di
                                 for _, s in entries], dtype=np.int64),
         "sup_client": np.array([parties.index(s.client) for _, s in entries], dtype=np.int64),
         "sup_fights": np.array([s.sorties_per_day.value > 0 for _, s in entries], dtype=bool),
+        "sup_sponsor": np.array([s.backer in _sponsors(scenario) for _, s in entries],
+                                dtype=bool),
     }
+
+
+def _sponsors(scenario: Scenario) -> set[str]:
+    """The mediator and the talks' co-sponsors: those of them that back a party use their
+    leverage on it (docs/model.md 7.10.10)."""
+    t = scenario.talks
+    return set() if t is None else {t.mediator, *t.sponsors}
 
 
 def _policy(scenario: Scenario) -> dict[str, object]:
@@ -200,6 +243,7 @@ def _policy(scenario: Scenario) -> dict[str, object]:
         "appeal_to_backers": bool(t.appeal_to_backers),
         "backer_channel": bool(t.backer_channel),
         "protocol": PROTOCOLS.index(t.protocol),
+        "seat_ids": tuple(t.seats.get(p, p) for p in t.parties) if t.seats else (),
     }
 
 
@@ -226,4 +270,5 @@ def compile_talks(scenario: Scenario, actor_ids: list[str] | None = None) -> Tal
     fields.update(_issues(scenario, parties))
     fields.update(_policy(scenario))
     fields.update(_backers(scenario, parties, ids))
+    fields["stages"] = compile_stages(scenario)
     return TalksSpec(**fields)  # type: ignore[arg-type]

@@ -54,6 +54,13 @@ def _backer_cols(spec: TalksSpec, r: SessionRecord, run: int) -> dict[str, Any]:
     return row
 
 
+def _pause(spec: TalksSpec, r: SessionRecord, run: int) -> int:
+    """The length of a suspension in the phase of the talks in force that day."""
+    if spec.stages is None or r.stage is None:
+        return spec.pause_days
+    return int(spec.stages.pause_days[int(r.stage[run])])
+
+
 def _row(spec: TalksSpec, r: SessionRecord, run: int) -> dict[str, Any]:
     pkg = int(r.package[run])
     row: dict[str, Any] = {
@@ -64,9 +71,11 @@ def _row(spec: TalksSpec, r: SessionRecord, run: int) -> dict[str, Any]:
                      else spec.party_ids[int(r.proposer[run])]),
         "issues_granted": "" if pkg < 0 else ",".join(
             i for i, g in zip(spec.issue_ids, spec.packages[pkg], strict=True) if g),
-        "resume_day": r.day + spec.pause_days if r.suspended[run] else -1,
+        "resume_day": r.day + _pause(spec, r, run) if r.suspended[run] else -1,
         "horizon": spec.horizon,
     }
+    if spec.stages is not None and r.stage is not None:
+        row["talks_stage"] = spec.stages.ids[int(r.stage[run])]
     row.update({name: getattr(r, name)[run].item() for name in _PER_RUN})
     for j, cause in enumerate(CAUSES[1:5]):
         row[f"counterfactual[{cause}]"] = r.counterfactual[run, j].item()

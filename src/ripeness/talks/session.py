@@ -161,13 +161,14 @@ def _alternating(spec: TalksSpec, r_hat: Floats, true_req: Floats, pkg: Ints,
     """Two parties: the proposer demands its alternating-offers share, trading risk against
     return when the responder's limit is uncertain (uniform over estimate ± √3 σ)."""
     adj = spec.package_adjust[pkg]
-    half = np.sqrt(3.0) * spec.estimate_noise
+    half = np.sqrt(3.0) * np.reshape(spec.estimate_noise, -1)  # one, or one per run (phases)
     resp = 1 - proposer
     rows = np.arange(len(pkg))
-    delta = spec.discount**spec.every
+    delta = spec.discount[None, :] ** np.reshape(spec.every, (-1, 1))  # [1 or run, K]
     if spec.breakdown_risk == 0:  # Rubinstein needs δ_A δ_B < 1 without breakdown
         delta = np.minimum(delta, 1.0 - 1e-9)
-    d_p, d_r = delta[proposer], delta[resp]
+    delta = np.broadcast_to(delta, (len(pkg), delta.shape[1]))
+    d_p, d_r = delta[rows, proposer], delta[rows, resp]
     a_r = spec.risk_exponent[resp]
     w_p = true_req[rows, proposer]
     r_r = r_hat[rows, resp] + adj[rows, resp]

@@ -104,7 +104,9 @@ class TalksState:
     terms: float64[run, K], settled shares (NaN until settled); granted: bool[run, I] issues
     granted in the deal; pressed: bool[run, S], backer presses its client; cost_mult:
     float64[run, K], multiplier on each party's cost of fighting; aid_factor: float64[run,
-    N], fraction of each support entry's aid delivered.
+    N], fraction of each support entry's aid delivered. stage: int64[run], the phase of the
+    talks whose settings are in force (0: the [talks] table's own, :mod:`.phases`); calm:
+    int64[run], days in a row with a ceasefire in force (None only inside ``talks_step``).
     """
 
     phase: Int8
@@ -128,6 +130,8 @@ class TalksState:
     pressed: Bools
     cost_mult: Floats
     aid_factor: Floats
+    stage: Ints | None = None
+    calm: Ints | None = None
 
     @property
     def settled(self) -> Bools:
@@ -168,7 +172,8 @@ class SessionRecord:
     doubled; counterfactual_war float64[run, 3]: without optimism, without rising trends and
     with costs doubled, the issues set aside (the war's own gap); ceasefire_refused
     bool[run, K] (a party that refused a ceasefire today);
-    backer_refused bool[run, S].
+    backer_refused bool[run, S]. stage int64[run]: the phase of the talks in force today
+    (None without phases).
     """
 
     day: int
@@ -217,3 +222,4 @@ class SessionRecord:
     counterfactual_war: Floats
     ceasefire_refused: Bools
     backer_refused: Bools
+    stage: Ints | None = None

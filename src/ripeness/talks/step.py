@@ -10,12 +10,14 @@ break down or are agreed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from . import backers as bk
+from . import phases
 from .bargaining import TIE, is_ripe
 from .beliefs import (
     battle_belief,
@@ -86,7 +88,7 @@ def talks_init(spec: TalksSpec, runs: int, strength: Floats | None = None) -> Ta
         terms=np.full((runs, k), np.nan),
         granted=np.zeros((runs, len(spec.issue_ids)), dtype=bool),
         pressed=np.zeros((runs, s), dtype=bool), cost_mult=np.ones((runs, k)),
-        aid_factor=np.ones((runs, spec.n_support)),
+        aid_factor=np.ones((runs, spec.n_support)), stage=zeros_i.copy(), calm=zeros_i.copy(),
     )
 
 
@@ -265,6 +267,7 @@ def talks_step(state: TalksState, spec: TalksSpec, obs: TalksObs, day: int,
                noise: TalksNoise) -> tuple[TalksState, SessionRecord]:
     """Advance the talks of every run by one day (``day``: days since the scenario start)."""
     st = state
+    base, spec = spec, phases.in_force(spec, st.stage)  # each run's phase of the talks
     b = _beliefs(spec, st, obs)
     view = _view(spec, st, b)
     esc = np.asarray((-b.change > spec.escalation).any(axis=-1))
@@ -297,9 +300,11 @@ def talks_step(state: TalksState, spec: TalksSpec, obs: TalksObs, day: int,
         pressed=pressed, cost_mult=bk.cost_multiplier(spec, pressed),
         aid_factor=bk.aid_factor(spec, restrain),
     )
+    new = phases.advance(base, st, new, day)
     rip = _ripeness(spec, obs.shares, view.p_battle, now)
     day_view = _DayView(b, view, holds, rip, esc, restrain)
-    return new, _record(spec, day, obs, now, sch, ses, out, cf, day_view, new)
+    rec = _record(spec, day, obs, now, sch, ses, out, cf, day_view, new)
+    return new, rec if base.stages is None else replace(rec, stage=st.stage)
 
 
 class _DayView(NamedTuple):

@@ -97,6 +97,8 @@ def _tell(e: Any, names: dict[str, str]) -> str:
     place = names.get(e.place, e.place)
     if e.kind == "captured":
         return f"{e.actor} took {place} ({e.detail})"
+    if e.kind == "ceded":
+        return f"{place} goes to {e.actor} by the settlement ({e.detail})"
     if e.kind.startswith("siege"):
         return f"siege of {place} {e.kind.removeprefix('siege ')} ({e.actor})"
     return f"corridor {e.detail} ({e.actor}) {e.kind.removeprefix('corridor ')} at {place}"

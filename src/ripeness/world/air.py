@@ -68,6 +68,8 @@ def allocate(attacker: I64, control: I64, defender: F64, aid: F64, ceasefire: B,
         score = (p.num("air_attack_weight") * support * (1.0 + worth[None, :])
                  + p.num("air_threat_weight") * fn * valued + p.num("air_force_weight") * fn)
         score = np.where(enemy, score * p.strike_w[s][control], 0.0)
+        if p.no_strike[s].any():  # a veto on targets
+            score = np.where(p.no_strike[s][None, :], 0.0, score)
         with np.errstate(divide="ignore", invalid="ignore"):
             w = np.where(score > 0, score ** focus, 0.0)
         total = w.sum(axis=1, keepdims=True)

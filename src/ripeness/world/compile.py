@@ -19,6 +19,8 @@ from numpy.typing import NDArray
 from ..params import registry
 from ..scenario.patch import EVENT_PREFIXES, apply_patch
 from ..scenario.schema import Scenario
+from .changes import Change, compile_changes
+from .coalitions import allies
 from .supply import bitset_table
 
 __all__ = ["EVENT_PREFIXES", "Params", "World", "compile_scenario"]
@@ -36,7 +38,11 @@ class Params:
 
     scalars: global parameters by name. per_actor: float64[actor] by name (registry default,
     then the scenario's [parameters], then each actor's ``params``). sorties, fighters:
-    float64[support], per day. source: bool[place, actor], open sources each actor may use.
+    float64[support], per day. source: bool[place, actor], open sources each actor may use
+    that carry arms (and fighters); food: bool[place, actor], those that carry food.
+    strike_mix: float64[support, system], shares of the sorties flown against the client's
+    enemies' heavy weapons, command and air defences. no_strike: bool[support, place], places
+    the entry's sorties never strike (a veto; vetoed actors have strike weight 0).
     strike_w: float64[support, actor], a backer's weight for striking each actor.
     terrain_defence: float64[place], divisor of attacker fire.
     """
@@ -46,6 +52,9 @@ class Params:
     sorties: F64
     fighters: F64
     source: B
+    food: B
+    strike_mix: F64
+    no_strike: B
     strike_w: F64
     terrain_defence: F64
     phase: int
@@ -77,7 +86,16 @@ class World:
     actor_ids: tuple[str, ...]
     support_ids: tuple[str, ...]
     corridor_ids: tuple[str, ...]
-    belligerent: B  # bool[actor]
+    belligerent: B  # bool[actor], actors that fight and hold ground (by kind or role)
+    recruits: B  # bool[actor], belligerents by kind: they raise fighters where they hold
+    ally: B  # bool[actor, actor], a's supply passes through b's ground (diagonal: itself)
+    pool: B  # bool[actor, actor], a draws on b's open supply sources (diagonal: itself)
+    split_supply: bool  # some source carries only arms or only food (in some phase)
+    changes: tuple[Change, ...]  # dated changes of forces, in date order
+    area: F64  # float[place], km2 (0 where not given)
+    arms0: F64  # float[actor, system], heavy weapons, command posts, air defences (0: none)
+    arms_weight: F64  # float[actor, system], heavy fire share, command weight, cover
+    campaign: bool  # some actor has arms an air campaign can strike (world/strikes.py)
     control0: I64  # int[place], actor index
     force0: F64  # float[place, actor], fighters
     pop0: F64  # float[place], persons
@@ -162,37 +180,66 @@ def _params(s: Scenario, phase: int) -> Params:
         else:
             scalars[name] = float(base)
     source = np.zeros((len(places), len(actors)), dtype=bool)
+    food = source.copy()
     for src in s.supply:
         for a in src.actors:
-            source[places.index(src.place), actors.index(a)] |= src.open
+            at = places.index(src.place), actors.index(a)
+            source[at] |= src.open and src.carries != "humanitarian"
+            food[at] |= src.open and src.carries != "arms"
     defence = {t: scalars[f"{t}_defence"] for t in ("urban", "rural", "mountain", "desert")}
     return Params(
         scalars=scalars, per_actor=per_actor,
         sorties=np.array([x.sorties_per_day.value for x in s.support], dtype=np.float64),
         fighters=np.array([x.fighters_per_day.value for x in s.support], dtype=np.float64),
-        source=source, strike_w=_strike_weights(s),
+        source=source, food=food, strike_w=_strike_weights(s), strike_mix=_strike_mix(s),
+        no_strike=np.array([[pl.id in x.no_strike for pl in s.places] for x in s.support],
+                           dtype=bool).reshape(len(s.support), len(places)),
         terrain_defence=np.array([defence[p.terrain] for p in s.places], dtype=np.float64),
         phase=phase,
     )
 
 
 def _strike_weights(s: Scenario) -> F64:
-    """float[support, actor]: the backer's weight per enemy of its client (default 1)."""
+    """float[support, actor]: the backer's weight per enemy of its client (default 1; 0 for
+    an actor the entry's ``no_strike`` vetoes)."""
     actors = s.ids()
     hostile = _hostility(s)
     w = np.zeros((len(s.support), len(actors)))
     for i, sup in enumerate(s.support):
         backer, c = s.actor(sup.backer), actors.index(sup.client)
         for j, a in enumerate(actors):
-            if hostile[c, j]:
+            if hostile[c, j] and a not in sup.no_strike:
                 w[i, j] = backer.enemies[a].value if a in backer.enemies else (
                     0.0 if backer.enemies else 1.0)
     return w
 
 
+def _strike_mix(s: Scenario) -> F64:
+    """float[support, system]: shares of each entry's sorties on target systems."""
+    out = np.zeros((len(s.support), 3))
+    for i, sup in enumerate(s.support):
+        if sup.strikes is not None:
+            x = sup.strikes
+            out[i] = [x.heavy_weapons.value, x.command.value, x.air_defences.value]
+    return out
+
+
+def _arms(s: Scenario) -> tuple[F64, F64]:
+    """(stocks float[actor, system]: heavy weapons, command posts, air-defence systems; their
+    weights float[actor, system]: heavy fire share, command weight, air-defence cover)."""
+    stock, weight = np.zeros((len(s.actors), 3)), np.zeros((len(s.actors), 3))
+    for i, a in enumerate(s.actors):
+        if a.arms is not None:
+            x = a.arms
+            stock[i] = [x.heavy_weapons.value, x.command_posts.value, x.air_defences.value]
+            weight[i] = [x.heavy_fire_share.value, x.command_weight.value,
+                         x.air_defence_cover.value]
+    return stock, weight
+
+
 def _hostility(s: Scenario) -> B:
     actors = s.ids()
-    bell = np.array([a.kind == "belligerent" for a in s.actors])
+    bell = np.array([a.has("belligerent") for a in s.actors])
     h = np.zeros((len(actors), len(actors)), dtype=bool)
     for i, a in enumerate(s.actors):
         for e in a.enemies:
@@ -209,8 +256,7 @@ def _forces(s: Scenario) -> F64:
     f = np.zeros((len(s.places), len(actors)))
     for i, p in enumerate(s.places):
         for a, q in p.forces.items():
-            kind = s.actor(a).kind
-            holder = a if kind == "belligerent" else (
+            holder = a if s.actor(a).has("belligerent") else (
                 p.controller if (a, p.controller) in clients else None)
             if holder is not None:
                 f[i, actors.index(holder)] += q.value
@@ -234,7 +280,7 @@ def _limited_aims(s: Scenario) -> B:
     out = np.zeros((len(s.actors), len(places)), dtype=bool)
     for i, a in enumerate(s.actors):
         obj = a.objective
-        if a.kind == "belligerent" and obj is not None and obj.kind == "limited" and obj.hold:
+        if a.has("belligerent") and obj is not None and obj.kind == "limited" and obj.hold:
             out[i, [places.index(p) for p in obj.hold]] = True
     return out
 
@@ -255,9 +301,9 @@ def _phases(s: Scenario) -> tuple[tuple[int, Params], ...]:
     """Params per phase: each dated event patches the scenario from its day on."""
     out = [(0, _params(s, 0))]
     raw = s.model_dump(mode="json", by_alias=True, exclude_none=True)
-    for ev in sorted((e for e in s.events if e.enabled), key=lambda e: e.date):
+    for ev in sorted((e for e in s.events if e.enabled and e.set), key=lambda e: e.date):
         for path in ev.set:
-            if not path.startswith(EVENT_PREFIXES) or ".objective" in path:
+            if not path.startswith(EVENT_PREFIXES) or ".objective" in path or ".arms" in path:
                 raise ValueError(f"event on {ev.date} sets '{path}': dated events may set "
                                  "parameters only (paths under parameters, actors.*.params, "
                                  "actors.*.enemies, support, supply or talks)")
@@ -290,7 +336,15 @@ def compile_scenario(s: Scenario) -> World:
         name=s.meta.name, start=s.meta.start, horizon=s.meta.horizon_days,
         place_ids=tuple(places), actor_ids=tuple(actors),
         support_ids=tuple(x.id for x in s.support), corridor_ids=tuple(c.id for c in s.corridors),
-        belligerent=np.array([a.kind == "belligerent" for a in s.actors]),
+        belligerent=np.array([a.has("belligerent") for a in s.actors]),
+        recruits=np.array([a.kind == "belligerent" for a in s.actors]),
+        ally=allies(s)[0], pool=allies(s)[1],
+        split_supply=any(not np.array_equal(p.source, p.food) for _, p in phases),
+        changes=compile_changes(s),
+        area=np.array([p.area_km2.value if p.area_km2 is not None else 0.0
+                       for p in s.places]),
+        arms0=_arms(s)[0], arms_weight=_arms(s)[1],
+        campaign=any(a.arms is not None for a in s.actors),
         control0=np.array([actors.index(p.controller) for p in s.places], dtype=np.int64),
         force0=_forces(s), pop0=np.array([p.population.value for p in s.places]),
         value=value, obj_value=obj,

@@ -16,11 +16,11 @@ __all__ = ["shares"]
 
 
 def shares(state: State, world: World,
-           basis: Literal["value", "population"] = "value") -> NDArray[np.float64]:
-    """float[run, actor]: the value- (or population-) weighted share of the places each
-    belligerent controls, among places held by belligerents; 0 for other actors. Rows sum to 1
-    when belligerents hold anything of weight."""
-    w = world.value if basis == "value" else state.civilians
+           basis: Literal["value", "population", "area"] = "value") -> NDArray[np.float64]:
+    """float[run, actor]: the value- (or population-, or area-) weighted share of the places
+    each belligerent controls, among places held by belligerents; 0 for other actors. Rows sum
+    to 1 when belligerents hold anything of weight."""
+    w = {"value": world.value, "area": world.area}.get(basis, state.civilians)
     w = np.broadcast_to(w, state.control.shape)
     n_a = len(world.actor_ids)
     held = state.control[:, None, :] == np.arange(n_a)[None, :, None]  # [R, A, P]

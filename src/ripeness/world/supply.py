@@ -1,4 +1,5 @@
-"""Supply: which places connect, through an actor's own ground, to one of its open sources.
+"""Supply: which places connect, through an actor's own ground (and its allies', see
+:mod:`.coalitions`), to one of its open sources.
 
 Place sets are bitsets (uint64 words, bit p = place p) so that thousands of runs, and for the
 cut analysis every place of every run, are searched at once. One breadth-first step expands a
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
+
+from . import coalitions
 
 if TYPE_CHECKING:
     from .compile import Params, World
@@ -98,13 +101,16 @@ class Structure:
     corridor], the corridor's actor holds a path from its start to its end. relief:
     float64[run, actor, place], the pull of the actor's own besieged places on each place,
     value-weighted, strongest on the shortest ways out of the pockets (what makes an attacker
-    push toward a pocket along the shortest road).
+    push toward a pocket along the shortest road). fed: bool[run, place], the same search as
+    ``supplied`` from the sources that carry food (``supplied`` itself when every source
+    carries all): its civilians are not besieged.
     """
 
     supplied: B
     lost: NDArray[np.float32]
     corridor: B
     relief: NDArray[np.float64]
+    fed: B
 
 
 def _own_bits(control: NDArray[np.int64], n_actors: int) -> U64:
@@ -124,13 +130,15 @@ def _supplied(own: U64, src: U64, control: NDArray[np.int64], world: World) -> t
 
 
 def _lost(own: U64, src: U64, sup: U64, control: NDArray[np.int64],
-          world: World) -> NDArray[np.float32]:
+          world: World, held: U64 | None = None) -> NDArray[np.float32]:
     """float32[run, v, p]: p loses supply if its controller loses v (all v at once)."""
     n, rr = len(world.place_ids), np.arange(control.shape[0])[:, None]
     single = pack(np.eye(n, dtype=bool))  # [P, W]
     terr = own[rr, control] & ~single[None]  # [R, P(v), W]: controller's ground minus v
     after = reach(terr, src[control], world.table, n)
     stranded = sup[rr, control] & ~after & ~single[None]
+    if held is not None:  # with allies: only the controller's own places count as cut off
+        stranded &= held[rr, control]
     return unpack(stranded, n).astype(np.float32)
 
 
@@ -196,14 +204,17 @@ def _relief(control: NDArray[np.int64], supplied: B, world: World,
 def structure(control: NDArray[np.int64], params: Params, world: World) -> Structure:
     """Supply, cut sets, corridors and relief pull for the runs in ``control`` [run, place]."""
     n_a = len(world.actor_ids)
-    own = _own_bits(control, n_a)
-    src = pack(params.source.T)  # [A, W]
+    held = _own_bits(control, n_a)
+    own = coalitions.ground(held, world)  # with allies, their ground carries supply too
+    src = coalitions.sources(pack(params.source.T), world)  # [A, W]
     sup, supplied = _supplied(own, src, control, world)
     return Structure(
         supplied=supplied,
-        lost=_lost(own, src, sup, control, world),
+        lost=_lost(own, src, sup, control, world, None if own is held else held),
         corridor=_corridors(own, world),
         relief=_relief(control, supplied, world, params.num("relief_decay")),
+        fed=_supplied(own, coalitions.sources(pack(params.food.T), world), control,
+                      world)[1] if world.split_supply else supplied,
     )
 
 
