@@ -58,6 +58,8 @@ class Tally:
     aim_met: list[NDArray[np.bool_]] = field(default_factory=list)
     pressed_days: list[NDArray[np.int64]] = field(default_factory=list)
     refusals: dict[str, int] = field(default_factory=dict)
+    refused: int = 0
+    refused_by_rising: int = 0
 
     def cat(self, name: str) -> NDArray[Any]:
         return np.concatenate(getattr(self, name))
@@ -101,6 +103,12 @@ def run_batch(loaded: Loaded, runs: int, seed: int, days: int, first_run: int, t
         proposed |= proposal
         _first(day, live & rec.ceasefire_agreed, cease)
         pressed += live[:, None] & rec.pressed
+        # who refused an offer inside the mediator's estimated range: the side gaining
+        # ground (learnt drift > 0) that expects more from fighting on than it holds
+        said_no = (failed & rec.estimated_range)[:, None] & ~rec.accepted
+        rising = (rec.drift > 0) & (rec.value > rec.share)
+        t.refused += int(said_no.any(axis=-1).sum())
+        t.refused_by_rising += int((said_no & rising).any(axis=-1).sum())
         for k, pid in enumerate(spec.party_ids):
             n = int((proposal & rec.estimated_range & ~rec.accepted[:, k]).sum())
             t.refusals[pid] = t.refusals.get(pid, 0) + n
@@ -143,6 +151,9 @@ def causes_line(t: Tally) -> list[str]:
             f"{winning / total:.1%} (accept >= 40%)",
             f"  indivisible issue alone: "
             f"{t.causes[CAUSES.index('indivisible issue')] / total:.1%} (accept <= 50%)",
+            f"  (beside the causes) failed sessions with an offer refused: {t.refused:,}; "
+            f"refused by a side gaining ground that expected more from fighting on: "
+            f"{t.refused_by_rising / max(t.refused, 1):.1%}",
             f"  Zartman diagnostic calls a failed session ripe: "
             f"{t.failed_ripe / max(t.failed, 1):.1%} (accept <= 20%)"]
 

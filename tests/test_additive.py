@@ -26,10 +26,12 @@ import ripeness
 DATA = Path(__file__).parent / "data" / "regression"
 RUNS, DAYS = 4, 40
 
-#: sha256 (first 32 hex digits) of the arrays, taken on main at 6e6d5a2.
+#: sha256 (first 32 hex digits) of the arrays; retaken from the kept copies after issue 14's
+#: second round (ceasefires under which the front stops hurting, defection, a broken truce
+#: renegotiated only at a session), a regression snapshot of that model.
 SNAPSHOT = {
-    "aleppo-2016": "7c62c2676b3e7e805a6ba21c434dbe7f",
-    "syria-2016": "4be8bf326ba35ae45b0d4f3ee424e029",
+    "aleppo-2016": "ebfe24d3e5700915a04912e79ff7f47a",
+    "syria-2016": "c48f76603a83bb8119149cb816749a71",
 }
 
 

@@ -92,9 +92,10 @@ def test_a_losing_side_drops_its_indivisible_demand() -> None:
     r = recs[2]
     assert r.holds[0, 0, 1] and not r.range_exists[0]
     assert r.counterfactual[0, 2] > 0  # divisible, it would have opened
-    # ripe by Zartman's test (a split both prefer exists) but no deal: ripeness is
-    # necessary, not sufficient
-    assert r.ripe[0] and r.ripeness_margin[0] == pytest.approx(1 - 0.597 - 0.34)
+    # the stalemate hurts (a split both prefer to fighting exists, margin > 0) but reb,
+    # holding the demand, sees no way out: not ripe by Zartman's two conditions
+    assert not r.ripe[0] and r.ripeness_margin[0] == pytest.approx(1 - 0.597 - 0.34)
+    assert recs[2].ripeness_margin[0] > 0
 
 
 def stall_days() -> list[TalksObs]:

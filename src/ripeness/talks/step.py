@@ -88,7 +88,8 @@ def talks_init(spec: TalksSpec, runs: int, strength: Floats | None = None) -> Ta
         terms=np.full((runs, k), np.nan),
         granted=np.zeros((runs, len(spec.issue_ids)), dtype=bool),
         pressed=np.zeros((runs, s), dtype=bool), cost_mult=np.ones((runs, k)),
-        aid_factor=np.ones((runs, spec.n_support)), stage=zeros_i.copy(), calm=zeros_i.copy(),
+        aid_factor=np.ones((runs, spec.n_support)), truce_broken=np.zeros(runs, dtype=bool),
+        stage=zeros_i.copy(), calm=zeros_i.copy(),
     )
 
 
@@ -110,14 +111,21 @@ def _zeros_if_none(a: Floats | None, like: Floats) -> Floats:
 
 
 def _beliefs(spec: TalksSpec, st: TalksState, obs: TalksObs) -> _Beliefs:
-    """Update what each party has learnt from today's battlefield (over weeks: λ)."""
+    """Update what each party has learnt from today's battlefield (over weeks: λ).
+
+    A day under a ceasefire is no battle: the pace and the record of battles won and lost
+    stand where the fighting left them (a party learns from battles, Slantchev 2003; a
+    pause says nothing of who would win). Nor does a quiet line hurt as a fought one does:
+    the felt cost of holding the front fades while the guns are silent (Zartman 2000: a
+    soft, stable stalemate is no hurting one). Sieges go on hurting."""
     first = np.isnan(st.prev_shares)
+    calm = st.ceasefire[:, None]
     change = np.where(first, 0.0, obs.shares - st.prev_shares)
     lam = spec.belief_learning
-    pace = np.where(first, st.pace, update_trend(st.pace, np.abs(change), lam))
-    won = st.won + (change > spec.battle_threshold)
-    lost = st.lost + (change < -spec.battle_threshold)
-    front = _zeros_if_none(obs.front, obs.shares)
+    pace = np.where(first | calm, st.pace, update_trend(st.pace, np.abs(change), lam))
+    won = st.won + (~calm & (change > spec.battle_threshold))
+    lost = st.lost + (~calm & (change < -spec.battle_threshold))
+    front = np.where(calm, 0.0, _zeros_if_none(obs.front, obs.shares))
     siege = _zeros_if_none(obs.besieged, obs.shares)
     return _Beliefs(change, pace, won, lost, update_trend(st.dead_rate, obs.deaths, lam),
                     update_trend(st.front_rate, front, lam),
@@ -147,12 +155,17 @@ class _Ripe(NamedTuple):
     margin: Floats
 
 
-def _ripeness(spec: TalksSpec, share: Floats, p_battle: Floats, now: Assessment) -> _Ripe:
-    """Zartman's test in the terms of REFERENCE.md section 7, on each party's own beliefs:
-    ripe iff a split exists that every party prefers to fighting on, Σ max(V, 0) ≤ 1, with V
-    the party's value of fighting on over the horizon less its felt cost (``is_ripe`` with
-    the war's outcome at the horizon: δ = h = 1). The margin, 1 − Σ max(V, 0), is the pain
-    Σ cost less the parties' joint optimism Σ value − 1 when every V is positive.
+def _ripeness(spec: TalksSpec, share: Floats, p_battle: Floats, now: Assessment,
+              width: Floats) -> _Ripe:
+    """Zartman's test on each party's own beliefs (Zartman 2000: a mutually hurting
+    stalemate and a perceived way out). The stalemate hurts when a split exists that every
+    party prefers to fighting on, Σ max(V, 0) ≤ 1, with V the party's value of fighting on
+    over the horizon less its felt cost (``is_ripe`` with the war's outcome at the horizon:
+    δ = h = 1); its margin, 1 − Σ max(V, 0), is the pain Σ cost less the parties' joint
+    optimism Σ value − 1 when every V is positive. The way out is a deal on the table the
+    parties could all accept with the issues as they hold them (``width`` ≥ 0, the range of
+    the best package): a side that still insists on an indivisible demand sees none, so
+    the conflict is not ripe however much it hurts.
 
     Also each party's view of the war as a random walk of battles (N steps of the stake, won
     with its learnt chance): its chance of winning the whole stake, plus its fixed bias, and
@@ -164,7 +177,8 @@ def _ripeness(spec: TalksSpec, share: Floats, p_battle: Floats, now: Assessment)
     # a party whose fighting on is worth less than nothing accepts any share but cannot pay
     # the others: the positive parts must fit in the stake (the same for two parties)
     rip = is_ripe(1.0, 1.0, np.maximum(now.value - now.cost, 0.0), 0.0)
-    return _Ripe(p_win, battles, rip.ripe, rip.margin)
+    way_out = width >= -TIE
+    return _Ripe(p_win, battles, rip.ripe & way_out, rip.margin)
 
 
 def _schedule(spec: TalksSpec, st: TalksState, day: int, esc: Bools) -> dict[str, NDArray[Any]]:
@@ -250,15 +264,22 @@ def _outcome(spec: TalksSpec, st: TalksState, sch: dict[str, NDArray[Any]], ses:
 
 
 def _ceasefire(spec: TalksSpec, st: TalksState, obs: TalksObs, now: Assessment,
-               esc: Bools, noise: TalksNoise, talks: Bools) -> dict[str, NDArray[Any]]:
-    """Break a ceasefire (hazard or escalation); agree one where ``talks`` failed to settle
-    and everyone consents; clients not at the table are bound as their backers agree."""
+               esc: Bools, noise: TalksNoise, talks: Bools,
+               held: Bools) -> dict[str, NDArray[Any]]:
+    """Break a ceasefire (hazard, escalation, or a party that now expects more from
+    fighting on than it holds: a side that is winning has no reason to keep the line);
+    agree one where ``talks`` failed to settle and everyone consents; clients not at the
+    table are bound as their backers agree. After a ceasefire breaks, only a session
+    (``held``), not the backers' daily channel, can agree the next one: a broken truce is
+    renegotiated at the table, so the fighting it lets loose runs until then."""
     cease = bk.seek_ceasefire(spec, now.reservation, obs.shares, obs.backer_satisfied)
-    broke = st.ceasefire & ((noise.ceasefire < spec.ceasefire_breakdown) | esc)
+    defect = cease.party_refused.any(axis=-1)
+    broke = st.ceasefire & ((noise.ceasefire < spec.ceasefire_breakdown) | esc | defect)
     holding = st.ceasefire & ~broke
-    agreed = talks & ~holding & cease.agree
+    agreed = talks & ~holding & cease.agree & (held | ~st.truce_broken)
     covered = np.where(agreed[:, None], cease.covered, st.covered & holding[:, None])
     return {"ceasefire": holding | agreed, "agreed": agreed, "broke": broke,
+            "truce_broken": (st.truce_broken | broke) & ~held & ~agreed,
             "covered": covered, "party_refused": talks[:, None] & cease.party_refused,
             "backer_refused": talks[:, None] & cease.backer_refused}
 
@@ -287,7 +308,7 @@ def talks_step(state: TalksState, spec: TalksSpec, obs: TalksObs, day: int,
     pressed = np.where(at_table[:, None],
                        bk.served(spec, obs.backer_satisfied, view.drift0), st.pressed)
     restrain = bk.restrained(spec, pressed, obs.backer_satisfied, view.drift0)
-    cf = _ceasefire(spec, st, obs, now, esc, noise, (held & ~ses.deal) | channel)
+    cf = _ceasefire(spec, st, obs, now, esc, noise, (held & ~ses.deal) | channel, held)
     new = TalksState(
         phase=out["phase"], next_session=np.where(held, day + spec.every, sch["next"]),
         resume_day=out["resume_day"], failures=out["failures"], sessions=st.sessions + held,
@@ -298,10 +319,10 @@ def talks_step(state: TalksState, spec: TalksSpec, obs: TalksObs, day: int,
         terms=np.where(ses.deal[:, None], ses.offer.shares, st.terms),
         granted=np.where(ses.deal[:, None], spec.packages[ses.offer.package], st.granted),
         pressed=pressed, cost_mult=bk.cost_multiplier(spec, pressed),
-        aid_factor=bk.aid_factor(spec, restrain),
+        aid_factor=bk.aid_factor(spec, restrain), truce_broken=cf["truce_broken"],
     )
     new = phases.advance(base, st, new, day)
-    rip = _ripeness(spec, obs.shares, view.p_battle, now)
+    rip = _ripeness(spec, obs.shares, view.p_battle, now, ses.width)
     day_view = _DayView(b, view, holds, rip, esc, restrain)
     rec = _record(spec, day, obs, now, sch, ses, out, cf, day_view, new)
     return new, rec if base.stages is None else replace(rec, stage=st.stage)
