@@ -96,6 +96,9 @@ def test_a_losing_side_drops_its_indivisible_demand() -> None:
     # holding the demand, sees no way out: not ripe by Zartman's two conditions
     assert not r.ripe[0] and r.ripeness_margin[0] == pytest.approx(1 - 0.597 - 0.34)
     assert recs[2].ripeness_margin[0] > 0
+    story = explain(sessions_frame(recs, spec), 0)
+    assert any("By Zartman's test the conflict was not ripe" in line and "(no way out)" in line
+               for line in story)
 
 
 def stall_days() -> list[TalksObs]:

@@ -223,7 +223,10 @@ def _session(row: pd.Series, parties: list[str]) -> list[str]:
     optimism = sum(float(row[f"value[{p}]"]) for p in parties) - 1.0
     out.append(f"By Zartman's test the conflict was {'ripe' if row['ripe'] else 'not ripe'}: "
                f"the parties' joint optimism (what they expect from fighting on beyond the "
-               f"stake) {_s(optimism)} against their pain (felt costs) {_f(pain)}.")
+               f"stake) {_s(optimism)} against their pain (felt costs) {_f(pain)}"
+               + ("; the stalemate hurt, but with the issues as held no deal was on the "
+                  "table (no way out)." if not row["ripe"] and row["ripeness_margin"] >= 0
+                  else "."))
     return out
 
 
