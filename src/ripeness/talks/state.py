@@ -105,9 +105,10 @@ class TalksState:
     granted in the deal; pressed: bool[run, S], backer presses its client; cost_mult:
     float64[run, K], multiplier on each party's cost of fighting; aid_factor: float64[run,
     N], fraction of each support entry's aid delivered; truce_broken: bool[run], a ceasefire
-    broke and no session has been held since (only a session can agree a new one). stage: int64[run], the phase of the
-    talks whose settings are in force (0: the [talks] table's own, :mod:`.phases`); calm:
-    int64[run], days in a row with a ceasefire in force (None only inside ``talks_step``).
+    broke and no session has been held since (only a session can agree a new one). stage:
+    int64[run], the phase of the talks whose settings are in force (0: the [talks] table's
+    own, :mod:`.phases`); calm: int64[run], days in a row with a ceasefire in force (None
+    only inside ``talks_step``).
     """
 
     phase: Int8
