@@ -331,3 +331,31 @@ def test_backers_channel_agrees_a_ceasefire_between_sessions() -> None:
         assert recs[2].held[0] and recs[2].suspended[0] and recs[2].backer_refused[0, 0]
         assert not any(r.held[0] for r in recs[3:])
         assert [d for d, r in enumerate(recs) if r.ceasefire_agreed[0]] == expected
+
+
+def test_a_deal_not_guaranteed_needs_more_and_is_named_as_the_cause() -> None:
+    """Walter 1997: reb fears an even chance that a settlement is not honoured once it has
+    laid down its arms, so it needs r / (1 − 0.5) from a deal. With gov needing 0.51 and reb
+    0.31 (their shares less the same felt costs) the range, 1 − 0.51 − 0.31 = 0.18 wide
+    without the fear, becomes 1 − 0.51 − 0.62 = −0.13: no deal. Doubling the costs (each
+    needs 0.09 less, reb's half of that doubled by the fear) would open 0.14; a guarantee
+    opens the whole 0.18, the widest, so the cause is the missing guarantee. A ceasefire
+    disarms no one: it is still agreed."""
+    settled = {}
+    for risk in (0.0, 0.5):
+        spec = toy_spec(optimism=np.zeros(2), settlement_risk=np.array([0.0, risk]),
+                        estimate_noise=0.0)
+        _, recs = run_days(spec, [obs([0.6, 0.4], [300, 300]) for _ in range(3)])
+        r = recs[2]
+        assert r.reservation[0] == pytest.approx([0.51, 0.31])
+        assert r.width[0] == pytest.approx(1 - 0.51 - 0.31 / (1 - risk))
+        settled[risk] = bool(r.settled[0])
+    assert settled == {0.0: True, 0.5: False}
+    assert CAUSES[r.cause[0]] == "no guarantee"
+    assert r.counterfactual[0] == pytest.approx([-0.13, -0.13, -0.13, 0.14, 0.18])
+    assert r.ceasefire[0]
+    story = talks.explain(talks.sessions_frame(recs, spec), 0)
+    assert any("reb holds 0.400" in s and "it needs 0.310, and 0.620 from a settlement, "
+               "which it fears (50%) would not be honoured" in s
+               and "the dominant cause was no guarantee: with an outside guarantee of the "
+                   "deal the range would have been 0.180 wide" in s for s in story)

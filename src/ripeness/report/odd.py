@@ -113,6 +113,7 @@ SYMBOLS: dict[str, str] = {
     "pace_prior": r"$v_0$",
     "risk_exponent": r"$a_i$",
     "bargaining_weight": r"$\omega_i$",
+    "settlement_risk": r"$\gamma_i$",
     "breakdown_risk": r"$q_B$",
     "ceasefire_breakdown": r"$\xi$",
     "backer_pressure": r"$g_P$",

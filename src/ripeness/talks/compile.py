@@ -33,7 +33,7 @@ Bools = NDArray[np.bool_]
 
 _PARTY_PARAMS = ("optimism", "battle_optimism", "cost_per_thousand_dead", "front_cost",
                  "siege_cost", "discount", "belief_learning", "risk_exponent",
-                 "bargaining_weight")
+                 "bargaining_weight", "settlement_risk")
 _GLOBAL_PARAMS = ("breakdown_risk", "ceasefire_breakdown", "backer_pressure", "aid_cut",
                   "battle_threshold", "prior_battles", "pace_prior", "csf_decisiveness",
                   "walk_steps")
@@ -47,7 +47,8 @@ class TalksSpec:
     party: int64[K], index of each party in ``scenario.actors``; party_ids: their ids.
     Per party, float64[K]: optimism (share), battle_optimism (probability), costs
     cost_per_thousand_dead (share / 1,000 dead), front_cost and siege_cost (share / day),
-    discount (/day), belief_learning (weight/day), risk_exponent (CRRA a), bargaining_weight.
+    discount (/day), belief_learning (weight/day), risk_exponent (CRRA a), bargaining_weight,
+    settlement_risk (probability a deal is not honoured, as the party sees it).
     issue_demander: int64[I] party index (-1: not a party); issue_value: float64[I, K] stake
     units; issue_indivisible: bool[I, K]. packages: bool[P, I] issues granted (row 0: none);
     package_adjust: float64[P, K], change of each party's reservation when the package is in
@@ -83,6 +84,7 @@ class TalksSpec:
     belief_learning: Floats
     risk_exponent: Floats
     bargaining_weight: Floats
+    settlement_risk: Floats
     issue_ids: tuple[str, ...]
     issue_demander: Ints
     issue_value: Floats

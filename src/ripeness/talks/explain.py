@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .compile import PROTOCOLS, TalksSpec
-from .state import CAUSES, COST_PARTS, PHASES, SessionRecord
+from .state import CAUSES, COST_PARTS, COUNTERFACTUAL_CAUSES, PHASES, SessionRecord
 
 __all__ = ["explain", "sessions_frame"]
 
@@ -32,7 +32,8 @@ _PER_RUN = ("held", "hearing", "estimated_range", "range_exists", "width", "susp
 _REMOVED = {"optimism": "without optimism",
             "shifting power": "without the rising side's extrapolated gains",
             "indivisible issue": "with the issues made divisible",
-            "costs too low": "with costs of fighting doubled"}
+            "costs too low": "with costs of fighting doubled",
+            "no guarantee": "with an outside guarantee of the deal"}
 
 
 def _entry(spec: TalksSpec, s: int) -> str:
@@ -77,15 +78,17 @@ def _row(spec: TalksSpec, r: SessionRecord, run: int) -> dict[str, Any]:
     if spec.stages is not None and r.stage is not None:
         row["talks_stage"] = spec.stages.ids[int(r.stage[run])]
     row.update({name: getattr(r, name)[run].item() for name in _PER_RUN})
-    for j, cause in enumerate(CAUSES[1:5]):
+    for j, cause in enumerate(COUNTERFACTUAL_CAUSES):
         row[f"counterfactual[{cause}]"] = r.counterfactual[run, j].item()
-    for j, cause in enumerate(c for c in CAUSES[1:5] if c != "indivisible issue"):
+    for j, cause in enumerate(c for c in COUNTERFACTUAL_CAUSES if c != "indivisible issue"):
         row[f"counterfactual_war[{cause}]"] = r.counterfactual_war[run, j].item()
     for name in _PER_PARTY:
         values = getattr(r, name)[run]
         row.update({f"{name}[{pid}]": values[j].item() for j, pid in enumerate(spec.party_ids)})
     for j, pid in enumerate(spec.party_ids):
         row[f"refused_ceasefire[{pid}]"] = bool(r.ceasefire_refused[run, j])
+        if spec.settlement_risk[j] > 0:
+            row[f"settlement_risk[{pid}]"] = float(spec.settlement_risk[j])
         for c, part in enumerate(COST_PARTS):
             row[f"cost_{part}[{pid}]"] = r.cost_parts[run, j, c].item()
     for i, issue in enumerate(spec.issue_ids):
@@ -165,6 +168,10 @@ def _view(row: pd.Series, p: str) -> str:
     r = float(row[f"reservation[{p}]"])
     needs = (f"it needs {_f(r)}" if r >= 0 else
              f"net of them fighting on is worth {_f(r)}: it would accept any share")
+    risk = float(row.get(f"settlement_risk[{p}]", 0.0) or 0.0)
+    if risk and r >= 0:
+        needs += (f", and {_f(r / (1 - risk))} from a settlement, which it fears "
+                  f"({risk:.0%}) would not be honoured once it had laid down its arms")
     return (f"{p} holds {_f(row[f'share[{p}]'])} and expects {_f(row[f'forecast[{p}]'])} "
             f"in {h} days (drift {_s(row[f'drift[{p}]'], 4)}/day: it wins "
             f"{float(row[f'p_battle[{p}]']):.0%} of battles at a pace of "
@@ -193,9 +200,13 @@ def _refusals(row: pd.Series, parties: list[str]) -> list[str]:
         adj = float(row.get(f"issue_adj[{p}]", 0.0) or 0.0)
         short = -float(row[f"margin[{p}]"])
         issues = f", issues {_s(adj)}" if adj else ""
+        risk = float(row.get(f"settlement_risk[{p}]", 0.0) or 0.0)
+        fear = (f", and it fears a {risk:.0%} chance that the deal is not honoured once it "
+                f"has laid down its arms, so it needs {1 / (1 - risk):.2f} times that"
+                if risk else "")
         no.append(f"{p}, short by {_f(short)} (offered {_f(row[f'offer[{p}]'])}; it needed "
                   f"{_f(row[f'required[{p}]'])}: fighting on {_f(row[f'value[{p}]'])} less "
-                  f"costs {_f(row[f'cost[{p}]'])}{issues}; an offer {_f(short)} higher, or "
+                  f"costs {_f(row[f'cost[{p}]'])}{fear}{issues}; an offer {_f(short)} higher, or "
                   f"costs or a forecast {_f(short)} worse for it, would have won its consent)")
     return ["All accepted."] if not no else ["Refused by " + "; ".join(no) + "."]
 
@@ -224,8 +235,8 @@ def _session(row: pd.Series, parties: list[str]) -> list[str]:
     out.append(f"By Zartman's test the conflict was {'ripe' if row['ripe'] else 'not ripe'}: "
                f"the parties' joint optimism (what they expect from fighting on beyond the "
                f"stake) {_s(optimism)} against their pain (felt costs) {_f(pain)}"
-               + ("; the stalemate hurt, but with the issues as held no deal was on the "
-                  "table (no way out)." if not row["ripe"] and row["ripeness_margin"] >= 0
+               + ("; the stalemate hurt, but no deal was on the table that every party "
+                  "could accept (no way out)." if not row["ripe"] and row["ripeness_margin"] >= 0
                   else "."))
     return out
 

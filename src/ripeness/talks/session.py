@@ -14,7 +14,7 @@ from .bargaining import TIE, accepts, bargaining_range, required_share, reservat
 from .beliefs import path_value
 from .compile import PROTOCOLS, TalksSpec
 from .protocols import alternating_split, nash_split, screening_demand, split_surplus
-from .state import CAUSES
+from .state import CAUSES, COUNTERFACTUAL_CAUSES
 
 __all__ = [
     "Assessment",
@@ -25,6 +25,7 @@ __all__ = [
     "cause_of",
     "costs",
     "counterfactual_widths",
+    "deal_reservation",
     "holds_issues",
     "make_offer",
     "package_required",
@@ -116,6 +117,16 @@ def holds_issues(spec: TalksSpec, share: Floats, r: Floats) -> Bools:
     """
     loss = (share - r)[:, None, :]
     return np.asarray(spec.issue_indivisible[None] & (loss < spec.issue_value[None]))
+
+
+def deal_reservation(spec: TalksSpec, r: Floats) -> Floats:
+    """What a party must get from a settlement, float64[run, K], from its reservation ``r``
+    (what fighting on is worth to it): a deal it fears will not be honoured once it has laid
+    down its arms, with the chance γ it sees (``settlement_risk``), is worth (1 − γ) of its
+    share, so it needs r / (1 − γ) (Walter 1997; r ≤ 0 still accepts anything). Ceasefires
+    disarm no one and keep ``r``; so does the price of an issue (holding it is a choice
+    about fighting on)."""
+    return np.asarray(r / (1.0 - spec.settlement_risk))
 
 
 def package_required(spec: TalksSpec, r: Floats, *, holds: Bools | None = None) -> Floats:
@@ -229,24 +240,27 @@ def verdicts(offer: Offer, true_req: Floats) -> tuple[Floats, Bools, Floats]:
 
 
 def counterfactual_widths(spec: TalksSpec, x: Inputs, r: Floats) -> tuple[Floats, Floats]:
-    """Width of the best range, float64[run, 4], had each cause been removed (CAUSES 1..4):
-    optimism, the rising side's gains, the issues' indivisibility, low costs (doubled). Who
-    insists on an issue follows each counterfactual's own reservations. Also float64[run, 3],
-    the widths without optimism, without the rising side's gains and with costs doubled
+    """Width of the best range, float64[run, 5], had each cause been removed
+    (COUNTERFACTUAL_CAUSES): optimism, the rising side's gains, the issues' indivisibility,
+    low costs (doubled), the fear that a deal is not honoured (an outside guarantee:
+    ``settlement_risk`` 0). ``r``: today's reservations. Who insists on an issue follows each
+    counterfactual's own reservations. Also float64[run, 4], the same widths but the issues'
     once the issues are set aside (every issue divisible): the war's own gap."""
-    alts = [
-        assess(spec, x, optimism=False).reservation,
-        assess(spec, x, rising=False).reservation,
-        None,
-        assess(spec, x, cost_scale=2.0).reservation,
+    alts: list[tuple[Floats | None, bool]] = [
+        (assess(spec, x, optimism=False).reservation, False),
+        (assess(spec, x, rising=False).reservation, False),
+        (None, False),
+        (assess(spec, x, cost_scale=2.0).reservation, False),
+        (r, True),
     ]
     out, war = [], []
-    for alt in alts:
+    for alt, guaranteed in alts:
         holds = None if alt is None else holds_issues(spec, x.share, alt)
-        req = package_required(spec, r if alt is None else alt, holds=holds)
-        out.append(1.0 - best_package(req)[1])
+        base = r if alt is None else alt
+        deal = base if guaranteed else deal_reservation(spec, base)
+        out.append(1.0 - best_package(package_required(spec, deal, holds=holds))[1])
         if alt is not None:
-            war.append(1.0 - best_package(package_required(spec, alt))[1])
+            war.append(1.0 - best_package(package_required(spec, deal))[1])
     return np.stack(out, axis=-1), np.stack(war, axis=-1)
 
 
@@ -257,10 +271,11 @@ def cause_of(failed: Bools, true_width: Floats, cf_width: Floats,
     A range that existed but was missed or refused: private information. Otherwise the
     removed cause that opens the range (the widest if several). If no single removal opens
     it and the issues set aside would not either, the war itself leaves no range: the cause
-    is the one among optimism, the rising side's gains and low costs that narrows that gap
-    most (``war_width``, float64[run, 3], widths with the issues divisible), costs too low
-    when none helps; an issue that also stands in the way is secondary. Without
-    ``war_width``: the removal that narrows the gap most.
+    is the one among optimism, the rising side's gains, low costs and the missing guarantee
+    that narrows that gap most (``war_width``, float64[run, 4], widths with the issues
+    divisible), costs too low when none helps; an issue that also stands in the way is
+    secondary. Without ``war_width``: the removal that narrows the gap most. ``cf_width``:
+    float64[run, 5] in the order of COUNTERFACTUAL_CAUSES.
     """
     cap = 1e6
     gain = np.maximum(cf_width, -cap) - np.maximum(true_width, -cap)[:, None]
@@ -271,8 +286,9 @@ def cause_of(failed: Bools, true_width: Floats, cf_width: Floats,
         no_opener = np.asarray((cf_width < -TIE).all(axis=-1))
         score = np.where(no_opener[:, None],
                          np.insert(war_gain, 2, -np.inf, axis=-1), score)
-    best = np.argmax(score, axis=-1) + 1
-    helps = np.take_along_axis(score, (best - 1)[:, None], axis=-1)[:, 0] > 0
-    code = np.where(helps, best, CAUSES.index("costs too low"))
+    col = np.argmax(score, axis=-1)
+    helps = np.take_along_axis(score, col[:, None], axis=-1)[:, 0] > 0
+    codes = np.array([CAUSES.index(c) for c in COUNTERFACTUAL_CAUSES])
+    code = np.where(helps, codes[col], CAUSES.index("costs too low"))
     code = np.where(true_width >= -TIE, CAUSES.index("private information"), code)
     return np.where(failed, code, 0).astype(np.int8)

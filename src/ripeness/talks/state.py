@@ -37,11 +37,16 @@ NOT_OPEN, OPEN, SUSPENDED, SETTLED, CLOSED = 0, 1, 2, 3, 4
 PHASES = ("not open", "open", "suspended", "settled", "closed")
 
 #: Cause codes (``SessionRecord.cause``): why a session ended without a deal.
-#: 1..4 are the causes whose removal is tried as a counterfactual (in this order);
-#: 5: a range existed but the mediator misjudged it (private information); 6: every party
-#: accepted, but a backer withheld its guarantee (its limited aim unmet).
+#: 1..4 and 7 are the causes whose removal is tried as a counterfactual
+#: (COUNTERFACTUAL_CAUSES); 5: a range existed but the mediator misjudged it (private
+#: information); 6: every party accepted, but a backer withheld its guarantee (its limited
+#: aim unmet); 7: a party's fear that the deal is not honoured (``settlement_risk``, Walter
+#: 1997) closed the range: no outside guarantee.
 CAUSES = ("none", "optimism", "shifting power", "indivisible issue", "costs too low",
-          "private information", "backer's veto")
+          "private information", "backer's veto", "no guarantee")
+#: The causes tried as counterfactuals, in the column order of ``SessionRecord.counterfactual``.
+COUNTERFACTUAL_CAUSES = ("optimism", "shifting power", "indivisible issue", "costs too low",
+                         "no guarantee")
 #: The parts of a party's felt cost of fighting (``SessionRecord.cost_parts``, last axis).
 COST_PARTS = ("dead", "front", "siege")
 
@@ -170,10 +175,10 @@ class SessionRecord:
     offer float64[run, K] (NaN: no offer); accepted bool[run, K]; margin float64[run, K]
     (offer − required: < 0 is a refusal by that much); proposer int64[run] (-1: mediator);
     backer_veto bool[run, S] (a backer withheld its guarantee from an accepted offer);
-    cause int8[run] (CAUSES); counterfactual float64[run, 4]: the width the range would have
+    cause int8[run] (CAUSES); counterfactual float64[run, 5]: the width the range would have
     had without optimism, without rising trends, with issues made divisible, with costs
-    doubled; counterfactual_war float64[run, 3]: without optimism, without rising trends and
-    with costs doubled, the issues set aside (the war's own gap); ceasefire_refused
+    doubled, with the deal guaranteed (COUNTERFACTUAL_CAUSES); counterfactual_war float64[run,
+    4]: the same but the issues, with the issues set aside (the war's own gap); ceasefire_refused
     bool[run, K] (a party that refused a ceasefire today);
     backer_refused bool[run, S]. stage int64[run]: the phase of the talks in force today
     (None without phases).

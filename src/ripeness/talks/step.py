@@ -36,6 +36,7 @@ from .session import (
     best_package,
     cause_of,
     counterfactual_widths,
+    deal_reservation,
     holds_issues,
     make_offer,
     package_required,
@@ -219,11 +220,12 @@ def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, holds: Bo
     """Estimate, offer, accept or refuse, and find the dominant cause of a failure. A deal
     every party accepts still needs the guarantee of the backers that fly for them
     (``withheld`` bool[run, S])."""
-    true_req = package_required(spec, now.reservation, holds=holds)
+    r_deal = deal_reservation(spec, now.reservation)  # what a settlement must give each
+    true_req = package_required(spec, r_deal, holds=holds)
     best_pkg, need = best_package(true_req)
     fresh = st.phase != OPEN  # opening or resuming: the mediator starts over
     floor = np.where(fresh[:, None], -np.inf, st.floor)
-    offer = make_offer(spec, now.reservation, true_req, z, st.sessions, holds, floor)
+    offer = make_offer(spec, r_deal, true_req, z, st.sessions, holds, floor)
     hearing = held & (st.sessions < spec.hearings)  # no proposal yet: the mediator listens
     offer = offer._replace(found=offer.found & ~hearing,
                            shares=np.where(hearing[:, None], np.nan, offer.shares))
