@@ -40,6 +40,7 @@ from ripeness.world.compile import compile_scenario
 ROOT = Path(__file__).resolve().parents[1]
 TOY_WAR = ROOT / "tests" / "data" / "toy_war.toml"
 FEB_MAR = 60  # days 0-28 are February 2016, 29-59 March
+WINDOW = 10  # days per window of the failed sessions' table
 WHATIFS = ("no-russian-air", "corridor-held", "no-assad-condition")
 
 
@@ -60,6 +61,11 @@ class Tally:
     refusals: dict[str, int] = field(default_factory=dict)
     refused: int = 0
     refused_by_rising: int = 0
+    # failed sessions by WINDOW-day window: counts by cause, and sums over them of each
+    # party's reservation less its share and of its learnt drift (per 90 days)
+    window_causes: dict[int, NDArray[np.int64]] = field(default_factory=dict)
+    window_gap: dict[int, NDArray[np.float64]] = field(default_factory=dict)
+    window_drift: dict[int, NDArray[np.float64]] = field(default_factory=dict)
 
     def cat(self, name: str) -> NDArray[Any]:
         return np.concatenate(getattr(self, name))
@@ -98,6 +104,11 @@ def run_batch(loaded: Loaded, runs: int, seed: int, days: int, first_run: int, t
         t.causes += np.bincount(rec.cause[failed], minlength=len(CAUSES))
         t.failed += int(failed.sum())
         t.failed_ripe += int((failed & rec.ripe).sum())
+        w = day // WINDOW
+        t.window_causes[w] = t.window_causes.get(w, 0) + np.bincount(
+            rec.cause[failed], minlength=len(CAUSES))
+        t.window_gap[w] = t.window_gap.get(w, 0) + (rec.reservation - rec.share)[failed].sum(0)
+        t.window_drift[w] = t.window_drift.get(w, 0) + 90 * rec.drift[failed].sum(0)
         first = proposal & ~proposed
         first_deal |= first & (rec.settled | rec.ceasefire_agreed)
         proposed |= proposal
@@ -156,6 +167,24 @@ def causes_line(t: Tally) -> list[str]:
             f"{t.refused_by_rising / max(t.refused, 1):.1%}",
             f"  Zartman diagnostic calls a failed session ripe: "
             f"{t.failed_ripe / max(t.failed, 1):.1%} (accept <= 20%)"]
+
+
+def window_lines(t: Tally, parties: tuple[str, ...]) -> list[str]:
+    """Failed sessions by window: how many, by cause, and what the parties needed."""
+    out = [f"  failed sessions by {WINDOW}-day window: count, causes, and the mean over them of "
+           f"each party's reservation less its share and its learnt drift per 90 days "
+           f"({', '.join(parties)})"]
+    for w in sorted(t.window_causes):
+        c = t.window_causes[w]
+        n = int(c.sum())
+        if not n:
+            continue
+        parts = ", ".join(f"{CAUSES[i]} {c[i]}" for i in range(1, len(CAUSES)) if c[i])
+        gap = " ".join(f"{x / n:+.3f}" for x in t.window_gap[w])
+        drift = " ".join(f"{x / n:+.3f}" for x in t.window_drift[w])
+        out.append(f"    days {w * WINDOW:3d}-{w * WINDOW + WINDOW - 1:3d}: {n:5d} ({parts}); "
+                   f"r - x {gap}; drift {drift}")
+    return out
 
 
 def aleppo_lines(t: Tally, runs: int) -> list[str]:
@@ -225,7 +254,10 @@ def part_aleppo(runs: int, seed: int) -> Tally:
     loaded = read("aleppo-2016")
     t = measure(loaded, runs, seed, 90)
     print(f"2. aleppo-2016, {runs} runs, seed {seed}, 90 days (against today's war tempo)")
-    for line in aleppo_lines(t, runs) + backers_line(t, loaded):
+    parties = compile_talks(loaded.scenario, list(compile_scenario(loaded.scenario).actor_ids))
+    assert parties is not None
+    for line in aleppo_lines(t, runs) + window_lines(t, parties.party_ids) \
+            + backers_line(t, loaded):
         print(line)
     print(f"  ({time.process_time() - t0:.0f} s CPU)")
     return t
