@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -69,6 +71,32 @@ def test_animation_is_a_gif_of_every_day(batch: Path, tmp_path: Path) -> None:
     assert main(["plot", str(batch), "--run", "0", "--format", "png", "--animate",
                  "--dates", "2016-02-02", "--out", str(tmp_path / "f")]) == 0
     assert (tmp_path / "f" / "control.gif").stat().st_size > 1000
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None,
+                    reason="writing .mp4 needs ffmpeg (apt-get install ffmpeg)")
+def test_animation_as_mp4_has_a_frame_a_day(batch: Path, tmp_path: Path) -> None:
+    from ripeness.report.animate import animate
+    from ripeness.report.plots import load_result
+
+    mp4 = animate(load_result(batch), tmp_path / "run.mp4", dpi=40)
+    probe = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+                            "-show_entries", "stream=codec_type,nb_read_frames", "-of", "csv=p=0",
+                            str(mp4)], capture_output=True, text=True, check=True)
+    assert probe.stdout.strip() == "video,8"  # one frame a day, as the GIF
+
+
+def test_mp4_without_ffmpeg_says_how_to_fix(batch: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib.animation import FFMpegWriter
+
+    from ripeness.report.animate import animate
+    from ripeness.report.plots import PlotError, load_result
+
+    monkeypatch.setattr(FFMpegWriter, "isAvailable", classmethod(lambda cls: False))
+    with pytest.raises(PlotError, match=r"needs ffmpeg on the PATH; write a \.gif instead"):
+        animate(load_result(batch), tmp_path / "run.mp4", dpi=40)
+    assert not (tmp_path / "run.mp4").exists()
 
 
 def test_plots_an_ensemble(tmp_path: Path) -> None:
