@@ -230,7 +230,9 @@ def _talk(before: State, war: State, talks: TalksState, world: World, link: Link
     forecast = (model_forecast(war, talks, world, link, day) if link.lookahead > 0 else None)
     front, sieges = front_and_sieges(war, world, spec)
     obs = TalksObs(shares=_party_shares(war, world, spec, link.basis),
-                   deaths=(war.mil_dead - before.mil_dead)[:, spec.party],
+                   # the engine counts fighters out of action; the talks price the dead
+                   deaths=(war.mil_dead - before.mil_dead)[:, spec.party]
+                   / spec.out_of_action_per_death,
                    backer_satisfied=backer_satisfied(war, link), forecast=forecast,
                    front=front, besieged=sieges)
     new, rec = talks_step(talks, spec, obs, day, _noise(war, spec, day))

@@ -121,6 +121,7 @@ SYMBOLS: dict[str, str] = {
     "battle_threshold": r"$\vartheta$",
     "csf_decisiveness": r"$k_T$",
     "walk_steps": r"$N$",
+    "out_of_action_per_death": r"$m_D$",
     "forecast_lookahead_days": r"$L$",
     # outcomes
     "partition_quiet_days": r"$Q$",

@@ -36,7 +36,7 @@ _PARTY_PARAMS = ("optimism", "battle_optimism", "cost_per_thousand_dead", "front
                  "bargaining_weight", "settlement_risk")
 _GLOBAL_PARAMS = ("breakdown_risk", "ceasefire_breakdown", "backer_pressure", "aid_cut",
                   "battle_threshold", "prior_battles", "pace_prior", "csf_decisiveness",
-                  "walk_steps")
+                  "walk_steps", "out_of_action_per_death")
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,7 @@ class TalksSpec:
     pace_prior: float
     csf_decisiveness: float
     walk_steps: float
+    out_of_action_per_death: float
     backer: Ints
     backer_ids: tuple[str, ...]
     backer_limited: Bools

@@ -56,7 +56,8 @@ class TalksObs:
     """What the war engine reports each day.
 
     shares: float64[run, K], each party's value-weighted share of the stake (sum <= 1);
-    deaths: float64[run, K], the party's own military dead that day, persons;
+    deaths: float64[run, K], the party's own military dead that day, persons (the coupling
+    divides the engine's fighters out of action by ``out_of_action_per_death``);
     backer_satisfied: bool[run, B], whether each backer's limited objective is met today;
     forecast: optional float64[run, K], a model-consistent forecast of each party's share
     after the horizon (the engine run forward, see ``beliefs.ForecastHook``); None: each
