@@ -244,8 +244,8 @@ def counterfactual_widths(spec: TalksSpec, x: Inputs, r: Floats) -> tuple[Floats
     (COUNTERFACTUAL_CAUSES): optimism, the rising side's gains, the issues' indivisibility,
     low costs (doubled), the fear that a deal is not honoured (an outside guarantee:
     ``settlement_risk`` 0). ``r``: today's reservations. Who insists on an issue follows each
-    counterfactual's own reservations. Also float64[run, 4], the same widths but the issues'
-    once the issues are set aside (every issue divisible): the war's own gap."""
+    counterfactual's own reservations. Also float64[run, 4], the same widths without the
+    issues' column, with every issue set aside (divisible): the war's own gap."""
     alts: list[tuple[Floats | None, bool]] = [
         (assess(spec, x, optimism=False).reservation, False),
         (assess(spec, x, rising=False).reservation, False),
