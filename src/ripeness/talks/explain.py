@@ -168,7 +168,7 @@ def _view(row: pd.Series, p: str) -> str:
     r = float(row[f"reservation[{p}]"])
     needs = (f"it needs {_f(r)}" if r >= 0 else
              f"net of them fighting on is worth {_f(r)}: it would accept any share")
-    risk = float(row.get(f"settlement_risk[{p}]", 0.0) or 0.0)
+    risk = _settlement_risk(row, p)
     if risk and r >= 0:
         needs += (f", and {_f(r / (1 - risk))} from a settlement, which it fears "
                   f"({risk:.0%}) would not be honoured once it had laid down its arms")
@@ -192,6 +192,11 @@ def _issues(row: pd.Series, parties: list[str]) -> list[str]:
     return [("Issues: " + "; ".join(out) + ".")] if out else []
 
 
+def _settlement_risk(row: pd.Series, p: str) -> float:
+    """The chance party ``p`` sees that a settlement is not honoured (0: no column)."""
+    return float(row.get(f"settlement_risk[{p}]", 0.0) or 0.0)
+
+
 def _refusals(row: pd.Series, parties: list[str]) -> list[str]:
     no = []
     for p in parties:
@@ -200,7 +205,7 @@ def _refusals(row: pd.Series, parties: list[str]) -> list[str]:
         adj = float(row.get(f"issue_adj[{p}]", 0.0) or 0.0)
         short = -float(row[f"margin[{p}]"])
         issues = f", issues {_s(adj)}" if adj else ""
-        risk = float(row.get(f"settlement_risk[{p}]", 0.0) or 0.0)
+        risk = _settlement_risk(row, p)
         fear = (f", and it fears a {risk:.0%} chance that the deal is not honoured once it "
                 f"has laid down its arms, so it needs {1 / (1 - risk):.2f} times that"
                 if risk else "")
