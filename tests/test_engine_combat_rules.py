@@ -4,6 +4,7 @@ neighbour being attacked."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -72,16 +73,17 @@ def test_breakpoints_count_losses_against_everyone_engaged() -> None:
     assert bool(broke)
 
 
-def pocket(frontage: float, population: float = 1000.0) -> Any:
-    """A rebel pocket of 1,000 (no own neighbour) next to 20,000 government fighters."""
+def pocket(frontage: float, population: float = 1000.0, km: float = 10.0) -> Any:
+    """A rebel pocket of 1,000 (no own neighbour) next to 20,000 government fighters, ``km``
+    away."""
     return build([place("city", "gov", {"gov": 20000.0}),
                   place("pocket", "reb", {"reb": 1000.0}, lat=36.05, population=population)],
-                 [("city", "pocket")], [("city", ["gov"]), ("pocket", ["reb"])],
+                 [("city", "pocket", km)], [("city", ["gov"]), ("pocket", ["reb"])],
                  parameters={**QUIET, "frontage": frontage})
 
 
-def fall_day(frontage: float, population: float = 1000.0) -> int:
-    c = ripeness.simulate(pocket(frontage, population), runs=1, seed=0,
+def fall_day(frontage: float, population: float = 1000.0, km: float = 10.0) -> int:
+    c = ripeness.simulate(pocket(frontage, population, km), runs=1, seed=0,
                           days=60).daily["control"]
     taken = np.flatnonzero(c.values[0, :, 1] == 0)
     assert taken.size, "the pocket should fall within 60 days"
@@ -117,6 +119,21 @@ def test_a_city_falls_district_by_district() -> None:
     left = res.daily["control"].values[0, :, 1]
     assert fall_day(3.0, 90_000.0) > fall_day(3.0)
     assert (left[:2] == 1).all()  # not taken on the day its first district breaks
+
+
+def test_a_place_far_from_its_neighbours_is_fought_for_across_its_ground() -> None:
+    """A link of 40 km: each place stands for the ground up to 20 km out, which a won
+    battle's 6 km advance (CDB90) crosses in floor(20 / 6) = 3 broken defences before the
+    place's own district: 4 positions each. At 10 km (5 km of ground) there are none, and
+    with ``advance_per_battle_km`` = 25 none either. The far pocket holds longer."""
+    world = compile_scenario(pocket(3.0, km=40.0))
+    p = world.params_on(0)
+    assert world.depth_km.tolist() == [20.0, 20.0]
+    assert engine.districts_of(world, p).tolist() == [4, 4]
+    wide = replace(p, scalars={**p.scalars, "advance_per_battle_km": 25.0})
+    assert engine.districts_of(world, wide).tolist() == [1, 1]
+    assert engine.districts_of(compile_scenario(pocket(3.0)), p).tolist() == [1, 1]
+    assert fall_day(3.0, km=40.0) > fall_day(3.0)
 
 
 @pytest.mark.parametrize("frontage", [1.0, 3.0])

@@ -51,10 +51,11 @@ def load(folder: str | Path) -> pd.DataFrame:
     attacker won, 0 draw, -1 lost; blank in the tidy CSV means -1), post (defender's
     posture), aeroa (theatre air superiority: 1 attacker, 0 neither, -1 defender; blank read
     as -1, as for wina), strengths a_str/d_str, casualties a_cas/d_cas, close-air-support
-    sorties a_fly/d_fly (NaN where unknown), days of combat."""
+    sorties a_fly/d_fly (NaN where unknown), days of combat, advance (km the attacker advanced,
+    negative where it fell back; NaN where unknown)."""
     d = Path(folder)
     b = pd.read_csv(d / "battles.csv",
-                    usecols=["isqno", "wina", "post1", "parent", "war", "aeroa"])
+                    usecols=["isqno", "wina", "post1", "parent", "war", "aeroa", "kmda"])
     g = pd.read_csv(d / "belligerents.csv", usecols=["isqno", "attacker", "str", "cas", "fly"])
     t = pd.read_csv(d / "battle_durations.csv",
                     usecols=["isqno", "datetime", "duration1", "duration2"])
@@ -68,6 +69,7 @@ def load(folder: str | Path) -> pd.DataFrame:
         "year": pd.to_datetime(out["datetime"], errors="coerce").dt.year,
         "war": out["war"], "wina": out["wina"].fillna(-1).astype(int), "post": out["post1"],
         "aeroa": out["aeroa"].fillna(-1).astype(int),
+        "advance": pd.to_numeric(out["kmda"], errors="coerce"),
         "a_str": out["a_str"], "a_cas": out["a_cas"], "d_str": out["d_str"],
         "d_cas": out["d_cas"], "a_fly": out["a_fly"], "d_fly": out["d_fly"],
         "days": out["duration2"].fillna(out["duration1"]),
@@ -105,6 +107,8 @@ class Fit:
     break_sd_all: float
     break_sd: float
     wars: int
+    advance_won: float
+    advance_battles: int
 
     def lines(self) -> list[str]:
         """The fit in words, with the parameter each value sets."""
@@ -132,6 +136,8 @@ class Fit:
             "       -> attack_break_loss",
             f"    log-sd across all battles {self.break_sd_all:.2f}; within wars "
             f"{self.break_sd:.2f} ({self.wars} wars, each its own level)  -> break_spread",
+            f"  advance: median {self.advance_won:.1f} km in the {self.advance_battles} battles "
+            "the attacker won  -> advance_per_battle_km",
         ]
 
 
@@ -226,12 +232,14 @@ def fit(folder: str | Path, since: int = SINCE) -> Fit:
     (m_d, m_a), bsd = fit_breakpoints(sides)
     war = pd.factorize(df["war"].fillna("?"), sort=True)[0]
     _, within = fit_breakpoints(sides, groups=np.asarray(war, dtype=np.int64))
+    won = df.loc[d_broke, "advance"].dropna()
     return Fit(since=since, battles=len(df), air_battles=len(air), lambda_attacker=lam_a,
                lambda_defender=lam_d, exponent=w, exponent_se=se, sortie_scale=q0,
                sortie_scale_log_se=q0_se, residual_sd=sd,
                defender_break=Breakpoint(m_d, int(d_broke.sum()), int((~d_broke).sum())),
                attacker_break=Breakpoint(m_a, int(a_broke.sum()), int((~a_broke).sum())),
-               break_sd_all=bsd, break_sd=within, wars=int(war.max()) + 1)
+               break_sd_all=bsd, break_sd=within, wars=int(war.max()) + 1,
+               advance_won=float(won.median()), advance_battles=len(won))
 
 
 def _ols(y: F64, design: F64) -> tuple[F64, F64]:
