@@ -31,10 +31,11 @@ RUNS, DAYS = 4, 40
 #: renegotiated only at a session), a regression snapshot of that model; retaken again when the
 #: talks' table gained the columns of the cause 'no guarantee' (nothing else changed), and
 #: again when the talks began to price the dead rather than every fighter out of action, and
-#: again when a place's positions gained the depth of its ground (advance_per_battle_km).
+#: again when a place's positions gained the depth of its ground (advance_per_battle_km), and
+#: again when a starved garrison's breakpoint fell below a supplied one's (supply.siege_break).
 SNAPSHOT = {
     "aleppo-2016": "7c6bd3ce9044931328a4f1dbce60fddb",
-    "syria-2016": "e25c5e507fb8242e93e373c19ad2831e",
+    "syria-2016": "615164c6107c243fefd60241e36bf3e7",
 }
 
 

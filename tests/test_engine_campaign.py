@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from ripeness import engine
-from ripeness.world import compile_scenario, movement, operations
+from ripeness.world import compile_scenario, movement, operations, supply
 from ripeness.world.campaign import days_to_take
 from ripeness.world.compile import Params, World
 
@@ -72,16 +72,28 @@ def test_a_town_takes_its_districts_one_after_another_and_air_shortens_each() ->
 
 
 def test_a_fresh_siege_is_slow_to_storm_and_a_starving_one_quick() -> None:
-    """A besieged garrison's breakpoint is divided by the share of its stocks spent (at most
-    1): with stocks whole (spent 0) it fights to the last (b_D = 1), and its own fire is
-    whole; starved to the floor U = 0.6 (spent 1) it breaks at the median and fights with
-    0.6 of its fire."""
+    """A besieged garrison's breakpoint is the median times its stocks over the share of them
+    spent (at most 1): with stocks whole (spent 0) it fights to the last (b_D = 1), and its
+    own fire is whole; starved to the floor U = 0.6 (spent 1) it breaks at 0.6 of the median
+    and fights with 0.6 of its fire."""
     fresh = _days(900.0, 300.0, stock=1.0, supplied=False, combat_intensity=1.0)
     starved = _days(900.0, 300.0, stock=0.6, supplied=False, combat_intensity=1.0)
     assert fresh == pytest.approx(by_hand(3.0, b_def=1.0))
-    assert starved == pytest.approx(by_hand(3.0, e_def=0.6))
+    assert starved == pytest.approx(by_hand(3.0, e_def=0.6, b_def=0.6 * BD))
     assert fresh > 5 * starved
     assert math.isinf(_days(0.0, 300.0))  # nobody to send: never
+
+
+def test_a_siege_hardens_a_garrison_then_breaks_it() -> None:
+    """supply.siege_break by hand, U = 0.6, T = 120 days, median 0.144: cut off for t days the
+    stocks are 0.6 + 0.4 exp(-t / 120) and the share spent 1 - exp(-t / 120). Day 0: 1 (to
+    the last); day 120: 0.144 x 0.74715 / 0.63212 = 0.17021; day 240: 0.144 x 0.65413 /
+    0.86466 = 0.10894, below a supplied garrison's; starved: 0.144 x 0.6 = 0.0864."""
+    _, p = _world()
+    t = np.array([0.0, 120.0, 240.0, 1e6])
+    stock = supply.stocks(np.zeros(4, dtype=bool), t.astype(np.int64), p)
+    got = supply.siege_break(np.full(4, 0.144), stock, p)
+    assert got == pytest.approx([1.0, 0.17021, 0.10894, 0.0864], abs=5e-5)
 
 
 # --- The main effort weighs the prize by what it will take: value x P / (P + days).

@@ -236,14 +236,12 @@ def _engagements(s: State, force: F64, plan: operations.Plan, sorties: F64,
 
 
 def _cornered(brk: F64, s: State, stock: F64, p: Params) -> F64:
-    """Breakpoints of besieged garrisons (cut off from supply: no way out): divided by the
-    share of their stocks spent, so a besieged garrison fights on while it has stocks and
-    breaks as it starves (7.5)."""
+    """Breakpoints of besieged garrisons (cut off from supply: no way out): they harden
+    while the stocks last and fall below a supplied garrison's as they run out
+    (``supply.siege_break``, 7.5)."""
     cornered = ~(s.supplied | s.fed)  # a humanitarian road out is a way out
-    spent = (1.0 - stock) / max(1.0 - p.num("unsupplied_fire"), 1e-9)
-    with np.errstate(divide="ignore"):
-        harder = np.minimum(brk / np.maximum(spent, 1e-12), 1.0)
-    return np.asarray(np.where(cornered, harder, brk), dtype=np.float64)
+    return np.asarray(np.where(cornered, supply.siege_break(brk, stock, p), brk),
+                      dtype=np.float64)
 
 
 def _breakpoints(s: State, att: I64, p: Params, day: int) -> tuple[F64, F64]:

@@ -9,9 +9,10 @@ chance that an assault wins its district: both breakpoints are log-normal with t
 ``break_spread``, so the defender breaks first with probability
 ``Phi(ln(t_A / t_D) / (break_spread * sqrt 2))``. An assault lasts about the shorter of the
 two; a district takes that divided by the chance of winning it, and the place its districts
-one after another. A besieged garrison with its stocks whole fights to the last (its
-breakpoint divided by the share of its stocks spent, 7.5), so a fresh siege is slow to storm
-and a starving one quick: the planner waits for hunger to do its work.
+one after another. A besieged garrison with its stocks whole fights to the last, and a
+starved one breaks sooner than a supplied one (its breakpoint times its stocks over the share
+spent, 7.5), so a fresh siege is slow to storm and a starving one quick: the planner waits for
+hunger to do its work.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from scipy.special import ndtr
 
 from .combat import FIRE_REFERENCE
 from .compile import Params
+from .supply import siege_break
 
 __all__ = ["days_to_take"]
 
@@ -57,10 +59,7 @@ def days_to_take(a: int, engaged: F64, air: F64, control: I64, ctx: dict[str, F6
 
 
 def _cornered(brk: F64, ctx: dict[str, F64], p: Params) -> F64:
-    """The defender's breakpoint as the engine draws it for a besieged garrison: divided by
-    the share of its stocks spent, at most 1 (engine._cornered)."""
-    u = p.num("unsupplied_fire")
-    spent = (1.0 - ctx["supply"]) / max(1.0 - u, 1e-9)
-    with np.errstate(divide="ignore"):
-        harder = np.minimum(brk / np.maximum(spent, 1e-12), 1.0)
-    return np.asarray(np.where(ctx["supplied"], brk, harder), dtype=np.float64)
+    """The defender's breakpoint as the engine draws it for a besieged garrison
+    (``supply.siege_break``, engine._cornered)."""
+    return np.asarray(np.where(ctx["supplied"], brk, siege_break(brk, ctx["supply"], p)),
+                      dtype=np.float64)

@@ -29,6 +29,7 @@ __all__ = [
     "expand",
     "pack",
     "reach",
+    "siege_break",
     "stocks",
     "structure",
     "unpack",
@@ -229,3 +230,17 @@ def stocks(supplied: B, besieged_days: NDArray[np.int64] | None, params: Params
         return np.where(supplied, 1.0, u)
     left = np.exp(-besieged_days / params.num("siege_stock_days"))
     return np.asarray(np.where(supplied, 1.0, u + (1.0 - u) * left), dtype=np.float64)
+
+
+def siege_break(brk: NDArray[np.float64], stock: NDArray[np.float64], params: Params
+                ) -> NDArray[np.float64]:
+    """The breakpoint of a besieged garrison (no way out): ``brk`` times its stocks (what it
+    fights with, :func:`stocks`) over the share of them spent, at most 1. With its stocks
+    whole it fights to the last; as they run out its will goes with them, and starved (its
+    stocks at U) it breaks at U times a supplied garrison's loss: a siege first hardens a
+    garrison, then breaks it (docs/model.md 7.5)."""
+    u = params.num("unsupplied_fire")
+    spent = (1.0 - stock) / max(1.0 - u, 1e-9)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.minimum(brk * stock / np.maximum(spent, 1e-12), 1.0)
+    return np.asarray(out, dtype=np.float64)
