@@ -396,3 +396,22 @@ def test_serve_without_the_web_extra_says_what_to_install(
     monkeypatch.setitem(sys.modules, "fastapi", None)  # as if it were not installed
     assert main(["serve"]) == 2
     assert "pip install 'ripeness[web]'" in capsys.readouterr().err
+
+
+def test_the_war_room_draws_outcomes_in_the_figures_colours() -> None:
+    """The dashboard and the figures give each outcome the same colour (a settlement is green
+    in both); only 'ongoing' differs in shade, a grey line on the page and a light grey fill in
+    the stacked figure."""
+    import json
+    import re
+
+    from ripeness.report.figures import OUTCOME_COLOURS
+
+    js = (Path(ripeness.__file__).parent / "web" / "static" / "app.js").read_text()
+    line = re.search(r"const OUTCOME_COLOUR = (\{.*?\});", js)
+    assert line is not None
+    page = json.loads(re.sub(r'(\w+):', r'"\1":', line.group(1)))
+    assert set(page) == set(OUTCOME_COLOURS)
+    for outcome, colour in OUTCOME_COLOURS.items():
+        if outcome != "ongoing":
+            assert page[outcome].upper() == colour.upper(), outcome

@@ -6,7 +6,8 @@ import { renderTalks, talksNews } from "./talks.js";
 import { $, actorColour, actorName, api, h, longDate, pct, post, shortDate, state } from "./util.js";
 
 const map = new MapView($("#map"), $("#legend"));
-const OUTCOME_COLOUR = { ongoing: "#555555", settlement: "#0b57d0", "military victory": "#a10000", "frozen partition": "#6a3d9a" };
+// The figures' outcome colours (report/figures.py OUTCOME_COLOURS); ongoing a darker grey, as a line not a fill.
+const OUTCOME_COLOUR = { ongoing: "#777777", settlement: "#1E8449", "military victory": "#922B21", "frozen partition": "#2E86C1" };
 
 function setStatus(text, { progress = null, error = false } = {}) {
   $("#status-text").textContent = text;
