@@ -31,12 +31,11 @@ RUNS, DAYS = 4, 40
 #: renegotiated only at a session), a regression snapshot of that model; retaken again when the
 #: talks' table gained the columns of the cause 'no guarantee' (nothing else changed), and
 #: again when the talks began to price the dead rather than every fighter out of action, and
-#: again when a place's positions gained the depth of its ground (advance_per_battle_km), and
-#: again when a starved garrison's breakpoint fell below a supplied one's (supply.siege_break),
-#: and again when aid_cut took Russia's measured 0.8 in place of the assumed 0.5.
+#: again when a starved garrison's breakpoint fell below a supplied one's (supply.siege_break)
+#: and aid_cut took Russia's measured 0.8 in place of the assumed 0.5.
 SNAPSHOT = {
-    "aleppo-2016": "1c7f0471c8668bec6d0427547dced0f0",
-    "syria-2016": "f89139c22d9f6fbda3e9f443983812a7",
+    "aleppo-2016": "4c1d597f3c2324ca214f024fc7873940",
+    "syria-2016": "203796b606f4e4706ee95541980fc347",
 }
 
 

@@ -33,8 +33,7 @@ def test_the_registry_carries_the_fitted_values(fit: cdb90.Fit) -> None:
                         ("air_sortie_scale", fit.sortie_scale),
                         ("break_loss", fit.defender_break.median),
                         ("attack_break_loss", fit.attacker_break.median),
-                        ("break_spread", fit.break_sd),
-                        ("advance_per_battle_km", fit.advance_won)):
+                        ("break_spread", fit.break_sd)):
         assert reg[name].default == pytest.approx(value, abs=0.0006, rel=0.005), name
         assert "CDB90" in reg[name].provenance, name
 

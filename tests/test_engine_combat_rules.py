@@ -4,7 +4,6 @@ neighbour being attacked."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -119,21 +118,6 @@ def test_a_city_falls_district_by_district() -> None:
     left = res.daily["control"].values[0, :, 1]
     assert fall_day(3.0, 90_000.0) > fall_day(3.0)
     assert (left[:2] == 1).all()  # not taken on the day its first district breaks
-
-
-def test_a_place_far_from_its_neighbours_is_fought_for_across_its_ground() -> None:
-    """A link of 40 km: each place stands for the ground up to 20 km out, which a won
-    battle's 6 km advance (CDB90) crosses in floor(20 / 6) = 3 broken defences before the
-    place's own district: 4 positions each. At 10 km (5 km of ground) there are none, and
-    with ``advance_per_battle_km`` = 25 none either. The far pocket holds longer."""
-    world = compile_scenario(pocket(3.0, km=40.0))
-    p = world.params_on(0)
-    assert world.depth_km.tolist() == [20.0, 20.0]
-    assert engine.districts_of(world, p).tolist() == [4, 4]
-    wide = replace(p, scalars={**p.scalars, "advance_per_battle_km": 25.0})
-    assert engine.districts_of(world, wide).tolist() == [1, 1]
-    assert engine.districts_of(compile_scenario(pocket(3.0)), p).tolist() == [1, 1]
-    assert fall_day(3.0, km=40.0) > fall_day(3.0)
 
 
 @pytest.mark.parametrize("frontage", [1.0, 3.0])

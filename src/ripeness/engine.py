@@ -274,14 +274,12 @@ def _noise(s: State, e: combat.Engagements, p: Params, day: int) -> tuple[F64, F
 
 
 def districts_of(world: World, p: Params) -> I64:
-    """int[place]: the positions a place is fought for, one per broken defence: its urban
-    districts, ceil(sqrt(population / ``district_population``)) and at least 1 (a built-up
-    area's extent grows as the square root of its people, crossed one position after
-    another), plus the depth of its ground, floor(depth_km / ``advance_per_battle_km``) (a
-    won battle carries an attack that far, CDB90; docs/model.md 7.6)."""
-    d = np.maximum(np.ceil(np.sqrt(world.pop0 / p.num("district_population"))), 1.0)
-    deep = np.floor(world.depth_km / p.num("advance_per_battle_km"))
-    return np.asarray(d + deep, dtype=np.int64)
+    """int[place]: the districts a place is fought for, one per position an assault has to
+    take: ceil(sqrt(population / ``district_population``)), at least 1. A built-up area's
+    extent grows as the square root of its people, and an attacker crosses it one position
+    after another (docs/model.md 7.6)."""
+    d = np.ceil(np.sqrt(world.pop0 / p.num("district_population")))
+    return np.asarray(np.maximum(d, 1.0), dtype=np.int64)
 
 
 def _apply_battle(s: State, force: F64, plan: operations.Plan, bt: combat.Battle,

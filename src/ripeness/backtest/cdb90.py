@@ -137,7 +137,7 @@ class Fit:
             f"    log-sd across all battles {self.break_sd_all:.2f}; within wars "
             f"{self.break_sd:.2f} ({self.wars} wars, each its own level)  -> break_spread",
             f"  advance: median {self.advance_won:.1f} km in the {self.advance_battles} battles "
-            "the attacker won  -> advance_per_battle_km",
+            "the attacker won  (not used: docs/model.md 10, item 7)",
         ]
 
 

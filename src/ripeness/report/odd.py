@@ -93,7 +93,6 @@ SYMBOLS: dict[str, str] = {
     "break_spread": r"$\sigma_\beta$",
     "frontage": r"$\phi_F$",
     "district_population": r"$N_D$",
-    "advance_per_battle_km": r"$a_W$",
     "withdraw_survival": r"$s_W$",
     # people
     "siege_civilian_mortality": r"$d_C$",

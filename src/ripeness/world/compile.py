@@ -107,7 +107,6 @@ class World:
     hostile: B  # bool[actor, actor], symmetric
     links: I64  # int[link, 2]
     km: F64  # float[link], km
-    depth_km: F64  # float[place], half its shortest link: the ground it stands for (0: none)
     adj: B  # bool[place, place]
     nbr: I64  # int[place, degree], neighbour indices padded with P (a dummy slot)
     table: NDArray[np.uint64]  # uint64[word, byte, 256, word], bitset neighbour expansion
@@ -149,15 +148,6 @@ def floyd(d: F64) -> F64:
 
     graph = csgraph_from_dense(d, null_value=np.inf)
     return np.asarray(shortest_path(graph, method="FW", directed=True), dtype=np.float64)
-
-
-def depth_of(road: F64) -> F64:
-    """float[place]: half the length of each place's shortest link (0 for a place with none).
-    A place stands for the ground about it up to halfway to its nearest neighbour, so an
-    attacker reaching it from a neighbour crosses at least that much of the defender's ground
-    (docs/model.md 7.6)."""
-    near = road.min(axis=1, initial=np.inf)
-    return np.asarray(np.where(np.isfinite(near), near / 2.0, 0.0), dtype=np.float64)
 
 
 def nearest(dist: F64, target: B) -> I64:
@@ -361,7 +351,7 @@ def compile_scenario(s: Scenario) -> World:
         obj_norm=obj / np.maximum(obj.max(axis=1, keepdims=True), 1e-12),
         aim_norm=(obj - value) / np.maximum((obj - value).max(axis=1, keepdims=True), 1e-12),
         aim_hold=_limited_aims(s),
-        hostile=_hostility(s), links=links, km=km, depth_km=depth_of(road), adj=adj, nbr=nbr,
+        hostile=_hostility(s), links=links, km=km, adj=adj, nbr=nbr,
         table=bitset_table(adj), hops=floyd(np.where(adj, 1.0, np.inf)),
         refuge=refuge, refuge_of=nearest(floyd(road), refuge),
         fortification=np.array([p.fortification.value for p in s.places]),
