@@ -17,7 +17,8 @@ A. aleppo-2016, N_A runs (500), 90 days:
 B. aleppo-2016, N_B runs (500), 330 days: the distribution of the day east Aleppo falls and
    of its longest siege before the fall (or in the whole run, where it does not fall); the
    captures of places of more than 50,000 people on the day their siege began (the place was
-   still supplied the day before): target none.
+   still supplied the day before): target none; and (B4, a diagnostic) where the government's
+   and the opposition's main efforts lie, window by window, in the first 100 runs.
 C. syria-2016, N_C runs (200), 395 days (the backtest's window, one year and its slack):
    1. the backtest score against the highest of 10 permuted records (target: + 0.10);
    2. with the patch calibrated on the record before 2016-06-01 (CALIBRATED, written by
@@ -229,6 +230,46 @@ def part_b(runs: int, seed: int) -> None:
     loaded = sc.read("aleppo-2016")
     for name, variant in zip(VARIANTS, (loaded, without_talks(loaded, 330)), strict=True):
         part_b_one(variant, runs, seed, name)
+        main_efforts(variant, min(runs, EFFORT_RUNS), seed, 330, name)
+
+
+EFFORT_RUNS = 100
+EFFORT_WINDOW = 60
+
+
+def main_efforts(loaded: sc.Loaded, runs: int, seed: int, days: int, name: str) -> None:
+    """B4 (a diagnostic, no target): where each belligerent's main effort lies (7.3), as the
+    share of run-days per 60-day window; a star marks days on which east Aleppo is cut off.
+    The engine keeps the effort in its state only, so the runs are stepped here."""
+    from ripeness.talks.compile import compile_talks
+    from ripeness.world.compile import compile_scenario
+
+    world = compile_scenario(loaded.scenario)
+    spec = compile_talks(loaded.scenario, list(world.actor_ids))
+    link = coupling.compile_link(loaded.scenario, world, spec)
+    b = coupling.start(world, link, runs, seed, 0)
+    places = [*world.place_ids, "none"]
+    who = [a for a in ("government", "opposition") if a in world.actor_ids]
+    east = world.place_ids.index("aleppo-east")
+    tally: dict[tuple[str, int], dict[str, int]] = {}
+    for day in range(days):
+        b, _ = coupling.advance(b, world, link, world.params_on(day), day)
+        cut = ~b.war.supplied[:, east]
+        for a in who:
+            eff = b.war.effort[:, world.actor_ids.index(a)]
+            t = tally.setdefault((a, day // EFFORT_WINDOW), {})
+            for e, c in zip(eff, cut, strict=True):
+                key = places[min(int(e), len(places) - 1)] + ("*" if c else "")
+                t[key] = t.get(key, 0) + 1
+    print(f"B4. main efforts, {name}, {runs} runs: share of run-days per {EFFORT_WINDOW}-day "
+          "window (* east Aleppo cut off that day; none: no enemy it may attack, or the run "
+          "has ended)")
+    for (a, w), t in tally.items():
+        top = sorted(t.items(), key=lambda kv: -kv[1])[:5]
+        n = sum(t.values())
+        last = min((w + 1) * EFFORT_WINDOW, days) - 1
+        print(f"    {a:10s} days {w * EFFORT_WINDOW:3d}-{last:3d}: "
+              + ", ".join(f"{k} {v / n:.0%}" for k, v in top))
 
 
 def part_b_one(loaded: sc.Loaded, runs: int, seed: int, name: str) -> None:
