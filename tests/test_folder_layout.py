@@ -119,7 +119,7 @@ def test_explain_tells_a_run_and_says_how_to_get_an_ensembles_run(
     assert "holds an ensemble" in err and "run 3: ongoing, 11 sessions" in err
     fix = err.split("fix: ")[1].split(", then ")[0]
     words = shlex.split(fix)
-    assert words[:2] == ["ripeness", "run"] and "--runs" in words
+    assert words[:2] == ["ripeness", "run"] and words[words.index("--first-run") + 1] == "3"
     monkeypatch.chdir(tmp_path)  # the fix writes results/run-3 under the current folder
     assert main([*words[1:], "--quiet"]) == 0
     capsys.readouterr()

@@ -115,6 +115,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_out(args)
     try:
         result = simulate(loaded, runs=args.runs, seed=args.seed, days=args.days,
+                          first_run=args.first_run,
                           progress=not args.quiet or sys.stderr.isatty())
     except MemoryError as e:
         return _too_large(args, e)
@@ -719,13 +720,17 @@ def build_parser() -> argparse.ArgumentParser:
              "each day with news (what changed hands, sieges, corridors, talks) with its "
              "casualties, quiet stretches folded into one line, then a summary of the end "
              "(outcome, who holds what, air strikes, talks, totals); --out writes the results.",
-             "ripeness run aleppo-2016 --seed 7 --days 30 --out results/seed7")
+             "ripeness run aleppo-2016 --seed 7 --days 30 --out results/seed7\n"
+             "  ripeness run aleppo-2016 --days 90 --first-run 417   # run 417 of an ensemble")
     p.add_argument("scenario", help="built-in name or path to a .toml file")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--days", type=_positive, default=None, help="days to run (default: the "
                    "scenario's horizon)")
     p.add_argument("--runs", type=_positive, default=1, help="runs in the batch (default 1; the "
                    "digest and summary show the first)")
+    p.add_argument("--first-run", type=_count, default=0, metavar="K", help="index of the "
+                   "batch's first run (default 0): runs K, K+1, ... of this seed, each the same "
+                   "war as run K of `ripeness ensemble` with the same seed, days and what-ifs")
     p.add_argument("--out", metavar="DIR", default=None, help="write manifest.json, "
                    "runs.parquet, daily.nc, events.parquet and sessions.parquet here")
     p.add_argument("--overwrite", action="store_true", help="replace an existing DIR")

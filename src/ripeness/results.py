@@ -103,7 +103,7 @@ def rerun_command(manifest: dict[str, Any], run: int, out: str) -> str:
     builtin = builtin_scenarios().get(name)
     scenario = name if file is None or (builtin is not None and Path(file) == builtin) else file
     words = ["ripeness", "run", str(scenario), "--seed", str(manifest.get("seed", 0)),
-             "--days", str(manifest.get("days", 1)), "--runs", str(run + 1)]
+             "--days", str(manifest.get("days", 1)), "--first-run", str(run)]
     whatif = manifest.get("whatif")
     for w in [whatif] if isinstance(whatif, str) else whatif or []:
         words += ["--what-if", str(w)]
