@@ -249,18 +249,19 @@ def main_efforts(loaded: sc.Loaded, runs: int, seed: int, days: int, name: str) 
     link = coupling.compile_link(loaded.scenario, world, spec)
     b = coupling.start(world, link, runs, seed, 0)
     places = [*world.place_ids, "none"]
+    n = len(places)  # effort index P (none) is the last; a cut-off day adds n
+    keys = places + [f"{p}*" for p in places]
     who = [a for a in ("government", "opposition") if a in world.actor_ids]
     east = world.place_ids.index("aleppo-east")
-    tally: dict[tuple[str, int], dict[str, int]] = {}
+    counts: dict[tuple[str, int], np.ndarray] = {}
     for day in range(days):
         b, _ = coupling.advance(b, world, link, world.params_on(day), day)
         cut = ~b.war.supplied[:, east]
         for a in who:
-            eff = b.war.effort[:, world.actor_ids.index(a)]
-            t = tally.setdefault((a, day // EFFORT_WINDOW), {})
-            for e, c in zip(eff, cut, strict=True):
-                key = places[min(int(e), len(places) - 1)] + ("*" if c else "")
-                t[key] = t.get(key, 0) + 1
+            eff = np.minimum(b.war.effort[:, world.actor_ids.index(a)], n - 1) + n * cut
+            w = (a, day // EFFORT_WINDOW)
+            counts[w] = counts.get(w, 0) + np.bincount(eff, minlength=2 * n)
+    tally = {w: {keys[k]: int(c[k]) for k in np.flatnonzero(c)} for w, c in counts.items()}
     print(f"B4. main efforts, {name}, {runs} runs: share of run-days per {EFFORT_WINDOW}-day "
           "window (* east Aleppo cut off that day; none: no enemy it may attack, or the run "
           "has ended)")

@@ -21,18 +21,16 @@ def place(pid: str, controller: str, forces: dict[str, float] | None = None,
             **T, **kw}
 
 
-def build(places: list[dict[str, Any]], links: list[tuple[str, str]] | list[tuple[str, str, float]],
+def build(places: list[dict[str, Any]], links: list[tuple[str, str]],
           supply: list[tuple[str, list[str]]], actors: list[dict[str, Any]] | None = None,
           horizon: int = 10, **extra: Any) -> Scenario:
-    """A scenario from the given pieces; two hostile belligerents 'gov' and 'reb' by default.
-    A link is (a, b), 10 km long, or (a, b, km)."""
+    """A scenario from the given pieces; two hostile belligerents 'gov' and 'reb' by default."""
     raw: dict[str, Any] = {
         "meta": {"name": "test", "title": "test", "start": "2016-02-01",
                  "horizon_days": horizon},
         "actors": actors or [actor("gov", enemies={"reb": 1.0}), actor("reb")],
         "places": places,
-        "links": [{"a": ln[0], "b": ln[1], "km": ln[2] if len(ln) > 2 else 10.0, **T}
-                  for ln in links],
+        "links": [{"a": a, "b": b, "km": 10.0, **T} for a, b in links],
         "supply": [{"place": p, "actors": who, **T} for p, who in supply],
         **extra,
     }
