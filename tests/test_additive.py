@@ -32,10 +32,11 @@ RUNS, DAYS = 4, 40
 #: talks' table gained the columns of the cause 'no guarantee' (nothing else changed), and
 #: again when the talks began to price the dead rather than every fighter out of action, and
 #: again when a starved garrison's breakpoint fell below a supplied one's (supply.siege_break)
-#: and aid_cut took Russia's measured 0.8 in place of the assumed 0.5.
+#: and aid_cut took Russia's measured 0.8 in place of the assumed 0.5, and again when the main
+#: effort became the most valuable target the actor could win, weighed by focus_horizon.
 SNAPSHOT = {
-    "aleppo-2016": "4c1d597f3c2324ca214f024fc7873940",
-    "syria-2016": "203796b606f4e4706ee95541980fc347",
+    "aleppo-2016": "f260ead9adf4f4b7a319b9e6b9c06829",
+    "syria-2016": "f6d588e9ddf197ad040d8df4a74e4f48",
 }
 
 
