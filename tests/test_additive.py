@@ -33,10 +33,10 @@ RUNS, DAYS = 4, 40
 #: again when the talks began to price the dead rather than every fighter out of action, and
 #: again when a starved garrison's breakpoint fell below a supplied one's (supply.siege_break)
 #: and aid_cut took Russia's measured 0.8 in place of the assumed 0.5, and again when the main
-#: effort became the most valuable target the actor could win, weighed by focus_horizon.
+#: effort could be only a target the actor's massed force could win (none: the defensive).
 SNAPSHOT = {
-    "aleppo-2016": "f260ead9adf4f4b7a319b9e6b9c06829",
-    "syria-2016": "f6d588e9ddf197ad040d8df4a74e4f48",
+    "aleppo-2016": "40de3ca9bb6ec5739f260783acbb7d31",
+    "syria-2016": "a6be62b5deb11dcd73a9d0fc179441f8",
 }
 
 

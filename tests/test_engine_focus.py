@@ -1,5 +1,6 @@
 """The main-effort rule on hand-made maps: switched off, the choice of the main effort
-(value among the targets the massed force can win, the ratio term capped), restraint off the
+(value among the targets the massed force can win, the ratio term capped; none where no
+target passes the attack threshold; a limited aim's bound), restraint off the
 axis, movement that feeds the axis from the rear, and the patience that ends a stalled axis.
 
 Every expectation is computed by hand from the documented formulas (see the module docs of
@@ -128,60 +129,57 @@ def star(f_prize: float, f_weak: float, gov: dict[str, Any] | None = None,
     return world, p, s
 
 
-def effort_score(ratio: float, prize: float, p: Params, districts: int = 1) -> float:
+def effort_score(ratio: float, cap: float, prize: float, p: Params) -> float:
     """The documented main-effort score without a persistence term: the prize weighed by
-    what the place will take, H / (H + days), H = focus_horizon, days by hand (no air, no
-    fortification: :func:`.test_engine_campaign.by_hand` at the ratio engaged against one
-    district, capped at the frontage)."""
-    days = by_hand(min(ratio * districts, p.num("frontage")), districts)
-    horizon = p.num("focus_horizon")
-    return p.num("value_weight") * prize * horizon / (horizon + days)
+    what the place will take, P / (P + days), days by hand (one district, no air, no
+    fortification: :func:`.test_engine_campaign.by_hand` at the engaged ratio, capped at
+    the frontage)."""
+    days = by_hand(min(ratio, p.num("frontage")))
+    patience = p.num("focus_patience")
+    return (p.num("ratio_weight") * math.log(min(ratio, cap))
+            + p.num("value_weight") * prize * patience / (patience + days))
 
 
-def plan_with_districts(world: World, p: Params, s: engine.State,
-                        districts: dict[str, int]) -> operations.Plan:
-    ids = world.place_ids
-    depth = np.array([[districts.get(n, 1) for n in ids]], dtype=np.int64)
-    return operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
-                           s.ceasefire, world, p, districts=depth)
-
-
-@pytest.mark.parametrize("f_prize, districts, expected", [
-    (300.0, 1, "prize"),   # both feasible: value decides
-    (300.0, 30, "weak"),   # a city of 30 districts would take months: the quick prize first
-    (1000.0, 1, "weak"),   # prize out of reach (0.9 < 1.2): only the feasible target counts
-])
+@pytest.mark.parametrize("f_prize, expected",
+                         [(300.0, "prize"), (1000.0, "weak"), (3000.0, "weak")])
 def test_main_effort_is_the_most_valuable_target_the_massed_force_can_win(
-        f_prize: float, districts: int, expected: str) -> None:
-    """Massed ratios are 0.9 x 1000 / defenders: prize 3.0 against 300, 0.9 against 1,000;
-    weak 90. Only a target whose massed ratio passes the attack threshold 1.2 may be the main
-    effort. Prize is worth obj_norm 1 + aim_norm 1 = 2, weak 1/3 + 0, each weighed by
-    H / (H + days), H = focus_horizon = 15: one district at the frontage cap (ratio 3) takes
-    about 5.8 days (x 0.72), so prize scores 1.45 and weak 0.24; 30 districts take 30 x 5.8
-    days (x 0.08): 0.16 < 0.24, and the quick, lesser prize comes first. Against 1,000 prize
-    would score 1.2 (0.9 engaged, about 10 days) but cannot be won: weak."""
+        f_prize: float, expected: str) -> None:
+    """focus_threshold 2 x attack_threshold 1.2 caps the ratio term at log 2.4. Massed ratios
+    are 0.9 x 1000 / defenders: prize 3.0 (0.9 against 1,000, 0.3 against 3,000), weak 90.
+    Prize is worth obj_norm 1 + aim_norm 1 = 2, weak 1/3 + 0, each weighed by what it will
+    take, 60 / (60 + days): about 6 days at an engaged ratio of 3 (x 0.91), 10 at 0.9 (x 0.86)
+    and 11 at 0.3 (x 0.85). Against 300 both are capped and value decides (prize, although
+    log 90 + 1/3 would beat log 3 + 2 without the cap). Against 1,000 prize would score
+    log 0.9 + 1.72 = 1.61 > log 2.4 + 0.30 = 1.18, but its massed ratio 0.9 does not pass the
+    attack threshold 1.2: it cannot be the main effort, and the weak place is. Against 3,000
+    log 0.3 + 1.70 = 0.49 < 1.18 as well."""
     world, p, s = star(f_prize, 10.0, gov={"focus_threshold": 2.0}, objective={"prize": 2.0})
     gov, ids = world.actor_ids.index("gov"), world.place_ids
     assert world.obj_norm[gov].tolist() == pytest.approx([1 / 3, 1.0, 1 / 3])
     assert world.aim_norm[gov].tolist() == pytest.approx([0.0, 1.0, 0.0])
-    assert p.num("focus_horizon") == 15.0
+    cap = 1.2 * 2.0
+    assert p.by_actor("attack_threshold")[gov] * p.by_actor("focus_threshold")[gov] == cap
     r_prize, r_weak = 0.9 * 1000 / f_prize, 0.9 * 1000 / 10.0
+    scores = {"prize": effort_score(r_prize, cap, 2.0, p),
+              "weak": effort_score(r_weak, cap, 1 / 3, p)}
     threshold = p.by_actor("attack_threshold")[gov]
-    scores = {"prize": effort_score(r_prize, 2.0, p, districts),
-              "weak": effort_score(r_weak, 1 / 3, p)}
     feasible = {k for k, r in (("prize", r_prize), ("weak", r_weak)) if r > threshold}
     assert max(feasible, key=lambda k: scores[k]) == expected
-    if f_prize == 1000.0:  # the gate decides: prize would score higher
+    if f_prize == 300.0:  # the cap is what makes value decide here
+        assert math.log(r_weak) + 1 / 3 > math.log(r_prize) + 2.0
+    elif f_prize == 1000.0:  # the threshold decides here: prize would score higher
         assert scores["prize"] > scores["weak"] and "prize" not in feasible
-    plan = plan_with_districts(world, p, s, {"prize": districts})
+    else:
+        assert r_prize < 0.2 * cap
+    plan = plan_of(world, p, s)
     assert effort_of(plan, world) == expected
     assert plan.effort[0, world.actor_ids.index("reb")] == len(ids)  # reb has no main effort
 
 
 def test_no_main_effort_without_a_target_the_massed_force_can_win() -> None:
-    """Both targets out of reach (0.9 x 1000 / 1000 = 0.9 < 1.2): the actor names no main
-    effort (P) and stands on the defensive; its movement then follows local pressure, not an
-    axis (the rear is not stripped for a hopeless assault)."""
+    """Both targets out of reach (0.9 x 1000 / 1000 = 0.9 < the attack threshold 1.2): the
+    actor names no main effort (P) and stands on the defensive: no axis (so no feed from its
+    rear, 7.7) and no attack."""
     world, p, s = star(1000.0, 1000.0, gov={"focus_threshold": 2.0, "focus_reach": 2},
                        objective={"prize": 2.0})
     plan = plan_of(world, p, s)
@@ -310,30 +308,28 @@ def test_focus_reach_feeds_the_axis_from_the_rear(reach: int) -> None:
     assert {n: none[0, ids.index(n), gov] for n in OLD} == pytest.approx(OLD)
 
 
-# --- Patience: a star whose targets A (300 defenders) and B (400 or 600) are worth the same
-# (value 1); both are within reach (massed ratios 3 and 2.25 or 1.5), so the scores differ only
-# by the time each would take, H / (H + days): by 0.02 against 400 (< focus_persist 0.04) and
-# by 0.07 against 600 (> 0.04).
+# --- Patience: a star whose targets A (300 defenders) and B (400 or 600) are worth the same;
+# focus_threshold 5 puts the cap (6) above both massed ratios (3 and 2.25 or 1.5), so the
+# scores differ by log(f_b / 300): 0.29 (< focus_persist 0.5) or 0.69 (> 0.5).
 
 PATIENCE = 5
-PERSIST = 0.04
 
 
 def patience_star(f_b: float) -> tuple[World, Params, engine.State]:
     world, p, s = star(300.0, f_b, gov={"focus_threshold": 5.0}, focus_patience=PATIENCE,
-                       focus_persist=PERSIST)
+                       focus_persist=0.5)
     assert world.place_ids == ("hub", "prize", "weak")  # A = 'prize', B = 'weak'
     return world, p, s
 
 
 @pytest.mark.parametrize("f_b, prev, age, expected", [
-    (400.0, None, 0, "prize"),       # no yesterday: the quicker of two equal prizes
+    (400.0, None, 0, "prize"),       # no yesterday: the best, log 3 + 1 > log 2.25 + 1
     (400.0, "prize", PATIENCE - 1, "prize"),
-    (400.0, "prize", PATIENCE, "weak"),  # its bonus turned against it: gives way
-    (400.0, "weak", PATIENCE - 1, "weak"),  # kept on the bonus
+    (400.0, "prize", PATIENCE, "weak"),  # log 3 + 1 - 0.5 < log 2.25 + 1: gives way
+    (400.0, "weak", PATIENCE - 1, "weak"),  # log 2.25 + 1 + 0.5 > log 3 + 1: kept
     (400.0, "weak", PATIENCE, "prize"),
-    (600.0, "prize", PATIENCE, "prize"),  # still the best less the persistence
-    (600.0, "weak", 0, "prize"),  # persistence not enough
+    (600.0, "prize", PATIENCE, "prize"),  # log 3 + 1 - 0.5 > log 1.5 + 1: still the best
+    (600.0, "weak", 0, "prize"),  # log 1.5 + 1 + 0.5 < log 3 + 1: persistence not enough
 ])
 def test_patience_ends_the_persistence_bonus(f_b: float, prev: str | None, age: int,
                                              expected: str) -> None:
@@ -344,10 +340,7 @@ def test_patience_ends_the_persistence_bonus(f_b: float, prev: str | None, age: 
     world, p, s = patience_star(f_b)
     ids = world.place_ids
     n_p = len(ids)
-    base = {"prize": effort_score(0.9 * 1000 / 300, 1.0, p),
-            "weak": effort_score(0.9 * 1000 / f_b, 1.0, p)}
-    assert 0.0 < base["prize"] - base["weak"] < PERSIST if f_b == 400.0 else (
-        base["prize"] - base["weak"] > PERSIST)
+    base = {"prize": math.log(0.9 * 1000 / 300) + 1.0, "weak": math.log(0.9 * 1000 / f_b) + 1.0}
     persist = p.num("focus_persist")
     hand = {k: v + (persist if age < PATIENCE else -persist) * (k == prev)
             for k, v in base.items()}

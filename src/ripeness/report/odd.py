@@ -57,7 +57,6 @@ SYMBOLS: dict[str, str] = {
     "focus_threshold": r"$\Theta_a$",
     "focus_persist": r"$w_P$",
     "focus_patience": r"$T_E$",
-    "focus_horizon": r"$H_E$",
     "focus_mass_reach": r"$k_F$",
     # movement
     "move_rate": r"$m$",

@@ -21,14 +21,16 @@ positive; a place is attacked by one actor a day (the best score, ties by actor 
 Main effort (an actor with ``focus_threshold`` > 1 or ``focus_reach`` > 0): each day the actor
 names one enemy place on its front as its main effort: the most valuable (its value to the
 actor, plus its weight in the actor's objective normalised by the largest, plus the relief
-pull) among those it could win, weighed by what the place will take: its prize times
-H / (H + days), H = ``focus_horizon`` and days the time the massed force would need by the
+pull) among those it could take with the free fighters it has within ``focus_mass_reach``
+links (over any ground) massed there, weighed by what the place will take: its prize times
+P / (P + days), P = ``focus_patience`` and days the time the massed force would need by the
 fitted combat law (:mod:`.campaign`), so a city or a fresh siege waits while quicker prizes
-are to be had. It could win a place where the free fighters it has within
-``focus_mass_reach`` links (over any ground), massed there with all its backers' air, pass its
-attack threshold; where none passes, it names no main effort and stands on the defensive.
-Yesterday's choice gets ``focus_persist`` added, or taken away once it has been kept
-``focus_patience`` days: an axis that has not fallen by then gives way to the next best.
+are to be had. The ratio term of that score is capped at ``focus_threshold`` x the attack
+threshold, so that among targets it can win by that margin value decides. A target whose
+massed ratio does not pass the attack threshold cannot be the main effort; with none, the
+actor names no main effort and stands on the defensive (no axis, no feed from the rear). Yesterday's
+choice gets ``focus_persist`` added, or taken away once it has been kept ``focus_patience``
+days: an axis that has not fallen by then gives way to the next best.
 The *axis* is that place and its neighbours. Off the axis an attack needs ``focus_threshold``
 x the attack threshold; on it the actor expects its backers' whole air effort (not shared
 over ``attacks_per_day`` targets). Movement brings fighters toward the axis
@@ -191,23 +193,23 @@ def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Par
     engaged = (free @ near) * p.by_actor("commit_fraction")[a]
     air = air_factor(ctx["air_all"][:, a, None], ctx["front"], p)
     _, ratio = _score(engaged * p.by_actor("fire_rate")[a] * air, a, ctx, world, p)
+    cap = p.by_actor("attack_threshold")[a] * max(float(p.by_actor("focus_threshold")[a]), 1.0)
     prize = (world.obj_norm[a] + world.aim_norm[a])[None, :] + p.num("relief_weight") * ctx[
         "relief"][:, a, :]
-    # What the place will take: a campaign of focus_horizon days is worth half the prize.
+    # What the place will take: a campaign as long as the actor's patience is worth half.
     patience = p.num("focus_patience")
     days = days_to_take(a, engaged, air, control, ctx, p, defence_factor(world, p))
-    horizon = p.num("focus_horizon")
-    score = (p.num("value_weight") * prize * horizon / (horizon + days)
+    score = (p.num("ratio_weight") * np.log(np.clip(ratio, 1e-9, cap))
+             + p.num("value_weight") * prize * patience / (patience + days)
              + p.num("focus_persist") * np.where(age < patience, 1.0, -1.0)[:, None]
              * (np.arange(n_p)[None, :] == prev[:, None]))
     front = hostile & own_nb.any(axis=2)
     # A limited aim: the main effort is a place of it while one is within reach.
     aim = world.aim_hold[a][None, :] & front
     front &= ~aim.any(axis=1, keepdims=True) | aim
-    # No main effort where the force it could mass would not reach its attack threshold: an
+    # No main effort where the force it could mass would not pass its attack threshold: an
     # actor without the superiority to attack anywhere stands on the defensive.
-    feasible = ratio > p.by_actor("attack_threshold")[a]
-    score = np.where(front & feasible, score, -np.inf)
+    score = np.where(front & (ratio > p.by_actor("attack_threshold")[a]), score, -np.inf)
     best = np.argmax(score, axis=1)
     return np.asarray(np.where(np.isfinite(score[np.arange(len(best)), best]), best, n_p),
                       dtype=np.int64)
