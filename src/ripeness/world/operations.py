@@ -28,9 +28,9 @@ fitted combat law (:mod:`.campaign`), so a city or a fresh siege waits while qui
 are to be had. The ratio term of that score is capped at ``focus_threshold`` x the attack
 threshold, so that among targets it can win by that margin value decides. A target whose
 massed ratio does not pass the attack threshold cannot be the main effort; with none, the
-actor names no main effort and stands on the defensive (no axis, no feed from the rear). Yesterday's
-choice gets ``focus_persist`` added, or taken away once it has been kept ``focus_patience``
-days: an axis that has not fallen by then gives way to the next best.
+actor names no main effort and stands on the defensive (no axis, no feed from the rear).
+Yesterday's choice gets ``focus_persist`` added, or taken away once it has been kept
+``focus_patience`` days: an axis that has not fallen by then gives way to the next best.
 The *axis* is that place and its neighbours. Off the axis an attack needs ``focus_threshold``
 x the attack threshold; on it the actor expects its backers' whole air effort (not shared
 over ``attacks_per_day`` targets). Movement brings fighters toward the axis
