@@ -18,7 +18,9 @@ B. aleppo-2016, N_B runs (500), 330 days: the distribution of the day east Alepp
    of its longest siege before the fall (or in the whole run, where it does not fall); the
    captures of places of more than 50,000 people on the day their siege began (the place was
    still supplied the day before): target none; and (B4, a diagnostic) where the government's
-   and the opposition's main efforts lie, window by window, in the first 100 runs.
+   and the opposition's main efforts lie, window by window, in the first 100 runs; (B5, a
+   diagnostic) how often the talks' truce breaks and where the government's main effort lies
+   with it and without it.
 C. syria-2016, N_C runs (200), 395 days (the backtest's window, one year and its slack):
    1. the backtest score against the highest of 10 permuted records (target: + 0.10);
    2. with the patch calibrated on the record before 2016-06-01 (CALIBRATED, written by
@@ -254,6 +256,9 @@ def main_efforts(loaded: sc.Loaded, runs: int, seed: int, days: int, name: str) 
     who = [a for a in ("government", "opposition") if a in world.actor_ids]
     east = world.place_ids.index("aleppo-east")
     counts: dict[tuple[str, int], np.ndarray] = {}
+    n_a = len(world.actor_ids)
+    g = world.actor_ids.index("government")
+    truce = TruceTally(runs, n_a)
     for day in range(days):
         b, _ = coupling.advance(b, world, link, world.params_on(day), day)
         cut = ~b.war.supplied[:, east]
@@ -261,6 +266,8 @@ def main_efforts(loaded: sc.Loaded, runs: int, seed: int, days: int, name: str) 
             eff = np.minimum(b.war.effort[:, world.actor_ids.index(a)], n - 1) + n * cut
             w = (a, day // EFFORT_WINDOW)
             counts[w] = counts.get(w, 0) + np.bincount(eff, minlength=2 * n)
+        if b.talks is not None:
+            truce.add(day, b.talks.ceasefire, b.war.effort[:, g], b.war.control)
     tally = {w: {keys[k]: int(c[k]) for k in np.flatnonzero(c)} for w, c in counts.items()}
     print(f"B4. main efforts, {name}, {runs} runs: share of run-days per {EFFORT_WINDOW}-day "
           "window (* east Aleppo cut off that day; none: no enemy it may attack, or the run "
@@ -271,6 +278,46 @@ def main_efforts(loaded: sc.Loaded, runs: int, seed: int, days: int, name: str) 
         last = min((w + 1) * EFFORT_WINDOW, days) - 1
         print(f"    {a:10s} days {w * EFFORT_WINDOW:3d}-{last:3d}: "
               + ", ".join(f"{k} {v / n:.0%}" for k, v in top))
+    truce.report(list(world.actor_ids))
+
+
+class TruceTally:
+    """B5 (a diagnostic, no target): how often the talks' parties' truce breaks, and whose
+    place the government's main effort is on from day ``FROM`` with the truce in force and
+    without it (the holder of the place; none: no main effort)."""
+
+    FROM = 30
+
+    def __init__(self, runs: int, actors: int) -> None:
+        self.before = np.zeros(runs, dtype=bool)
+        self.breaks = np.zeros(runs, dtype=np.int64)
+        self.on = np.zeros((2, actors + 1), dtype=np.int64)  # [truce in force, holder]
+
+    def add(self, day: int, truce: np.ndarray, effort: np.ndarray, control: np.ndarray) -> None:
+        self.breaks += self.before & ~truce
+        self.before = truce.copy()
+        if day < self.FROM:
+            return
+        n_p, n_a = control.shape[1], self.on.shape[1] - 1
+        held = control[np.arange(len(effort)), np.minimum(effort, n_p - 1)]
+        holder = np.where(effort < n_p, held, n_a)
+        for k in (0, 1):
+            self.on[k] += np.bincount(holder[truce == bool(k)], minlength=n_a + 1)
+
+    def report(self, actors: list[str]) -> None:
+        if not self.breaks.any():  # no truce broken: nothing to tell (no talks in these days)
+            return
+        names = [*actors, "none"]
+        days = self.on.sum(axis=1)
+        print(f"B5. the talks' truce: broken {self.breaks.mean():.1f} times a run (in "
+              f"{(self.breaks > 0).mean():.0%} of runs), in force on "
+              f"{days[1] / days.sum():.1%} of the run-days from day {self.FROM} ({days[1]:,}); the "
+              "government's main effort by the holder of its place:")
+        for k, label in ((1, "truce in force"), (0, "no truce")):
+            share = self.on[k] / max(days[k], 1)
+            top = np.argsort(-share)[:4]
+            print(f"    {label:14s} " + ", ".join(f"{names[i]} {share[i]:.0%}" for i in top
+                                                  if share[i] > 0))
 
 
 def part_b_one(loaded: sc.Loaded, runs: int, seed: int, name: str) -> None:
