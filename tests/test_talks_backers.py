@@ -40,6 +40,21 @@ def test_a_met_aim_presses_and_restrains_only_a_winning_client(step: float, aid:
     assert ("and restrains gov, still gaining ground, by cutting its aid" in line) == (aid < 1)
 
 
+def test_a_met_aim_follows_a_rising_client_in_refusing_a_ceasefire() -> None:
+    """Russia's aim is met, so it refuses a ceasefire only because its client does: gov,
+    rising, expects more from fighting on than it holds (0.617 > 0.520 on day 2). The
+    explanation says so, rather than that Russia refuses a ceasefire with its own client."""
+    spec = toy_spec(optimism=np.zeros(2), suspend_after=10)
+    _, recs = run_days(spec, rising(True))
+    r = recs[2]
+    assert r.ceasefire_refused[0].tolist() == [True, False] and r.backer_refused[0, 0]
+    line = explain(sessions_frame(recs, spec), 0)[1]
+    assert ("rus presses gov toward a deal (its limited aim is met; gov's drift" in line
+            and "refuses a ceasefire as gov does (it expects more from fighting on than it "
+            "holds)" in line)
+    assert "refuses a ceasefire with gov" not in line
+
+
 def test_an_unmet_aim_neither_presses_nor_guarantees_a_deal() -> None:
     """A range both parties accept (shares 0.6 / 0.4, heavy costs), but Russia's aim is
     unmet: it withholds its guarantee, so there is no settlement; the cause is the backer's

@@ -265,7 +265,8 @@ def _backers(row: pd.Series) -> list[str]:
             acts.append(f"withholds its guarantee from the deal ({why})")
         if row.get(f"refused_ceasefire[{name}]", False):
             acts.append(f"refuses a ceasefire ({why})" if aim is False
-                        else f"refuses a ceasefire with {client}")
+                        else f"refuses a ceasefire as {client} does (it expects more from "
+                        "fighting on than it holds)")
         if acts:
             out.append(f"{backer} " + " and ".join(acts))
     return [("Backers: " + "; ".join(out) + ".")] if out else []
