@@ -120,3 +120,18 @@ def test_sorties_by_target_actor_add_up_and_follow_strike_weights() -> None:
     ru = d["sorties_on"].sel(support="russia-government").sum("run")
     assert float(ru.sel(actor="opposition")) > 0.9 * float(ru.sum())
     assert float(ru.sel(actor="government")) == 0.0  # never its own client
+
+
+def test_parties_fought_only_when_one_assaults_anothers_place() -> None:
+    """Actors 0 and 1 are the talks' parties, 2 is outside the talks (ISIS). Run 0: 0
+    assaults a place of 1 (fought); run 1: 0 assaults a place of 2 and 2 one of 1 (not
+    fought); run 2: no assault; run 3: 1 assaults a place of 0 at the second place."""
+    from types import SimpleNamespace
+
+    from ripeness.coupling import _parties_fought
+
+    control = np.array([[1, 0], [2, 1], [0, 1], [1, 0]])
+    attacker = np.array([[0, -1], [0, 2], [-1, -1], [-1, 1]])
+    war = SimpleNamespace(attacker=attacker, control=control)
+    spec = SimpleNamespace(party=np.array([0, 1]))
+    assert _parties_fought(war, spec).tolist() == [True, False, False, True]  # type: ignore[arg-type]

@@ -359,3 +359,23 @@ def test_a_deal_not_guaranteed_needs_more_and_is_named_as_the_cause() -> None:
                "which it fears (50%) would not be honoured" in s
                and "the dominant cause was no guarantee: with an outside guarantee of the "
                    "deal the range would have been 0.180 wide" in s for s in story)
+
+
+def test_a_day_the_parties_do_not_fight_each_other_teaches_nothing() -> None:
+    """The toy of the shifting-power test: gov wins a battle (0.01 of the stake) on days 1-3.
+    Reported as fought, day 3's pace is learnt at 0.05 a day from the prior 0.005 and the
+    record is 3 won of 3 (the test above); reported as days on which no party assaulted
+    another's place (``fought`` False on days 2 and 3: the shares moved for another reason),
+    only day 1 counts: the pace is 0.005·0.95 + 0.01·0.05 and the record 1 of 1, as under a
+    ceasefire (Slantchev 2003: a party learns from battles)."""
+    spec = toy_spec(optimism=np.zeros(2), belief_learning=np.full(2, 0.05))
+    days = [obs([0.5 + 0.01 * d, 0.5 - 0.01 * d], [10, 10]) for d in range(4)]
+    quiet = [dataclasses.replace(o, fought=np.array([d < 2])) for d, o in enumerate(days)]
+    _, recs = run_days(spec, quiet)
+    r = recs[3]
+    pace = 0.005 * 0.95 + 0.01 * 0.05
+    assert r.pace[0] == pytest.approx([pace, pace])
+    assert r.p_battle[0] == pytest.approx([7 / 11, 6 / 11])
+    fought = [dataclasses.replace(o, fought=np.array([True])) for o in days]
+    _, recs = run_days(spec, fought)
+    assert recs[3].p_battle[0] == pytest.approx([9 / 13, 6 / 13])

@@ -234,13 +234,20 @@ def _talk(before: State, war: State, talks: TalksState, world: World, link: Link
                    deaths=(war.mil_dead - before.mil_dead)[:, spec.party]
                    / spec.out_of_action_per_death,
                    backer_satisfied=backer_satisfied(war, link), forecast=forecast,
-                   front=front, besieged=sieges)
+                   front=front, besieged=sieges, fought=_parties_fought(war, spec))
     new, rec = talks_step(talks, spec, obs, day, _noise(war, spec, day))
     new = _freeze(talks, new, before.active)
     war = replace(war, ceasefire=ceasefire_pairs(spec, new.ceasefire, len(world.actor_ids),
                                                  new.covered),
                   active=war.active & ~new.settled, aid_factor=new.aid_factor)
     return war, new, rec
+
+
+def _parties_fought(war: State, spec: TalksSpec) -> B:
+    """bool[run]: one of the talks' parties assaulted a place another party holds today."""
+    att, ctl = war.attacker, war.control
+    party = np.asarray(spec.party)
+    return np.asarray((np.isin(att, party) & np.isin(ctl, party) & (att != ctl)).any(axis=1))
 
 
 def _freeze(old: TalksState, new: TalksState, active: B) -> TalksState:

@@ -64,7 +64,9 @@ class TalksObs:
     party forecasts from its learned beliefs. front: optional float64[run, K], the fraction
     of the party's fighters on its places next to another party's (the front it holds);
     besieged: optional float64[run, K], the fraction of the civilians in its places that are
-    cut off from supply. None: 0.
+    cut off from supply. None: 0. fought: optional bool[run], whether two of the talks'
+    parties fought each other today (an assault by one on a place of another); None: every
+    day without a ceasefire counts as a day of battle.
     """
 
     shares: Floats
@@ -73,6 +75,7 @@ class TalksObs:
     forecast: Floats | None = None
     front: Floats | None = None
     besieged: Floats | None = None
+    fought: Bools | None = None
 
 
 @dataclass(frozen=True)

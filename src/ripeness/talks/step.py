@@ -114,18 +114,20 @@ def _zeros_if_none(a: Floats | None, like: Floats) -> Floats:
 def _beliefs(spec: TalksSpec, st: TalksState, obs: TalksObs) -> _Beliefs:
     """Update what each party has learnt from today's battlefield (over weeks: λ).
 
-    A day under a ceasefire is no battle: the pace and the record of battles won and lost
-    stand where the fighting left them (a party learns from battles, Slantchev 2003; a
-    pause says nothing of who would win). Nor does a quiet line hurt as a fought one does:
-    the felt cost of holding the front fades while the guns are silent (Zartman 2000: a
-    soft, stable stalemate is no hurting one). Sieges go on hurting."""
+    A day under a ceasefire is no battle, nor is a day on which no party assaulted another's
+    place (``obs.fought``; its forces were busy elsewhere): the pace and the record of
+    battles won and lost stand where the fighting left them (a party learns from battles,
+    Slantchev 2003; a pause says nothing of who would win). Nor does a quiet line hurt as a
+    fought one does: the felt cost of holding the front fades while the guns are silent
+    (Zartman 2000: a soft, stable stalemate is no hurting one). Sieges go on hurting."""
     first = np.isnan(st.prev_shares)
     calm = st.ceasefire[:, None]
+    quiet = calm if obs.fought is None else calm | ~obs.fought[:, None]
     change = np.where(first, 0.0, obs.shares - st.prev_shares)
     lam = spec.belief_learning
-    pace = np.where(first | calm, st.pace, update_trend(st.pace, np.abs(change), lam))
-    won = st.won + (~calm & (change > spec.battle_threshold))
-    lost = st.lost + (~calm & (change < -spec.battle_threshold))
+    pace = np.where(first | quiet, st.pace, update_trend(st.pace, np.abs(change), lam))
+    won = st.won + (~quiet & (change > spec.battle_threshold))
+    lost = st.lost + (~quiet & (change < -spec.battle_threshold))
     front = np.where(calm, 0.0, _zeros_if_none(obs.front, obs.shares))
     siege = _zeros_if_none(obs.besieged, obs.shares)
     return _Beliefs(change, pace, won, lost, update_trend(st.dead_rate, obs.deaths, lam),
