@@ -4,7 +4,8 @@ Prints every acceptance line of the issue:
 
 1. the toy war of the tests (tests/data/toy_war.toml): sessions with a range while one side
    advances, deals within eight weeks of the stall, and none without the stalemate's costs;
-2. aleppo-2016 (default 1,000 runs, 90 days): the causes of failed sessions, deals at the
+2. aleppo-2016 (default 1,000 runs, 90 days): the causes of failed sessions (and, beside
+   them, how often removing each cause alone would have opened the range), deals at the
    first proposal, a government-opposition ceasefire agreed in February or March and after
    Nubl's relief, and how often the Zartman diagnostic calls a failed session ripe;
 3. ``ripeness compare`` for no-russian-air, corridor-held and no-assad-condition, with the
@@ -34,7 +35,8 @@ from ripeness.coupling import OUTCOMES
 from ripeness.ensemble import compare, wilson
 from ripeness.scenario import Loaded, read, variant
 from ripeness.talks import compile_talks
-from ripeness.talks.state import CAUSES
+from ripeness.talks.bargaining import TIE
+from ripeness.talks.state import CAUSES, COUNTERFACTUAL_CAUSES
 from ripeness.world.compile import compile_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +60,12 @@ class Tally:
     outcome: list[NDArray[np.int64]] = field(default_factory=list)
     aim_met: list[NDArray[np.bool_]] = field(default_factory=list)
     pressed_days: list[NDArray[np.int64]] = field(default_factory=list)
+    # failed sessions that removing each counterfactual cause alone would open, and those
+    # that no single removal opens, and those that only the issues' removal opens
+    opens: NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros(len(COUNTERFACTUAL_CAUSES), int))
+    opens_none: int = 0
+    opens_issue_only: int = 0
     refusals: dict[str, int] = field(default_factory=dict)
     refused: int = 0
     refused_by_rising: int = 0
@@ -104,6 +112,12 @@ def run_batch(loaded: Loaded, runs: int, seed: int, days: int, first_run: int, t
         t.causes += np.bincount(rec.cause[failed], minlength=len(CAUSES))
         t.failed += int(failed.sum())
         t.failed_ripe += int((failed & rec.ripe).sum())
+        opener = rec.counterfactual[failed] >= -TIE
+        issue = COUNTERFACTUAL_CAUSES.index("indivisible issue")
+        t.opens += opener.sum(axis=0)
+        t.opens_none += int((~opener.any(axis=-1)).sum())
+        t.opens_issue_only += int((opener[:, issue]
+                                   & ~np.delete(opener, issue, axis=-1).any(axis=-1)).sum())
         w = day // WINDOW
         t.window_causes[w] = t.window_causes.get(w, 0) + np.bincount(
             rec.cause[failed], minlength=len(CAUSES))
@@ -162,6 +176,12 @@ def causes_line(t: Tally) -> list[str]:
             f"{winning / total:.1%} (accept >= 40%)",
             f"  indivisible issue alone: "
             f"{t.causes[CAUSES.index('indivisible issue')] / total:.1%} (accept <= 50%)",
+            "  (beside the causes) failed sessions that removing one cause alone would open: "
+            + ", ".join(f"{c} {n / total:.1%}" for c, n in zip(COUNTERFACTUAL_CAUSES, t.opens,
+                                                             strict=True))
+            + f"; none would: {t.opens_none / total:.1%}; only the issues' removal would: "
+            f"{t.opens_issue_only / total:.1%} (a range closed by several causes at once is "
+            "named for the one whose removal opens it widest)",
             f"  (beside the causes) failed sessions with an offer refused: {t.refused:,}; "
             f"refused by a side gaining ground that expected more from fighting on: "
             f"{t.refused_by_rising / max(t.refused, 1):.1%}",
