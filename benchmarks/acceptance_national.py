@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Any
 
 import numpy as np
+import xarray as xr
 
 import ripeness
 from ripeness import scenario as sc
@@ -58,8 +60,8 @@ SOUTH = [
 ]
 
 
-def run_case(loaded, runs: int, seed: int, days: int) -> dict:
-    sorties = None
+def run_case(loaded: sc.Loaded, runs: int, seed: int, days: int) -> dict[str, Any]:
+    sorties: xr.DataArray | None = None
     outcomes = np.zeros(len(OUTCOMES), dtype=np.int64)
     core = []
     secured_n = 0
@@ -120,6 +122,7 @@ def run_case(loaded, runs: int, seed: int, days: int) -> dict:
             ctrl["sa"].append(float(so_all[:, t + AFTER].mean()))
             ctrl["nb"].append(float(no_all[:, t - BEFORE].mean()))
             ctrl["na"].append(float(no_all[:, t + AFTER].mean()))
+    assert sorties is not None, "no chunk was run"
     return {
         "ends": np.concatenate(ends).mean(axis=0),
         "control": {k: (np.mean(v) if v else np.nan) for k, v in ctrl.items()},
@@ -137,7 +140,7 @@ def run_case(loaded, runs: int, seed: int, days: int) -> dict:
     }
 
 
-def table(name: str, r: dict, runs: int, days: int) -> None:
+def table(name: str, r: dict[str, Any], runs: int, days: int) -> None:
     print(f"\n== {name}: {runs} runs x {days} days ==")
     s = r["sorties"]
     total = sum(s.values())

@@ -252,7 +252,11 @@ def backers_line(t: Tally, loaded: Loaded) -> list[str]:
 def part_toy(runs: int, seed: int) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     import ripeness
-    from test_ripeness_toy_war import WEEKS, _deal_day, _phases
+    from test_ripeness_toy_war import (  # type: ignore[import-not-found]  # tests/ on sys.path
+        WEEKS,
+        _deal_day,
+        _phases,
+    )
 
     print(f"1. Toy war ({TOY_WAR.relative_to(ROOT)}), {runs} runs, seed {seed}, 120 days")
     for name in ("costly", "costless-stalemate"):

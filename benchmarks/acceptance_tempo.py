@@ -53,16 +53,18 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 import ripeness
 from ripeness import coupling
 from ripeness import scenario as sc
 from ripeness.backtest import read_record
 from ripeness.backtest.calibrate import apply_patch_file
-from ripeness.backtest.record import default_record_path
+from ripeness.backtest.record import Record, default_record_path
 from ripeness.backtest.run import SLACK_DAYS
 from ripeness.backtest.score import Observed, observe, overall, score_table
 
@@ -102,7 +104,7 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def chunks(loaded: sc.Loaded, runs: int, seed: int, days: int):
+def chunks(loaded: sc.Loaded, runs: int, seed: int, days: int) -> Iterator[ripeness.Result]:
     """Results of runs 0..runs-1 in chunks of CHUNK (memory stays near one chunk's arrays)."""
     for first in range(0, runs, CHUNK):
         yield ripeness.simulate(loaded, min(CHUNK, runs - first), seed, days, first_run=first)
@@ -131,7 +133,7 @@ def cessation(loaded: sc.Loaded, day: int, pair: tuple[str, str]) -> Iterator[No
         coupling.advance = real
 
 
-def holds(res, places: tuple[str, ...], last: int) -> np.ndarray:
+def holds(res: ripeness.Result, places: tuple[str, ...], last: int) -> np.ndarray:
     """bool[run, place]: each place kept its day-0 holder through day ``last``."""
     d = res.daily
     return np.stack([(d["control"].sel(place=p).values[:, :last + 1]
@@ -272,11 +274,11 @@ def main_efforts(loaded: sc.Loaded, runs: int, seed: int, days: int, name: str) 
     print(f"B4. main efforts, {name}, {runs} runs: share of run-days per {EFFORT_WINDOW}-day "
           "window (* east Aleppo cut off that day; none: no enemy it may attack, or the run "
           "has ended)")
-    for (a, w), t in tally.items():
+    for (actor, win), t in tally.items():
         top = sorted(t.items(), key=lambda kv: -kv[1])[:5]
         n = sum(t.values())
-        last = min((w + 1) * EFFORT_WINDOW, days) - 1
-        print(f"    {a:10s} days {w * EFFORT_WINDOW:3d}-{last:3d}: "
+        last = min((win + 1) * EFFORT_WINDOW, days) - 1
+        print(f"    {actor:10s} days {win * EFFORT_WINDOW:3d}-{last:3d}: "
               + ", ".join(f"{k} {v / n:.0%}" for k, v in top))
     truce.report(list(world.actor_ids))
 
@@ -384,7 +386,8 @@ def part_b_one(loaded: sc.Loaded, runs: int, seed: int, name: str) -> None:
 
 # --- C -----------------------------------------------------------------------------------
 
-def turn_south(d, windows: list, pending: list, secured: list) -> None:
+def turn_south(d: xr.Dataset, windows: list[tuple[Any, ...]],
+               pending: list[tuple[Any, ...]], secured: list[int]) -> None:
     """Collect, per run, the government's south and north fighters for the turn south."""
     actors = [str(a) for a in d["actor"].values]
     places = [str(p) for p in d["place"].values]
@@ -421,9 +424,9 @@ def part_c(runs: int, seed: int) -> None:
     rec = read_record(default_record_path(loaded), loaded)
     days = rec.last_day() + 1 + SLACK_DAYS
     obs: list[Observed] = []
-    windows: list = []
-    pending: list = []
-    secured: list = []
+    windows: list[tuple[Any, ...]] = []
+    pending: list[tuple[Any, ...]] = []
+    secured: list[int] = []
     t0 = time.perf_counter()
     for res in chunks(loaded, runs, seed, days):
         obs.append(observe(res, rec))
@@ -443,7 +446,7 @@ def part_c(runs: int, seed: int) -> None:
     print_turn_south(windows, pending, secured, runs, seed)
 
 
-def part_c2(loaded: sc.Loaded, rec, runs: int, seed: int, days: int) -> None:
+def part_c2(loaded: sc.Loaded, rec: Record, runs: int, seed: int, days: int) -> None:
     if not CALIBRATED.is_file():
         print(f"C2. no calibrated patch at {CALIBRATED}: run `ripeness calibrate syria-2016 "
               f"--cutoff {CUTOFF} --out {CALIBRATED}` first")
@@ -460,7 +463,8 @@ def part_c2(loaded: sc.Loaded, rec, runs: int, seed: int, days: int) -> None:
           f"{np.mean(nulls):.3f}  {verdict(score > max(nulls))}")
 
 
-def print_turn_south(windows: list, pending: list, secured: list, runs: int,
+def print_turn_south(windows: list[tuple[Any, ...]], pending: list[tuple[Any, ...]],
+                     secured: list[int], runs: int,
                      seed: int) -> None:
     print(f"C3. the turn south: Aleppo secured (the government holds both halves) in "
           f"{len(secured)} of {runs} runs"
