@@ -415,3 +415,28 @@ def test_the_war_room_draws_outcomes_in_the_figures_colours() -> None:
     for outcome, colour in OUTCOME_COLOURS.items():
         if outcome != "ongoing":
             assert page[outcome].upper() == colour.upper(), outcome
+
+
+def test_a_run_job_can_be_run_k_of_an_ensemble(server: TestClient, tmp_path: Path) -> None:
+    """first_run = 3 computes the war that is run 3 of `ripeness ensemble` with the same seed
+    (the library's run 3, alone): the same daily arrays and talks, and the view says which run
+    it is. Other kinds refuse first_run with a message that names the fix."""
+    job = start(server, kind="run", days=8, seed=2, first_run=3)
+    j = wait(server, job)
+    assert j["status"] == "finished" and j["params"]["first_run"] == 3, j
+    out = tmp_path / "got"
+    out.mkdir()
+    for f in server.get(f"/api/jobs/{job}/files").json():
+        (out / f["name"]).write_bytes(server.get(f"/api/jobs/{job}/files/{f['name']}").content)
+    got = ripeness.Result.load(out)
+    ref = ripeness.simulate("aleppo-2016", runs=1, seed=2, days=8, first_run=3)
+    assert got.daily["run"].values.tolist() == [3]
+    for name in ref.daily.data_vars:
+        np.testing.assert_array_equal(got.daily[name].values, ref.daily[name].values)
+    pd.testing.assert_frame_equal(got.sessions, ref.sessions)
+    view = server.get(f"/api/jobs/{job}/view").json()
+    assert view["manifest"]["first_run"] == 3
+    for kind in ("ensemble", "compare"):
+        r = server.post("/api/jobs", json={"kind": kind, "first_run": 3, "runs": 2, "days": 2,
+                                           "whatif": "no-russian-air"})
+        assert r.status_code == 422 and "leave first_run out" in r.text, r.text

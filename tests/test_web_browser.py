@@ -175,3 +175,18 @@ def test_an_ensemble_shows_the_probability_of_control(page: Any, server: httpx.C
     assert "Outcome reached by each day, 30 runs" in page.inner_text("#panel-outcomes")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-ensemble.png"))
+
+
+def test_one_war_can_be_a_given_run_of_an_ensemble(page: Any, server: httpx.Client,
+                                                   tmp_path: Path) -> None:
+    """The run number in the Runs tab makes the one war run k of an ensemble with the same
+    seed: the job computes run 4 alone, and the page says which run it shows."""
+    page.click("#tabs button[data-tab=runs]")
+    page.fill("#days", "10")
+    page.fill("#first-run", "4")
+    job = start_and_wait(page, "#run-button", "run")
+    res = ripeness.Result.load(fetch(server, job, tmp_path / "run4"))
+    assert res.daily["run"].values.tolist() == [4]
+    ref = ripeness.simulate("aleppo-2016", runs=1, seed=0, days=10, first_run=4)
+    np.testing.assert_array_equal(res.daily["control"].values, ref.daily["control"].values)
+    assert "one war (seed 0, run 4)" in page.inner_text("body")

@@ -54,6 +54,10 @@ class JobRequest(BaseModel):
     days: int | None = Field(None, ge=1, le=10**9, description="Days to run (default: the "
                              "scenario's horizon).")
     seed: int = Field(0, ge=0, le=2**53 - 1, description="Root seed.")
+    first_run: int = Field(0, ge=0, le=2**53 - 1, description="A run job's first run: it "
+                           "computes runs first_run .. first_run + runs - 1, the same wars as "
+                           "those runs of an ensemble with the same seed (`ripeness run "
+                           "--first-run`).")
     whatif: str | None = Field(None, pattern=NAME_PATTERN, description="A what-if the "
                                "scenario declares (required for compare unless sets).")
     sets: dict[str, SetValue] = Field(default_factory=dict, max_length=50, description=
@@ -82,6 +86,9 @@ def prepare(req: JobRequest, catalog: Catalog, limits: Limits) -> Prepared:
         raise LimitError(f"runs {req.runs} is over this server's limit of {cap} for a "
                          f"{req.kind} ({'runs_per_batch' if req.kind == 'run' else 'runs_per_job'}"
                          "; GET /api/limits)")
+    if req.first_run and req.kind != "run":
+        raise LimitError(f"first_run applies to a run job (kind \"run\"); a {req.kind} "
+                         "always starts at run 0: leave first_run out")
     if req.kind == "compare" and req.whatif is None and not req.sets:
         raise LimitError("nothing to compare: give a whatif (GET /api/scenarios/NAME lists "
                          "them) and/or sets")
@@ -147,7 +154,8 @@ def work(kind: str, ref: str, params: dict[str, Any], folder: str, conn: Connect
     whatif, sets = params.get("whatif"), params.get("sets") or None
     try:
         if kind == "run":
-            _run(ref, runs, days, seed, whatif, sets, folder, conn)
+            _run(ref, runs, days, seed, whatif, sets, folder, conn,
+                 int(params.get("first_run", 0)))
         else:
             stage = f"{'comparing' if kind == 'compare' else 'running'} {runs:,} runs"
             sys.stderr = _Relay(conn, stage, sys.__stderr__)
@@ -163,13 +171,13 @@ def work(kind: str, ref: str, params: dict[str, Any], folder: str, conn: Connect
 
 
 def _run(ref: str, runs: int, days: int, seed: int, whatif: str | None,
-         sets: dict[str, Any] | None, folder: str, conn: Connection) -> None:
+         sets: dict[str, Any] | None, folder: str, conn: Connection, first_run: int = 0) -> None:
     from ..scenario import read
     from ..simulate import simulate
 
     loaded = variant(read(ref), whatif, sets)
     conn.send(("progress", 0, runs, f"simulating {runs} run(s) x {days} days"))
-    result = simulate(loaded, runs=runs, seed=seed, days=days)
+    result = simulate(loaded, runs=runs, seed=seed, days=days, first_run=first_run)
     conn.send(("progress", runs, runs, "saving the results"))
     result.save(folder, overwrite=True)  # a try the server stopped may have saved it
 

@@ -160,7 +160,7 @@ def start_job(req: JobRequest, request: Request) -> dict[str, Any]:
                             "(queued_jobs); try again when some have finished")
     ready = prepare(req, c.catalog, c.limits)
     params = {"runs": req.runs, "days": ready.days, "seed": req.seed, "whatif": req.whatif,
-              "sets": dict(req.sets)}
+              "sets": dict(req.sets), "first_run": req.first_run}
     return c.store.add(req.kind, req.scenario, params, ready.total).as_dict()
 
 

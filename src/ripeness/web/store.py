@@ -46,7 +46,8 @@ _COLUMNS = ("id", "kind", "scenario", "params", "status", "done", "total", "stag
 
 @dataclass(frozen=True)
 class Job:
-    """One job as stored. params: runs, days, seed, whatif, sets (what the request gave)."""
+    """One job as stored. params: runs, days, seed, whatif, sets, first_run (what the request
+    gave)."""
 
     id: str
     kind: str

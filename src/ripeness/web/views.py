@@ -175,7 +175,8 @@ def _shares(one: Any) -> dict[str, list[float]]:
 
 
 def _manifest(m: dict[str, Any]) -> dict[str, Any]:
-    keep = ("scenario", "scenario_hash", "version", "seed", "runs", "days", "start", "whatif",
+    keep = ("scenario", "scenario_hash", "version", "seed", "first_run", "runs", "days", "start",
+            "whatif",
             "sets", "variant", "created", "kind")
     return {k: m[k] for k in keep if k in m}
 

@@ -17,7 +17,7 @@ function setStatus(text, { progress = null, error = false } = {}) {
 }
 
 function describe(job) {
-  const p = job.params, what = { run: "one war", ensemble: `${p.runs} wars`, compare: `what-if ${p.whatif ?? "(sets)"}, ${p.runs} runs` }[job.kind];
+  const p = job.params, what = { run: p.first_run ? `war number ${p.first_run}` : "one war", ensemble: `${p.runs} wars`, compare: `what-if ${p.whatif ?? "(sets)"}, ${p.runs} runs` }[job.kind];
   return `${what} × ${p.days} days of ${job.scenario}`;
 }
 
@@ -73,7 +73,7 @@ async function loadView(id, { autoplay }) {
   map.focus(actionPlaces(v));
   document.body.dataset.viewJob = id; document.body.dataset.viewKind = v.kind;
   history.replaceState(null, "", `#scenario=${state.scen.name}&job=${id}`);
-  const what = v.kind === "run" ? `one war (seed ${v.manifest.seed})` : `${v.runs} wars`;
+  const what = v.kind === "run" ? `one war (seed ${v.manifest.seed}${v.manifest.first_run ? `, run ${v.manifest.first_run}` : ""})` : `${v.runs} wars`;
   setStatus(`Showing ${what}, ${v.dates.length} days from ${shortDate(v.dates[0])}`);
   setDay(0);
   document.body.dataset.state = "ready";
@@ -225,8 +225,10 @@ async function pollCompares() {
 // ---------------------------------------------------------------- jobs
 async function startJob(kind) {
   const runs = kind === "run" ? 1 : Number($("#ens-runs").value);
+  const body = { kind, scenario: state.scen.name, runs, days: Number($("#days").value), seed: Number($("#seed").value) };
+  if (kind === "run") body.first_run = Number($("#first-run").value);
   try {
-    const job = await post("/api/jobs", { kind, scenario: state.scen.name, runs, days: Number($("#days").value), seed: Number($("#seed").value) });
+    const job = await post("/api/jobs", body);
     state.watching = job.id;
     setStatus(`${describe(job)}: queued`, { progress: 0 });
   } catch (e) { setStatus(`Not started: ${e.message}`, { error: true }); }
