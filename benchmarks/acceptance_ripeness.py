@@ -14,8 +14,11 @@ Prints every acceptance line of the issue:
    how often Russia's aim is met.
 
 Run: ``nice python benchmarks/acceptance_ripeness.py [--runs 1000] [--syria-runs 200]
-[--compare-runs 1000] [--skip toy,aleppo,compare,syria]``. Everything is seeded (seed 0 unless
-``--seed``); each part prints its CPU time.
+[--compare-runs 1000] [--skip toy,aleppo,compare,syria] [--set PATH=VALUE ...]``. Everything is
+seeded (seed 0 unless ``--seed``); each part prints its CPU time. ``--set`` (repeatable, as in
+``ripeness run``) changes aleppo-2016 and syria-2016 alike, baseline and what-ifs, to measure a
+variant of the model (e.g. ``--set parameters.front_cost=0.0005``); the toy war keeps its own
+values.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from numpy.typing import NDArray
 from ripeness import coupling
 from ripeness.coupling import OUTCOMES
 from ripeness.ensemble import compare, wilson
-from ripeness.scenario import Loaded, read, variant
+from ripeness.errors import ScenarioError
+from ripeness.scenario import Loaded, parse_set, read, variant
 from ripeness.talks import compile_talks
 from ripeness.talks.bargaining import TIE
 from ripeness.talks.state import CAUSES, COUNTERFACTUAL_CAUSES
@@ -273,9 +277,18 @@ def part_toy(runs: int, seed: int) -> None:
               f"{(deal >= 0).mean():.1%}")
 
 
+#: --set values, applied to the built-in scenarios the parts read (main sets them).
+SETS: dict[str, Any] = {}
+
+
+def scenario(name: str, whatif: str | None = None) -> Loaded:
+    """A built-in scenario with ``whatif`` and the --set values applied."""
+    return variant(read(name), whatif, SETS or None)
+
+
 def part_aleppo(runs: int, seed: int) -> Tally:
     t0 = time.process_time()
-    loaded = read("aleppo-2016")
+    loaded = scenario("aleppo-2016")
     t = measure(loaded, runs, seed, 90)
     print(f"2. aleppo-2016, {runs} runs, seed {seed}, 90 days (against today's war tempo)")
     parties = compile_talks(loaded.scenario, list(compile_scenario(loaded.scenario).actor_ids))
@@ -292,9 +305,9 @@ def part_compare(runs: int, seed: int, mech_runs: int) -> None:
           f"mechanism measures from {mech_runs} runs of each variant")
     for w in WHATIFS:
         t0 = time.process_time()
-        c = compare("aleppo-2016", whatif=w, runs=runs, seed=seed, days=90)
+        c = compare(scenario("aleppo-2016"), whatif=w, runs=runs, seed=seed, days=90)
         print(c.report())
-        loaded = variant(read("aleppo-2016"), w)
+        loaded = scenario("aleppo-2016", w)
         t = measure(loaded, mech_runs, seed, 90)
         for line in aleppo_lines(t, mech_runs) + backers_line(t, loaded):
             print(line)
@@ -303,7 +316,7 @@ def part_compare(runs: int, seed: int, mech_runs: int) -> None:
 
 def part_syria(runs: int, seed: int) -> None:
     t0 = time.process_time()
-    loaded = read("syria-2016")
+    loaded = scenario("syria-2016")
     t = measure(loaded, runs, seed, 365, chunk=100)
     print(f"4. syria-2016, {runs} runs, seed {seed}, 365 days")
     for line in causes_line(t) + outcome_lines(t, runs) + backers_line(t, loaded):
@@ -321,7 +334,18 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: "
                     "toy, aleppo, compare, syria")
+    ap.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                    help="set a value in aleppo-2016 and syria-2016 (repeatable), e.g. "
+                    "parameters.front_cost=0.0005")
     args = ap.parse_args()
+    SETS.update(dict(parse_set(x) for x in args.set))
+    if SETS:
+        try:  # a bad path or value stops here, before any run
+            for name in ("aleppo-2016", "syria-2016"):
+                scenario(name)
+        except ScenarioError as e:
+            sys.exit(f"acceptance_ripeness: {e}")
+        print("with --set " + " ".join(f"{k}={v}" for k, v in SETS.items()))
     skip = set(filter(None, args.skip.split(",")))
     if "toy" not in skip:
         part_toy(args.toy_runs, 3)
