@@ -41,7 +41,11 @@ the last day's fighting and no talk, ceasefire or settlement touches the war mea
 measurement, not a what-if of the scenario). Part D's digest is of the run without talks.
 
     nice python benchmarks/acceptance_tempo.py [--runs-a 500] [--runs-b 500] [--runs-c 200]
-        [--parts ABCD] [--seed 0] [--digest RUN]
+        [--parts ABCD] [--seed 0] [--digest RUN] [--set PATH=VALUE ...]
+
+``--set`` (repeatable, as in ``ripeness run``) changes aleppo-2016 and syria-2016 alike, to
+measure a variant of the model (e.g. ``--set parameters.focus_patience=10``); C2's calibrated
+patch is applied on top of it.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -67,6 +72,7 @@ from ripeness.backtest.calibrate import apply_patch_file
 from ripeness.backtest.record import Record, default_record_path
 from ripeness.backtest.run import SLACK_DAYS
 from ripeness.backtest.score import Observed, observe, overall, score_table
+from ripeness.errors import ScenarioError
 
 HERE = Path(__file__).resolve().parent
 CALIBRATED = HERE / "data" / "syria-2016-calibrated-2016-06-01.toml"
@@ -161,8 +167,17 @@ def without_talks(loaded: sc.Loaded, days: int) -> sc.Loaded:
 VARIANTS = ("with the talks", "without talks")
 
 
+#: --set values, applied to the built-in scenarios the parts read (main sets them).
+SETS: dict[str, Any] = {}
+
+
+def scenario(name: str) -> sc.Loaded:
+    """A built-in scenario with the --set values applied."""
+    return sc.variant(sc.read(name), None, SETS or None)
+
+
 def part_a(runs: int, seed: int) -> None:
-    loaded = sc.read("aleppo-2016")
+    loaded = scenario("aleppo-2016")
     rec = read_record(default_record_path(loaded), loaded)
     feb16 = (dt.date(2016, 2, 16) - rec.start).days
     keep = [(not e.is_figure) and e.happened and e.kind in ("captured", "siege relieved",
@@ -231,7 +246,7 @@ def ending_at(cut: np.ndarray, day: int) -> int:
 
 
 def part_b(runs: int, seed: int) -> None:
-    loaded = sc.read("aleppo-2016")
+    loaded = scenario("aleppo-2016")
     for name, variant in zip(VARIANTS, (loaded, without_talks(loaded, 330)), strict=True):
         part_b_one(variant, runs, seed, name)
         main_efforts(variant, min(runs, EFFORT_RUNS), seed, 330, name)
@@ -420,7 +435,7 @@ def bootstrap(x: np.ndarray, y: np.ndarray, seed: int, n: int = 2000) -> tuple[f
 
 
 def part_c(runs: int, seed: int) -> None:
-    loaded = sc.read("syria-2016")
+    loaded = scenario("syria-2016")
     rec = read_record(default_record_path(loaded), loaded)
     days = rec.last_day() + 1 + SLACK_DAYS
     obs: list[Observed] = []
@@ -490,7 +505,7 @@ def print_turn_south(windows: list[tuple[Any, ...]], pending: list[tuple[Any, ..
 # --- D -----------------------------------------------------------------------------------
 
 def part_d(run: int, seed: int) -> None:
-    res = ripeness.simulate(without_talks(sc.read("aleppo-2016"), 330), 1, seed, 330,
+    res = ripeness.simulate(without_talks(scenario("aleppo-2016"), 330), 1, seed, 330,
                             first_run=run)
     ev = res.events
     fall = ev[(ev["kind"] == "captured") & (ev["place"] == "aleppo-east")]
@@ -516,7 +531,18 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--digest", type=int, default=None, metavar="RUN",
                     help="print part D for this run of aleppo-2016")
+    ap.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                    help="set a value in aleppo-2016 and syria-2016 (repeatable), e.g. "
+                    "parameters.focus_patience=10")
     args = ap.parse_args()
+    SETS.update(dict(sc.parse_set(x) for x in args.set))
+    if SETS:
+        try:  # a bad path or value stops here, before any run
+            for name in ("aleppo-2016", "syria-2016"):
+                scenario(name)
+        except ScenarioError as e:
+            sys.exit(f"acceptance_tempo: {e}")
+        print("with --set " + " ".join(f"{k}={v}" for k, v in SETS.items()))
     if "A" in args.parts:
         part_a(args.runs_a, args.seed)
     if "B" in args.parts:
