@@ -31,13 +31,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from model_sets import ModelSets  # benchmarks/, the script's folder
 from numpy.typing import NDArray
 
 from ripeness import coupling
 from ripeness.coupling import OUTCOMES
 from ripeness.ensemble import compare, wilson
-from ripeness.errors import ScenarioError
-from ripeness.scenario import Loaded, parse_set, read, variant
+from ripeness.scenario import Loaded, read, variant
 from ripeness.talks import compile_talks
 from ripeness.talks.bargaining import TIE
 from ripeness.talks.state import CAUSES, COUNTERFACTUAL_CAUSES
@@ -277,13 +277,9 @@ def part_toy(runs: int, seed: int) -> None:
               f"{(deal >= 0).mean():.1%}")
 
 
-#: --set values, applied to the built-in scenarios the parts read (main sets them).
-SETS: dict[str, Any] = {}
-
-
-def scenario(name: str, whatif: str | None = None) -> Loaded:
-    """A built-in scenario with ``whatif`` and the --set values applied."""
-    return variant(read(name), whatif, SETS or None)
+#: --set values, applied to the built-in scenarios the parts read (main takes them).
+SETS = ModelSets()
+scenario = SETS.scenario
 
 
 def part_aleppo(runs: int, seed: int) -> Tally:
@@ -334,18 +330,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: "
                     "toy, aleppo, compare, syria")
-    ap.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
-                    help="set a value in aleppo-2016 and syria-2016 (repeatable), e.g. "
-                    "parameters.front_cost=0.0005")
+    SETS.add_argument(ap, "parameters.front_cost=0.0005")
     args = ap.parse_args()
-    SETS.update(dict(parse_set(x) for x in args.set))
-    if SETS:
-        try:  # a bad path or value stops here, before any run
-            for name in ("aleppo-2016", "syria-2016"):
-                scenario(name)
-        except ScenarioError as e:
-            sys.exit(f"acceptance_ripeness: {e}")
-        print("with --set " + " ".join(f"{k}={v}" for k, v in SETS.items()))
+    SETS.take(args, "acceptance_ripeness")
     skip = set(filter(None, args.skip.split(",")))
     if "toy" not in skip:
         part_toy(args.toy_runs, 3)

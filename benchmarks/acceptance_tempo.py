@@ -53,7 +53,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -63,6 +62,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
+from model_sets import ModelSets  # benchmarks/, the script's folder
 
 import ripeness
 from ripeness import coupling
@@ -72,7 +72,6 @@ from ripeness.backtest.calibrate import apply_patch_file
 from ripeness.backtest.record import Record, default_record_path
 from ripeness.backtest.run import SLACK_DAYS
 from ripeness.backtest.score import Observed, observe, overall, score_table
-from ripeness.errors import ScenarioError
 
 HERE = Path(__file__).resolve().parent
 CALIBRATED = HERE / "data" / "syria-2016-calibrated-2016-06-01.toml"
@@ -167,13 +166,9 @@ def without_talks(loaded: sc.Loaded, days: int) -> sc.Loaded:
 VARIANTS = ("with the talks", "without talks")
 
 
-#: --set values, applied to the built-in scenarios the parts read (main sets them).
-SETS: dict[str, Any] = {}
-
-
-def scenario(name: str) -> sc.Loaded:
-    """A built-in scenario with the --set values applied."""
-    return sc.variant(sc.read(name), None, SETS or None)
+#: --set values, applied to the built-in scenarios the parts read (main takes them).
+SETS = ModelSets()
+scenario = SETS.scenario
 
 
 def part_a(runs: int, seed: int) -> None:
@@ -531,18 +526,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--digest", type=int, default=None, metavar="RUN",
                     help="print part D for this run of aleppo-2016")
-    ap.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
-                    help="set a value in aleppo-2016 and syria-2016 (repeatable), e.g. "
-                    "parameters.focus_patience=10")
+    SETS.add_argument(ap, "parameters.focus_patience=10")
     args = ap.parse_args()
-    SETS.update(dict(sc.parse_set(x) for x in args.set))
-    if SETS:
-        try:  # a bad path or value stops here, before any run
-            for name in ("aleppo-2016", "syria-2016"):
-                scenario(name)
-        except ScenarioError as e:
-            sys.exit(f"acceptance_tempo: {e}")
-        print("with --set " + " ".join(f"{k}={v}" for k, v in SETS.items()))
+    SETS.take(args, "acceptance_tempo")
     if "A" in args.parts:
         part_a(args.runs_a, args.seed)
     if "B" in args.parts:
