@@ -34,10 +34,12 @@ RUNS, DAYS = 4, 40
 #: again when a starved garrison's breakpoint fell below a supplied one's (supply.siege_break)
 #: and aid_cut took Russia's measured 0.8 in place of the assumed 0.5, and again when the main
 #: effort could be only a target the actor's massed force could win (none: the defensive), and
-#: again when the parties learnt the war's pace only on days they fought each other.
+#: again when the parties learnt the war's pace only on days they fought each other, and again
+#: when the mediator resumed suspended talks only where it saw a range, with backer_pressure
+#: calibrated (1.245).
 SNAPSHOT = {
-    "aleppo-2016": "ae1bf23be7a7585779c5575fa5e4a87b",
-    "syria-2016": "c9e3fa7dd800dce25d4fae42a75e34c8",
+    "aleppo-2016": "d24b1b1c6d6bf820f04b68e1326d4978",
+    "syria-2016": "0fe346c6f42a067197f224450ba7da5c",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,8 @@ import pytest
 import ripeness
 from ripeness.coupling import OUTCOMES
 from ripeness.scenario import read, variant
+from ripeness.talks.state import SUSPENDED, TalksState
+from ripeness.talks.step import _schedule, talks_init
 
 TWO = Path(__file__).parent / "data" / "two_place_talks.toml"
 TOY_WAR = Path(__file__).parent / "data" / "toy_war.toml"
@@ -34,31 +37,56 @@ def test_run_k_is_the_same_alone_and_in_a_batch(forecast: str) -> None:
         batch.sessions[batch.sessions["run"] == 3])), alone)
 
 
-def test_trace_of_sessions_suspension_and_resumption() -> None:
+def test_trace_of_sessions_suspension_and_the_pause_put_off() -> None:
     """Two parties that cannot fight; shares stay 0.75 / 0.25; both optimistic by 0.1.
 
     Reservations are therefore 0.85 and 0.35 every day (no discounting, no deaths): their sum
     exceeds the stake by 0.2, so no bargaining range ever exists, and removing optimism alone
     would open one (width 0), so optimism is the cause. Day 0: a hearing (hearings = 1), no
     proposal and no failure. Days 1 and 2: no range, failures 1 and 2; with suspend_after = 2
-    the mediator suspends on day 2 for pause_days = 3. Days 3-4: no talks. Day 5: resumed;
-    days 5-6 fail again; suspended on day 6 until day 9; days 9-10 fail; suspended again.
+    the mediator suspends on day 2 for pause_days = 3. Days 3-4: no talks. Day 5: the pause
+    ends, but the mediator's estimate (noise 0) sees no range: the talks are put off to day 8,
+    then 11, then 14; no session is held again.
     """
     res = ripeness.simulate(TWO, runs=1, days=12)
     s = res.sessions.set_index("day")
-    assert list(s.index) == [0, 1, 2, 5, 6, 9, 10]
-    assert s["hearing"].tolist() == [True] + [False] * 6
-    np.testing.assert_allclose(s["reservation[a]"], 0.85)
-    np.testing.assert_allclose(s["reservation[b]"], 0.35)
-    np.testing.assert_allclose(s["width"], -0.2)
-    assert not s["range_exists"].any()
-    assert s["offer[a]"].isna().all()  # no range found: no offer
-    assert list(s.index[s["suspended"]]) == [2, 6, 10]
-    assert list(s.index[s["resumed"]]) == [5, 9]
-    assert (s.loc[[1, 2, 5, 6, 9, 10], "cause"] == "optimism").all()
+    assert list(s.index) == [0, 1, 2, 5, 8, 11]
+    assert list(s.index[s["held"]]) == [0, 1, 2]
+    assert s["hearing"].tolist() == [True] + [False] * 5
+    held = s[s["held"]]
+    np.testing.assert_allclose(held["reservation[a]"], 0.85)
+    np.testing.assert_allclose(held["reservation[b]"], 0.35)
+    np.testing.assert_allclose(held["width"], -0.2)
+    assert not held["range_exists"].any()
+    assert held["offer[a]"].isna().all()  # no range found: no offer
+    assert list(s.index[s["suspended"]]) == [2]
+    assert not s["resumed"].any()
+    assert list(s.index[s["deferred"]]) == [5, 8, 11]
+    assert s.loc[[5, 8, 11], "resume_day"].tolist() == [8, 11, 14]
+    assert (s.loc[[1, 2], "cause"] == "optimism").all()
     assert s.loc[0, "cause"] == "none"
     assert res.events.empty  # nothing moved on the map
     assert OUTCOMES[int(res.daily["outcome"].values[0])] == "ongoing"
+
+
+def test_the_mediator_resumes_when_it_sees_a_range() -> None:
+    """Three runs of suspended talks whose pause ends on day 5: the first, where the mediator
+    sees a range, resumes and holds a session; the second, where it sees none, is put off for
+    another pause; the third, which a phase convenes, resumes whatever it sees. On day 4,
+    before the pause is over, nothing changes."""
+    spec = ripeness.talks.compile_talks(read(TWO).scenario, ["a", "b"])
+    assert spec is not None
+    st0 = talks_init(spec, 3)
+    st: TalksState = replace(st0, phase=np.full(3, SUSPENDED, dtype=np.int8),
+                             resume_day=np.array([5, 5, 5]),
+                             convened=np.array([False, False, True]))
+    sch = _schedule(spec, st, 5, np.zeros(3, bool), np.array([True, False, False]))
+    assert sch["resumed"].tolist() == [True, False, True]
+    assert sch["deferred"].tolist() == [False, True, False]
+    assert sch["held"].tolist() == [True, False, True]
+    assert sch["resume_day"].tolist() == [5, 5 + spec.pause_days, 5]
+    early = _schedule(spec, st, 4, np.zeros(3, bool), np.array([True, True, True]))
+    assert not early["resumed"].any() and not early["deferred"].any()
 
 
 def test_without_optimism_they_settle_on_the_first_proposal() -> None:

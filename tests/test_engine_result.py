@@ -103,7 +103,8 @@ def _news_days(res: Result, run: int) -> set[int]:
     days = {int(d) for d in ev["day"]}
     if "held" in res.sessions.columns:
         s = res.sessions[res.sessions["run"] == run]
-        kinds = ["held", "suspended", "resumed", "ceasefire_agreed", "ceasefire_broke", "settled"]
+        kinds = ["held", "suspended", "resumed", "deferred", "ceasefire_agreed",
+                 "ceasefire_broke", "settled"]
         days |= {int(d) for d in s.loc[s[kinds].any(axis=1), "day"]}
     return days
 
@@ -253,11 +254,24 @@ def test_words_are_plural_only_when_more_than_one() -> None:
 
 def test_talks_news_are_told_in_the_order_they_happen(aleppo: Result) -> None:
     """On a day the suspended talks resume and fail again, the digest says they resumed
-    before it says they were suspended again."""
+    before it says they were suspended again; a pause put off says until when. The days
+    of a 40-day run of aleppo-2016 where the talks were put off are told so."""
+    from types import SimpleNamespace
+
+    from ripeness.report.digest import talks_news
+
+    day = dict(resumed=True, deferred=False, settled=False, held=True, hearing=False,
+               range_exists=False, cause="optimism", suspended=True, resume_day=30,
+               escalation=False, ceasefire_agreed=False, ceasefire_broke=False)
+    news = talks_news(SimpleNamespace(**day))
+    assert news[0] == "talks resumed" and news[-1] == "TALKS SUSPENDED until day 30"
+    put_off = talks_news(SimpleNamespace(**{**day, "resumed": False, "deferred": True,
+                                           "held": False, "suspended": False}))
+    assert put_off == ["talks put off until day 30 (no range in sight)"]
     s = aleppo.sessions
-    both = s[s["resumed"].astype(bool) & s["suspended"].astype(bool)]
-    assert len(both), "expected a day that resumes and suspends the talks in 40 days"
-    row = both.iloc[0]
+    off = s[s["deferred"].astype(bool)]
+    assert len(off), "expected a pause put off in 40 days (no range after the offensive)"
+    row = off.iloc[0]
     line = next(x for x in aleppo.digest(run=int(row["run"]))
                 if x.startswith(str(row["date"])[:10] + " (day "))
-    assert line.index("talks resumed") < line.index("TALKS SUSPENDED")
+    assert f"talks put off until day {int(row['resume_day'])}" in line

@@ -8,6 +8,7 @@ import pytest
 
 import ripeness
 from ripeness.coupling import OUTCOMES
+from ripeness.params import registry
 from ripeness.world.compile import compile_scenario
 
 from .engine_scenarios import actor, build, place
@@ -37,7 +38,8 @@ def test_a_backer_that_mediates_presses_its_client_at_every_session() -> None:
     assert not a["pressed[p-a]"].any()
     assert b["pressed[p-a]"].all()
     later = b.index[b.index > b.index[0]]  # pressure is felt from the day after the first
-    np.testing.assert_allclose(b.loc[later, "cost[a]"], 1.5 * a.loc[later, "cost[a]"])
+    pressure = registry()["backer_pressure"].default
+    np.testing.assert_allclose(b.loc[later, "cost[a]"], pressure * a.loc[later, "cost[a]"])
     np.testing.assert_allclose(b.loc[later, "cost[b]"], a.loc[later, "cost[b]"])
     assert (b.loc[later, "reservation[a]"] < a.loc[later, "reservation[a]"]).all()
 

@@ -26,13 +26,15 @@ def rising(satisfied: bool, step: float = 0.01, days: int = 4) -> list[Any]:
 
 @pytest.mark.parametrize(("step", "aid"), [(0.01, 0.8), (-0.01, 1.0)])
 def test_a_met_aim_presses_and_restrains_only_a_winning_client(step: float, aid: float) -> None:
-    """Russia's aim is met: at the day-2 and day-3 sessions it presses gov (felt cost ×1.5).
+    """Russia's aim is met: at the day-2 and day-3 sessions it presses gov (felt cost times
+    backer_pressure).
     While gov gains ground Russia no longer needs, it also cuts its aid to aid_cut (0.8); a
     losing gov keeps it all (the aim still needs it)."""
     spec = toy_spec(optimism=np.zeros(2), suspend_after=10)
     assert spec.aid_cut == 0.8
     state, recs = run_days(spec, rising(True, step))
-    assert recs[3].pressed[0, 0] and state.cost_mult[0] == pytest.approx([1.5, 1.0])
+    assert recs[3].pressed[0, 0]
+    assert state.cost_mult[0] == pytest.approx([spec.backer_pressure, 1.0])
     assert state.aid_factor[0] == pytest.approx([aid])
     assert recs[3].restrained[0, 0] == (aid < 1)
     line = explain(sessions_frame(recs, spec), 0)[-1]

@@ -225,7 +225,8 @@ def test_backers_veto_then_press_and_allow_a_ceasefire() -> None:
     """No deal (the indivisible issue), yet neither party expects to gain by fighting, so
     both would freeze the lines. Russia flies sorties for gov: while its limited aim is
     unmet it vetoes the ceasefire; once met, it consents (a de facto partition) and presses
-    gov at the table (cost ×1.5); gov is not gaining ground, so Russia keeps its aid."""
+    gov at the table (cost times backer_pressure); gov is not gaining ground, so Russia keeps
+    its aid."""
     spec = toy_spec(issue_raw(), optimism=np.zeros(2), suspend_after=1)
     _, recs = run_days(spec, [obs([0.6, 0.4], [10, 10], satisfied=False) for _ in range(3)])
     assert not recs[2].ceasefire_refused[0].any()
@@ -234,7 +235,7 @@ def test_backers_veto_then_press_and_allow_a_ceasefire() -> None:
     state, recs = run_days(spec, sat)
     assert recs[2].ceasefire_agreed[0] and state.ceasefire[0]
     assert recs[2].appealed[0] and state.pressed[0, 0]
-    assert state.cost_mult[0] == pytest.approx([1.5, 1.0])
+    assert state.cost_mult[0] == pytest.approx([spec.backer_pressure, 1.0])
     assert state.aid_factor[0] == pytest.approx([1.0])
     pairs = ceasefire_pairs(spec, state.ceasefire, 4)
     assert pairs[0, 0, 1] and pairs[0, 1, 0] and not pairs[0, 0, 0] and not pairs[0, 2, 3]

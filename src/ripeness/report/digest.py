@@ -112,10 +112,13 @@ def _toll(actors: list[str], dead: NDArray[Any], civ: float) -> list[str]:
 
 def talks_news(r: Any) -> list[str]:
     """One row of the sessions table in a few words, in the order things happened that day:
-    talks resumed, the session, then a suspension, a ceasefire agreed or broken."""
+    talks resumed (or put off), the session, then a suspension, a ceasefire agreed or
+    broken."""
     out = []
     if r.resumed:
         out.append("talks resumed")
+    if getattr(r, "deferred", False):
+        out.append(f"talks put off until day {r.resume_day} (no range in sight)")
     if r.settled:
         out.append("TALKS: settlement signed")
     elif r.held and getattr(r, "hearing", False):

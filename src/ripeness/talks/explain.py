@@ -27,7 +27,8 @@ _PER_PARTY = ("share", "forecast", "value", "cost", "reservation", "drift", "pac
               "p_battle", "required", "issue_adj", "estimate", "offer", "margin", "accepted",
               "p_win")
 _PER_RUN = ("held", "hearing", "estimated_range", "range_exists", "width", "suspended",
-            "resumed", "appealed", "escalation", "ceasefire", "ceasefire_agreed", "ceasefire_broke",
+            "resumed", "deferred", "appealed", "escalation", "ceasefire", "ceasefire_agreed",
+            "ceasefire_broke",
             "settled", "ripe", "ripeness_margin")
 _REMOVED = {"optimism": "without optimism",
             "shifting power": "without the rising side's extrapolated gains",
@@ -72,7 +73,8 @@ def _row(spec: TalksSpec, r: SessionRecord, run: int) -> dict[str, Any]:
                      else spec.party_ids[int(r.proposer[run])]),
         "issues_granted": "" if pkg < 0 else ",".join(
             i for i, g in zip(spec.issue_ids, spec.packages[pkg], strict=True) if g),
-        "resume_day": r.day + _pause(spec, r, run) if r.suspended[run] else -1,
+        "resume_day": (r.day + _pause(spec, r, run)
+                       if r.suspended[run] or r.deferred[run] else -1),
         "horizon": spec.horizon,
     }
     if spec.stages is not None and r.stage is not None:
@@ -99,7 +101,8 @@ def _row(spec: TalksSpec, r: SessionRecord, run: int) -> dict[str, Any]:
 
 
 def _notable(r: SessionRecord) -> np.ndarray:
-    return np.asarray(r.held | r.suspended | r.resumed | r.settled | r.ceasefire_agreed
+    return np.asarray(r.held | r.suspended | r.resumed | r.deferred | r.settled
+                      | r.ceasefire_agreed
                       | r.ceasefire_broke)
 
 
@@ -286,6 +289,9 @@ def _events(row: pd.Series, parties: list[str]) -> list[str]:
                else "too many sessions in a row without a range")
         out.append(f"The mediator suspended the talks until day {row['resume_day']} after "
                    f"{why}" + (", and appealed to the backers." if row["appealed"] else "."))
+    if row.get("deferred", False):
+        out.append("The pause ended, but the mediator, sounding the parties, saw no range: it "
+                   f"put the talks off until day {row['resume_day']}.")
     return out
 
 

@@ -113,7 +113,7 @@ def advance(spec: TalksSpec, st: TalksState, new: TalksState, day: int) -> Talks
     was = zero if st.stage is None else st.stage
     calm = np.where(new.ceasefire, (zero if st.calm is None else st.calm) + 1, 0)
     if g is None:
-        return replace(new, stage=was, calm=calm)
+        return replace(new, stage=was, calm=calm, convened=np.zeros(len(new.phase), bool))
     nxt = np.minimum(was + 1, len(g.every) - 1)
     due = (was + 1 < len(g.every)) & ((day + 1 >= g.starts[nxt]) | (calm >= g.calm[nxt]))
     stage = np.asarray(np.where(due, nxt, was), dtype=np.int64)
@@ -124,4 +124,4 @@ def advance(spec: TalksSpec, st: TalksState, new: TalksState, day: int) -> Talks
                               np.minimum(new.next_session, day + 1), new.next_session),
         resume_day=np.where(conv & (new.phase == SUSPENDED),
                             np.minimum(new.resume_day, day + 1), new.resume_day),
-        failures=np.where(conv, 0, new.failures))
+        failures=np.where(conv, 0, new.failures), convened=conv & (new.phase == SUSPENDED))

@@ -117,7 +117,8 @@ class TalksState:
     broke and no session has been held since (only a session can agree a new one). stage:
     int64[run], the phase of the talks whose settings are in force (0: the [talks] table's
     own, :mod:`.phases`); calm: int64[run], days in a row with a ceasefire in force (None
-    only inside ``talks_step``).
+    only inside ``talks_step``); convened: bool[run], a phase convenes the talks tomorrow (a
+    suspension ends for it whatever the mediator's reading; None: none).
     """
 
     phase: Int8
@@ -144,6 +145,7 @@ class TalksState:
     truce_broken: Bools
     stage: Ints | None = None
     calm: Ints | None = None
+    convened: Bools | None = None
 
     @property
     def settled(self) -> Bools:
@@ -161,7 +163,8 @@ class SessionRecord:
     issues); cost_parts float64[run, K, 3] the cost split by COST_PARTS; drift float64[run, K]
     (the share a party expects to gain a day), pace, p_battle (its belief of winning a
     battle); holds bool[run, I, K] (the party insists on issue I, held indivisible and
-    priced by its forecast); escalation, suspended, resumed, appealed, ceasefire (in force
+    priced by its forecast); escalation, suspended, resumed, deferred (a pause ended with no
+    range in the mediator's sight: put off for another pause), appealed, ceasefire (in force
     after the day), ceasefire_agreed, ceasefire_broke, settled (today) bool[run]; ripe
     bool[run], ripeness_margin float64[run] (Zartman's test on the parties' own beliefs: the
     pain Σ cost less the joint optimism Σ value − 1; ripe iff >= 0), p_win and
@@ -203,6 +206,7 @@ class SessionRecord:
     escalation: Bools
     suspended: Bools
     resumed: Bools
+    deferred: Bools
     appealed: Bools
     ceasefire: Bools
     ceasefire_agreed: Bools

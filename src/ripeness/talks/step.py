@@ -90,7 +90,7 @@ def talks_init(spec: TalksSpec, runs: int, strength: Floats | None = None) -> Ta
         granted=np.zeros((runs, len(spec.issue_ids)), dtype=bool),
         pressed=np.zeros((runs, s), dtype=bool), cost_mult=np.ones((runs, k)),
         aid_factor=np.ones((runs, spec.n_support)), truce_broken=np.zeros(runs, dtype=bool),
-        stage=zeros_i.copy(), calm=zeros_i.copy(),
+        stage=zeros_i.copy(), calm=zeros_i.copy(), convened=np.zeros(runs, dtype=bool),
     )
 
 
@@ -184,11 +184,31 @@ def _ripeness(spec: TalksSpec, share: Floats, p_battle: Floats, now: Assessment,
     return _Ripe(p_win, battles, rip.ripe & way_out, rip.margin)
 
 
-def _schedule(spec: TalksSpec, st: TalksState, day: int, esc: Bools) -> dict[str, NDArray[Any]]:
-    """Open, resume, close, suspend on escalation; which runs hold a session today."""
+def _prospect(spec: TalksSpec, now: Assessment, holds: Bools, z: Floats) -> Bools:
+    """bool[run]: does the mediator, sounding the parties (its estimate of their reservations
+    today, with the issues as they hold them), see a bargaining range? The same estimate
+    it would make at the table, with no refusal yet revealed."""
+    r_deal = deal_reservation(spec, now.reservation)
+    req = package_required(spec, r_deal, holds=holds)
+    sessions = np.zeros(len(r_deal), dtype=np.int64)
+    return make_offer(spec, r_deal, req, z, sessions, holds).found
+
+
+def _schedule(spec: TalksSpec, st: TalksState, day: int, esc: Bools,
+              prospect: Bools) -> dict[str, NDArray[Any]]:
+    """Open, resume, close, suspend on escalation; which runs hold a session today.
+
+    When a pause ends the mediator resumes only if it sees a range (``prospect``); if not it
+    puts the talks off for another pause: a mediator does not convene for the sake of
+    talking (Kleiboer 1996; Zartman 2000, the mediator's reading of ripeness). A phase that
+    convenes the talks (``st.convened``) ends a suspension whatever the reading."""
     phase, nxt = st.phase.copy(), st.next_session.copy()
     opening = (phase == NOT_OPEN) & (day >= spec.opens)
-    resumed = (phase == SUSPENDED) & (day >= st.resume_day)
+    due = (phase == SUSPENDED) & (day >= st.resume_day)
+    convened = np.zeros_like(due) if st.convened is None else st.convened
+    resumed = due & (prospect | convened)
+    deferred = due & ~resumed
+    resume_day = np.where(deferred, day + spec.pause_days, st.resume_day)
     phase = np.where(opening | resumed, OPEN, phase).astype(np.int8)
     nxt = np.where(opening | resumed, day, nxt)
     live = (phase == NOT_OPEN) | (phase == OPEN) | (phase == SUSPENDED)
@@ -196,8 +216,8 @@ def _schedule(spec: TalksSpec, st: TalksState, day: int, esc: Bools) -> dict[str
     escalated = (phase == OPEN) & esc
     phase = np.where(escalated, SUSPENDED, phase).astype(np.int8)
     held = (phase == OPEN) & (day >= nxt)
-    return {"phase": phase, "next": nxt, "resumed": resumed, "escalated": escalated,
-            "held": held}
+    return {"phase": phase, "next": nxt, "resumed": resumed, "deferred": deferred,
+            "resume_day": resume_day, "escalated": escalated, "held": held}
 
 
 class _Session(NamedTuple):
@@ -260,7 +280,7 @@ def _outcome(spec: TalksSpec, st: TalksState, sch: dict[str, NDArray[Any]], ses:
     phase = np.where(ses.deal, SETTLED, np.where(give_up, SUSPENDED, sch["phase"]))
     return {
         "phase": phase.astype(np.int8),
-        "resume_day": np.where(suspended, day + spec.pause_days, st.resume_day),
+        "resume_day": np.where(suspended, day + spec.pause_days, sch["resume_day"]),
         "failures": np.where(suspended, 0, failures),
         "suspended": suspended,
         "appealed": suspended & spec.appeal_to_backers,
@@ -296,12 +316,12 @@ def talks_step(state: TalksState, spec: TalksSpec, obs: TalksObs, day: int,
     b = _beliefs(spec, st, obs)
     view = _view(spec, st, b)
     esc = np.asarray((-b.change > spec.escalation).any(axis=-1))
-    sch = _schedule(spec, st, day, esc)
-    held = sch["held"]
     x = Inputs(obs.shares, view.drift, b.dead_rate, st.cost_mult, obs.forecast,
                b.front_rate, b.siege_rate, view.drift0)
     now = assess(spec, x)
     holds = holds_issues(spec, obs.shares, now.reservation)
+    sch = _schedule(spec, st, day, esc, _prospect(spec, now, holds, noise.estimate))
+    held = sch["held"]
     withheld = bk.guarantee_withheld(spec, obs.backer_satisfied)
     ses = _hold(spec, st, x, now, holds, withheld, noise.estimate, held)
     out = _outcome(spec, st, sch, ses, day)
@@ -355,7 +375,8 @@ def _record(spec: TalksSpec, day: int, obs: TalksObs, now: Assessment, sch: dict
         cost=now.cost, cost_parts=now.parts, reservation=now.reservation,
         drift=dv.view.drift, pace=dv.beliefs.pace, p_battle=dv.view.p_battle,
         holds=dv.holds, escalation=dv.esc, suspended=out["suspended"],
-        resumed=sch["resumed"], appealed=out["appealed"], ceasefire=new.ceasefire,
+        resumed=sch["resumed"], deferred=sch["deferred"], appealed=out["appealed"],
+        ceasefire=new.ceasefire,
         ceasefire_agreed=cf["agreed"], ceasefire_broke=cf["broke"], settled=ses.deal,
         p_win=rip.p_win, expected_battles=rip.battles, ripe=rip.ripe,
         ripeness_margin=rip.margin, pressed=new.pressed, restrained=dv.restrained,

@@ -109,7 +109,8 @@ def _session(row: pd.Series, parties: list[str], story: list[str]) -> dict[str, 
     for p in parties:
         req = per[p]["required"]
         per[p]["refuses_without_issue"] = req is not None and not math.isfinite(float(req))
-    keys = ("day", "phase", "cause", "held", "hearing", "suspended", "resumed", "resume_day",
+    keys = ("day", "phase", "cause", "held", "hearing", "suspended", "resumed", "deferred",
+            "resume_day",
             "settled", "ceasefire", "ceasefire_agreed", "ceasefire_broke", "range_exists",
             "estimated_range", "width", "proposer", "issues_granted", "ripe",
             "ripeness_margin", "escalation", "appealed")

@@ -17,6 +17,7 @@ export function talksNews(s) {
   else if (s.held) out.push(`Talks: ${s.range_exists ? "an offer is refused" : "no bargaining range"}${s.cause !== "none" ? ` (${s.cause})` : ""}`);
   if (s.suspended) out.push(`TALKS SUSPENDED until ${shortDate(state.view.dates[0] && addDays(state.view.dates[0], s.resume_day))}${s.escalation ? " (escalation)" : ""}`);
   if (s.resumed) out.push("Talks resume");
+  if (s.deferred) out.push(`Talks put off until ${shortDate(state.view.dates[0] && addDays(state.view.dates[0], s.resume_day))} (no range in sight)`);
   if (s.ceasefire_agreed) out.push("CEASEFIRE agreed");
   if (s.ceasefire_broke) out.push("The ceasefire breaks down");
   return out;
