@@ -184,14 +184,25 @@ def _ripeness(spec: TalksSpec, share: Floats, p_battle: Floats, now: Assessment,
     return _Ripe(p_win, battles, rip.ripe & way_out, rip.margin)
 
 
-def _prospect(spec: TalksSpec, now: Assessment, holds: Bools, z: Floats) -> Bools:
+class _Needs(NamedTuple):
+    """What a settlement must give each party today, float64[run, K] (``deal``), and its
+    least share under each package, float64[run, P, K] (``required``), the issues as held."""
+
+    deal: Floats
+    required: Floats
+
+
+def _needs(spec: TalksSpec, now: Assessment, holds: Bools) -> _Needs:
+    r_deal = deal_reservation(spec, now.reservation)
+    return _Needs(r_deal, package_required(spec, r_deal, holds=holds))
+
+
+def _prospect(spec: TalksSpec, needs: _Needs, holds: Bools, z: Floats) -> Bools:
     """bool[run]: does the mediator, sounding the parties (its estimate of their reservations
     today, with the issues as they hold them), see a bargaining range? The same estimate
     it would make at the table, with no refusal yet revealed."""
-    r_deal = deal_reservation(spec, now.reservation)
-    req = package_required(spec, r_deal, holds=holds)
-    sessions = np.zeros(len(r_deal), dtype=np.int64)
-    return make_offer(spec, r_deal, req, z, sessions, holds).found
+    sessions = np.zeros(len(needs.deal), dtype=np.int64)
+    return make_offer(spec, needs.deal, needs.required, z, sessions, holds).found
 
 
 def _schedule(spec: TalksSpec, st: TalksState, day: int, esc: Bools,
@@ -237,13 +248,12 @@ class _Session(NamedTuple):
     floor: Floats
 
 
-def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, holds: Bools,
-          withheld: Bools, z: Floats, held: Bools) -> _Session:
+def _hold(spec: TalksSpec, st: TalksState, x: Inputs, now: Assessment, needs: _Needs,
+          holds: Bools, withheld: Bools, z: Floats, held: Bools) -> _Session:
     """Estimate, offer, accept or refuse, and find the dominant cause of a failure. A deal
     every party accepts still needs the guarantee of the backers that fly for them
     (``withheld`` bool[run, S])."""
-    r_deal = deal_reservation(spec, now.reservation)  # what a settlement must give each
-    true_req = package_required(spec, r_deal, holds=holds)
+    r_deal, true_req = needs
     best_pkg, need = best_package(true_req)
     fresh = st.phase != OPEN  # opening or resuming: the mediator starts over
     floor = np.where(fresh[:, None], -np.inf, st.floor)
@@ -320,10 +330,11 @@ def talks_step(state: TalksState, spec: TalksSpec, obs: TalksObs, day: int,
                b.front_rate, b.siege_rate, view.drift0)
     now = assess(spec, x)
     holds = holds_issues(spec, obs.shares, now.reservation)
-    sch = _schedule(spec, st, day, esc, _prospect(spec, now, holds, noise.estimate))
+    needs = _needs(spec, now, holds)
+    sch = _schedule(spec, st, day, esc, _prospect(spec, needs, holds, noise.estimate))
     held = sch["held"]
     withheld = bk.guarantee_withheld(spec, obs.backer_satisfied)
-    ses = _hold(spec, st, x, now, holds, withheld, noise.estimate, held)
+    ses = _hold(spec, st, x, now, needs, holds, withheld, noise.estimate, held)
     out = _outcome(spec, st, sch, ses, day)
     alive = (sch["phase"] == OPEN) | (sch["phase"] == SUSPENDED)
     channel = spec.backer_channel & alive & ~held  # the backers' own channel, between sessions
