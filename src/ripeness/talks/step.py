@@ -331,7 +331,10 @@ def talks_step(state: TalksState, spec: TalksSpec, obs: TalksObs, day: int,
     now = assess(spec, x)
     holds = holds_issues(spec, obs.shares, now.reservation)
     needs = _needs(spec, now, holds)
-    sch = _schedule(spec, st, day, esc, _prospect(spec, needs, holds, noise.estimate))
+    due = (st.phase == SUSPENDED) & (day >= st.resume_day)  # a pause ends: sound the parties
+    prospect = (_prospect(spec, needs, holds, noise.estimate) if due.any()
+                else np.zeros(len(due), dtype=bool))
+    sch = _schedule(spec, st, day, esc, prospect)
     held = sch["held"]
     withheld = bk.guarantee_withheld(spec, obs.backer_satisfied)
     ses = _hold(spec, st, x, now, needs, holds, withheld, noise.estimate, held)
