@@ -18,7 +18,8 @@ B. aleppo-2016, N_B runs (500), 330 days: the distribution of the day east Alepp
    of its longest siege before the fall (or in the whole run, where it does not fall); the
    captures of places of more than 50,000 people on the day their siege began (the place was
    still supplied the day before): target none; and (B4, a diagnostic) where the government's
-   and the opposition's main efforts lie, window by window, in the first 100 runs; (B5, a
+   and the opposition's main efforts lie, window by window, in the first 100 runs, and how often a
+   named main effort sees no assault on or next to it that day; (B5, a
    diagnostic) how often the talks' truce breaks and where the government's main effort lies
    with it and without it.
 C. syria-2016, N_C runs (200), 395 days (the backtest's window, one year and its slack):
@@ -72,6 +73,7 @@ from ripeness.backtest.calibrate import apply_patch_file
 from ripeness.backtest.record import Record, default_record_path
 from ripeness.backtest.run import SLACK_DAYS
 from ripeness.backtest.score import Observed, observe, overall, score_table
+from ripeness.world import operations
 
 HERE = Path(__file__).resolve().parent
 CALIBRATED = HERE / "data" / "syria-2016-calibrated-2016-06-01.toml"
@@ -271,13 +273,19 @@ def main_efforts(loaded: sc.Loaded, runs: int, seed: int, days: int, name: str) 
     n_a = len(world.actor_ids)
     g = world.actor_ids.index("government")
     truce = TruceTally(runs, n_a)
+    idle = {a: np.zeros(2, dtype=np.int64) for a in who}  # [days with an effort, idle ones]
     for day in range(days):
         b, _ = coupling.advance(b, world, link, world.params_on(day), day)
         cut = ~b.war.supplied[:, east]
+        axes = operations.axes_of(b.war.effort, world)
         for a in who:
-            eff = np.minimum(b.war.effort[:, world.actor_ids.index(a)], n - 1) + n * cut
+            i = world.actor_ids.index(a)
+            eff = np.minimum(b.war.effort[:, i], n - 1) + n * cut
             w = (a, day // EFFORT_WINDOW)
             counts[w] = counts.get(w, 0) + np.bincount(eff, minlength=2 * n)
+            named = b.war.effort[:, i] < n - 1
+            fought = ((b.war.attacker == i) & axes[:, i, :]).any(axis=1)
+            idle[a] += [named.sum(), (named & ~fought).sum()]
         if b.talks is not None:
             truce.add(day, b.talks.ceasefire, b.war.effort[:, g], b.war.control)
     tally = {w: {keys[k]: int(c[k]) for k in np.flatnonzero(c)} for w, c in counts.items()}
@@ -290,6 +298,9 @@ def main_efforts(loaded: sc.Loaded, runs: int, seed: int, days: int, name: str) 
         last = min((win + 1) * EFFORT_WINDOW, days) - 1
         print(f"    {actor:10s} days {win * EFFORT_WINDOW:3d}-{last:3d}: "
               + ", ".join(f"{k} {v / n:.0%}" for k, v in top))
+    print("    idle main effort (named, but no assault by the actor on it or next to it that "
+          "day; a diagnostic of 7.7's feed): " + ", ".join(
+              f"{a} {k[1] / max(k[0], 1):.0%} of {k[0]:,} run-days" for a, k in idle.items()))
     truce.report(list(world.actor_ids))
 
 
