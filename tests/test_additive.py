@@ -26,6 +26,7 @@ import ripeness
 
 DATA = Path(__file__).parent / "data" / "regression"
 RUNS, DAYS = 4, 40
+NAMES = ("aleppo-2016", "syria-2016")  # the kept copies
 
 #: The snapshot: every daily array and the sessions' columns of both kept copies, in
 #: tests/data/regression/snapshot-<name>.npz. Until 2026-12-07 it was a sha256 digest of the same
@@ -39,9 +40,9 @@ RUNS, DAYS = 4, 40
 #: benchmarks/acceptance_tempo.py printed there every figure of parts A and B in session 9's
 #: closing note to the digit (main at 2b76e10). The likely cause, not shown here for want of
 #: the first machine: numpy's and OpenBLAS's kernels, chosen by processor, can round the last
-#: bit differently. The arrays are
-#: now compared to within RTOL, which a last-bit difference passes and a changed decision (a
-#: capture, a session) does not; retaken from the kept copies at 2b76e10 on the new machine.
+#: bit differently. The arrays are now compared to within RTOL, which a last-bit difference
+#: passes and a changed decision (a capture, a session) does not; retaken from the kept copies
+#: at 2b76e10 on the new machine.
 RTOL, ATOL = 1e-5, 1e-6
 
 
@@ -62,7 +63,7 @@ def snapshot_path(name: str) -> Path:
     return DATA / f"snapshot-{name}.npz"
 
 
-@pytest.mark.parametrize("name", ["aleppo-2016", "syria-2016"])
+@pytest.mark.parametrize("name", NAMES)
 def test_scenario_without_the_new_capabilities_runs_as_on_main(name: str) -> None:
     with np.load(snapshot_path(name)) as kept:
         want = {k: kept[k] for k in kept.files}
@@ -78,7 +79,7 @@ def test_scenario_without_the_new_capabilities_runs_as_on_main(name: str) -> Non
 
 
 if __name__ == "__main__":  # regenerate the snapshot from the kept copies (say so in the commit)
-    for n in ("aleppo-2016", "syria-2016"):
+    for n in NAMES:
         where = Path(sys.argv[1]) if len(sys.argv) > 1 else DATA
         kept: dict[str, Any] = dict(arrays(where / f"{n}.toml"))
         np.savez_compressed(snapshot_path(n), **kept)
