@@ -264,11 +264,15 @@ def road(reach: int) -> tuple[World, Params, engine.State]:
 # under more pressure). Each mover sends 0.15 x its spare fighters (no hostile neighbour:
 # all of them): m 60, r 45.
 OLD = {"q": 1000.0 + 60, "m": 400.0 - 60, "r": 300.0 - 45, "f": 2000.0 + 45}
-# Main effort E: the axis is {E, f}; the own places next to it (the base) are f and r, which
-# keep the old rule. Within 1 link of the base: m, which now sends its 60 to r, not to q.
-# Within 2 links: also q, which keeps its reserve 0.5 x 200 and sends 0.15 x 900 = 135 to m.
-FED = {1: {"q": 1000.0, "m": 340.0, "r": 300.0 - 45 + 60, "f": 2045.0},
-       2: {"q": 1000.0 - 135, "m": 400.0 - 60 + 135, "r": 315.0, "f": 2045.0}}
+# Main effort E: the axis is {E, f}; the base (the start line) is f, the own place on the axis
+# next to the enemy ground of it, and keeps the old rule. Within 1 link of it: r, which sends
+# its 45 to f. m, 2 links back, has no hostile neighbour and held no front on day 0: beyond
+# the feed's reach it is a quiet rear place and keeps its day-0 garrison (sends nothing).
+# Within 2 links m feeds r too (60); within 3 links q feeds m, keeping its reserve 0.5 x 200:
+# 0.15 x 900 = 135.
+FED = {1: {"q": 1000.0, "m": 400.0, "r": 300.0 - 45, "f": 2045.0},
+       2: {"q": 1000.0, "m": 400.0 - 60, "r": 300.0 - 45 + 60, "f": 2045.0},
+       3: {"q": 1000.0 - 135, "m": 400.0 - 60 + 135, "r": 315.0, "f": 2045.0}}
 
 
 def test_pressure_rule_by_hand_without_focus_reach() -> None:
@@ -287,12 +291,12 @@ def test_pressure_rule_by_hand_without_focus_reach() -> None:
         assert after.sum(axis=1) == pytest.approx(s.force.sum(axis=1))
 
 
-@pytest.mark.parametrize("reach", [1, 2])
+@pytest.mark.parametrize("reach", [1, 2, 3])
 def test_focus_reach_feeds_the_axis_from_the_rear(reach: int) -> None:
-    """focus_reach k: own places within k links of the base (own places on or next to the
-    axis) send move_rate x their fighters beyond the reserve one link toward the axis; the
-    rest keep the pressure rule. Fighters are conserved; with no main effort (P) the old
-    rule applies."""
+    """focus_reach k: own places within k links of the base (own places on the axis or next
+    to its enemy ground: the start line) send move_rate x their fighters beyond the reserve
+    one link toward it; the rest keep the pressure rule. Fighters are conserved; with no
+    main effort (P) the old rule applies."""
     world, p, s = road(reach)
     gov, ids = world.actor_ids.index("gov"), world.place_ids
     effort = np.array([[ids.index("e"), len(ids)]])
@@ -306,6 +310,34 @@ def test_focus_reach_feeds_the_axis_from_the_rear(reach: int) -> None:
     none = movement.move(s.force, s.control, s.relief, world, p,
                          operations.axes_of(np.full((1, 2), len(ids)), world))
     assert {n: none[0, ids.index(n), gov] for n in OLD} == pytest.approx(OLD)
+
+
+# --- A fork: gov's rear place k links the start line o (facing reb's E, the main effort) and
+# another front p (facing reb's X, stronger). The feed must reach o, not stop at k.
+
+def test_the_feed_reaches_the_start_line_not_another_front() -> None:
+    """k is next to o, which is own axis ground but not enemy ground: k is not the base and
+    feeds o with 0.15 x its 1,000 fighters (no hostile neighbour, no reserve). By the
+    pressure rule k would send them to p, the harder-pressed front: log(2001 / 501) > log(1001
+    / 1001) with the same value pull (X and E weigh alike); that is what the feed overrides."""
+    ps = [place("k", "gov", {"gov": 1000.0}), place("o", "gov", {"gov": 1000.0}, lat=36.05),
+          place("p", "gov", {"gov": 500.0}, lat=35.95),
+          place("e", "reb", {"reb": 1000.0}, lat=36.05, lon=37.05),
+          place("x", "reb", {"reb": 2000.0}, lat=35.95, lon=37.05)]
+    links = [("k", "o"), ("k", "p"), ("o", "e"), ("p", "x")]
+    supply = [("k", ["gov"]), ("e", ["reb"]), ("x", ["reb"])]
+    world, p = world_of(ps, links, supply, gov={"focus_reach": 1})
+    s = engine.init(world, 1, 0)
+    assert_quiet(s, world)
+    gov, ids = world.actor_ids.index("gov"), world.place_ids
+    k, o, p_ = ids.index("k"), ids.index("o"), ids.index("p")
+    bare = movement.move(s.force, s.control, s.relief, world, p, None)
+    assert bare[0, p_, gov] == pytest.approx(650.0)  # the pressure rule: k to p
+    axis = operations.axes_of(np.array([[ids.index("e"), len(ids)]]), world)
+    after = movement.move(s.force, s.control, s.relief, world, p, axis)
+    assert after[0, k, gov] == pytest.approx(850.0)
+    assert after[0, o, gov] == pytest.approx(1150.0)
+    assert after[0, p_, gov] == pytest.approx(500.0)
 
 
 # --- Patience: a star whose targets A (300 defenders) and B (400 or 600) are worth the same;

@@ -146,7 +146,11 @@ def move(force: F64, control: I64, relief: F64, world: World, p: Params,
                            * front_floor(threat, control, world), 0.0)
         if axis is not None and reach_f[a] > 0:
             on = axis[:, a, :]
-            base = own & (on | _pad(on, False)[:, world.nbr].any(axis=2))
+            # The base is the start line: own places on the axis or next to the enemy ground
+            # on it, not every own place next to own axis ground, which would keep the
+            # pressure rule and pass the feed to another front one link short of the axis.
+            ahead = on & ~own
+            base = own & (on | _pad(ahead, False)[:, world.nbr].any(axis=2))
             near = reach(np.where(base, 0.0, -np.inf), own, world, n_p, 1.0)
             f_dest, f_best = _best_neighbour(near, own, world)
             toward = own & np.isfinite(near) & ~base & (f_best > near)
