@@ -21,7 +21,8 @@ B. aleppo-2016, N_B runs (500), 330 days: the distribution of the day east Alepp
    and the opposition's main efforts lie, window by window, in the first 100 runs, and how often a
    named main effort sees no assault on or next to it that day; (B5, a
    diagnostic) how often the talks' truce breaks and where the government's main effort lies
-   with it and without it.
+   with it and without it; (B6, a diagnostic) the government's and the opposition's
+   fighters beyond their places' reserves (what either could mass) on a few days.
 C. syria-2016, N_C runs (200), 395 days (the backtest's window, one year and its slack):
    1. the backtest score against the highest of 10 permuted records (target: + 0.10);
    2. with the patch calibrated on the record before 2016-06-01 (CALIBRATED, written by
@@ -83,6 +84,7 @@ BEFORE = AFTER = 30
 CESSATION = (dt.date(2016, 2, 27) - dt.date(2016, 2, 1)).days  # day 26
 LARGE = 50_000
 HELD = ("aleppo-east", "idlib", "azaz")
+FREE_DAYS = (0, 30, 120, 240, 329)  # B6
 
 # Aleppo and Idlib governorates, and the Damascus countryside, Daraa, Quneitra and Sweida
 # (the sets of benchmarks/acceptance_national.py).
@@ -343,7 +345,26 @@ class TruceTally:
                                                   if share[i] > 0))
 
 
+def free_fighters(force: np.ndarray, control: np.ndarray, world: Any) -> np.ndarray:
+    """float[run, FREE_DAYS, actor]: each actor's fighters beyond its places' reserves
+    (:func:`ripeness.world.operations.free_force`) on the days of FREE_DAYS."""
+    out = []
+    for day in FREE_DAYS:
+        c = control[:, day].astype(np.int64)
+        f = force[:, day]
+        n_r, n_p = c.shape
+        held = f[np.arange(n_r)[:, None], np.arange(n_p)[None, :], c]
+        free = operations.free_force(c, held, world, world.params_on(day))
+        out.append(np.stack([np.where(c == a, free, 0.0).sum(axis=1)
+                             for a in range(f.shape[2])], axis=1))
+    return np.stack(out, axis=1)
+
+
 def part_b_one(loaded: sc.Loaded, runs: int, seed: int, name: str) -> None:
+    from ripeness.world.compile import compile_scenario
+
+    world = compile_scenario(loaded.scenario)
+    totals, frees = [], []
     pop0 = {p.id: p.population.value for p in loaded.scenario.places}
     large = [p for p, n in pop0.items() if n > LARGE]
     falls, sieges, first_day, stormed, spells, lost = [], [], 0, 0, [], []
@@ -359,6 +380,8 @@ def part_b_one(loaded: sc.Loaded, runs: int, seed: int, name: str) -> None:
         east = places.index("aleppo-east")
         lost.append(np.stack([(ctl[:, :, places.index(p)] != ctl0[:, None, places.index(p)])
                               .any(axis=1) for p in HELD], axis=1))
+        frees.append(free_fighters(d["force"].values, ctl, world))
+        totals.append(d["force"].values[:, list(FREE_DAYS)].sum(axis=2))
         for r in range(ctl.shape[0]):
             gone = np.flatnonzero(ctl[r, :, east] != ctl0[r, east])
             fall = int(gone[0]) if gone.size else None
@@ -403,6 +426,14 @@ def part_b_one(loaded: sc.Loaded, runs: int, seed: int, name: str) -> None:
         q = np.percentile(sp[sp > 0], [10, 50, 90])
         print(f"    days besieged before the capture, where besieged: 10/50/90% "
               f"{q[0]:.0f} / {q[1]:.0f} / {q[2]:.0f}")
+    free, total = np.concatenate(frees), np.concatenate(totals)
+    print(f"B6. fighters beyond their places' reserves (what the actor could mass) of all its "
+          f"fighters, medians over runs, on days {', '.join(map(str, FREE_DAYS))}:")
+    for a in ("government", "opposition"):
+        i = world.actor_ids.index(a)
+        print(f"    {a:10s} " + ", ".join(
+            f"{np.median(free[:, k, i]):,.0f} of {np.median(total[:, k, i]):,.0f}"
+            for k in range(len(FREE_DAYS))))
 
 
 # --- C -----------------------------------------------------------------------------------
