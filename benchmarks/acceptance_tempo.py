@@ -75,6 +75,7 @@ from ripeness.backtest.record import Record, default_record_path
 from ripeness.backtest.run import SLACK_DAYS
 from ripeness.backtest.score import Observed, observe, overall, score_table
 from ripeness.world import operations
+from ripeness.world.compile import World, compile_scenario
 
 HERE = Path(__file__).resolve().parent
 CALIBRATED = HERE / "data" / "syria-2016-calibrated-2016-06-01.toml"
@@ -260,7 +261,6 @@ def main_efforts(loaded: sc.Loaded, runs: int, seed: int, days: int, name: str) 
     share of run-days per 60-day window; a star marks days on which east Aleppo is cut off.
     The engine keeps the effort in its state only, so the runs are stepped here."""
     from ripeness.talks.compile import compile_talks
-    from ripeness.world.compile import compile_scenario
 
     world = compile_scenario(loaded.scenario)
     spec = compile_talks(loaded.scenario, list(world.actor_ids))
@@ -345,7 +345,7 @@ class TruceTally:
                                                   if share[i] > 0))
 
 
-def free_fighters(force: np.ndarray, control: np.ndarray, world: Any) -> np.ndarray:
+def free_fighters(force: np.ndarray, control: np.ndarray, world: World) -> np.ndarray:
     """float[run, FREE_DAYS, actor]: each actor's fighters beyond its places' reserves
     (:func:`ripeness.world.operations.free_force`) on the days of FREE_DAYS."""
     out = []
@@ -361,8 +361,6 @@ def free_fighters(force: np.ndarray, control: np.ndarray, world: Any) -> np.ndar
 
 
 def part_b_one(loaded: sc.Loaded, runs: int, seed: int, name: str) -> None:
-    from ripeness.world.compile import compile_scenario
-
     world = compile_scenario(loaded.scenario)
     totals, frees = [], []
     pop0 = {p.id: p.population.value for p in loaded.scenario.places}
