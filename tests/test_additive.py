@@ -8,8 +8,8 @@ of the new capabilities existed, and with the shipped scenarios as they were the
 (tests/data/regression/*.toml keeps copies, since the shipped scenarios themselves now use some
 of the capabilities). When the engine or the talks legitimately change, regenerate the
 snapshot from the kept copies with ``python tests/test_additive.py tests/data/regression`` and
-say so in the commit (it is then a
-regression snapshot of the new model; additivity was shown when issue 15 merged).
+say so in the commit (it is then a regression snapshot of the new model; additivity was shown
+when issue 15 merged).
 """
 
 from __future__ import annotations
@@ -82,6 +82,6 @@ def test_scenario_without_the_new_capabilities_runs_as_on_main(name: str) -> Non
 if __name__ == "__main__":  # regenerate the snapshot from the kept copies (say so in the commit)
     for n in NAMES:
         where = Path(sys.argv[1]) if len(sys.argv) > 1 else DATA
-        kept: dict[str, Any] = dict(arrays(where / f"{n}.toml"))
+        kept: dict[str, Any] = dict(arrays(where / f"{n}.toml"))  # Any: savez's typed kwargs
         np.savez_compressed(snapshot_path(n), **kept)
         print(f"wrote {snapshot_path(n)}")
