@@ -43,7 +43,9 @@ NAMES = ("aleppo-2016", "syria-2016")  # the kept copies
 #: bit differently. The arrays are now compared to within RTOL, which a last-bit difference
 #: passes and a changed decision (a capture, a session) does not; retaken from the kept copies
 #: at 2b76e10 on the new machine; retaken when a main effort's feed came to reach its start
-#: line (issue 13, sixth round: docs/model.md section 10 item 10).
+#: line (issue 13, sixth round: docs/model.md section 10 item 10), and when a main effort came
+#: to mass only what reaches its target over own ground, with no reserve kept against the
+#: target's garrison (issue 13, seventh round: docs/model.md 7.3).
 RTOL, ATOL = 1e-5, 1e-6
 
 

@@ -111,8 +111,10 @@ def test_main_effort_switched_off_changes_nothing() -> None:
     assert attacked_by(on, world1, "gov") == {"x", "e", "y"}
 
 
-# --- A star: gov's hub (free force 1000 beyond its reserve) fronts reb's 'prize' (objective
-# weight 2 on top of value 1) and 'weak' (value 1, no objective weight).
+# --- A star: gov's hub fronts reb's 'prize' (objective weight 2 on top of value 1) and 'weak'
+# (value 1, no objective weight); its reserve is hold_ratio 0.5 x both garrisons, so its free
+# force is 1000 exactly. Massing against one target it keeps no reserve against that target's
+# garrison (7.3): against prize it has 1000 + 0.5 f_prize, against weak 1000 + 0.5 f_weak.
 
 def star(f_prize: float, f_weak: float, gov: dict[str, Any] | None = None,
          objective: dict[str, float] | None = None,
@@ -129,6 +131,12 @@ def star(f_prize: float, f_weak: float, gov: dict[str, Any] | None = None,
     return world, p, s
 
 
+def massed_ratio(f_target: float) -> float:
+    """commit_fraction 0.9 x the hub's free force against a target of f_target fighters
+    (its reserve against that target not kept) / f_target."""
+    return 0.9 * (1000.0 + 0.5 * f_target) / f_target
+
+
 def effort_score(ratio: float, cap: float, prize: float, p: Params) -> float:
     """The documented main-effort score without a persistence term: the prize weighed by
     what the place will take, P / (P + days), days by hand (one district, no air, no
@@ -141,25 +149,27 @@ def effort_score(ratio: float, cap: float, prize: float, p: Params) -> float:
 
 
 @pytest.mark.parametrize("f_prize, expected",
-                         [(300.0, "prize"), (1000.0, "weak"), (3000.0, "weak")])
+                         [(300.0, "prize"), (1000.0, "prize"), (1500.0, "weak"),
+                          (3000.0, "weak")])
 def test_main_effort_is_the_most_valuable_target_the_massed_force_can_win(
         f_prize: float, expected: str) -> None:
     """focus_threshold 2 x attack_threshold 1.2 caps the ratio term at log 2.4. Massed ratios
-    are 0.9 x 1000 / defenders: prize 3.0 (0.9 against 1,000, 0.3 against 3,000), weak 90.
-    Prize is worth obj_norm 1 + aim_norm 1 = 2, weak 1/3 + 0, each weighed by what it will
-    take, 60 / (60 + days): about 6 days at an engaged ratio of 3 (x 0.91), 10 at 0.9 (x 0.86)
-    and 11 at 0.3 (x 0.85). Against 300 both are capped and value decides (prize, although
-    log 90 + 1/3 would beat log 3 + 2 without the cap). Against 1,000 prize would score
-    log 0.9 + 1.72 = 1.61 > log 2.4 + 0.30 = 1.18, but its massed ratio 0.9 does not pass the
-    attack threshold 1.2: it cannot be the main effort, and the weak place is. Against 3,000
-    log 0.3 + 1.70 = 0.49 < 1.18 as well."""
+    are 0.9 x (1000 + 0.5 x defenders) / defenders: prize 3.45 against 300, 1.35 against
+    1,000, 1.05 against 1,500, 0.75 against 3,000; weak about 90. Prize is worth obj_norm 1 +
+    aim_norm 1 = 2, weak 1/3 + 0, each weighed by what it will take, 60 / (60 + days).
+    Against 300 both are capped and value decides (prize, although log 90 + 1/3 would beat
+    log 3.45 + 2 without the cap). Against 1,000 prize passes the threshold only because the
+    hub keeps no reserve against it (0.9 x 1000 / 1000 = 0.9 would not): prize. Against 1,500
+    prize would score log 1.05 + about 1.7 > log 2.4 + 0.3, but its massed ratio does not
+    pass the attack threshold 1.2: it cannot be the main effort, and the weak place is.
+    Against 3,000 log 0.75 + 1.7 < 1.18 as well."""
     world, p, s = star(f_prize, 10.0, gov={"focus_threshold": 2.0}, objective={"prize": 2.0})
     gov, ids = world.actor_ids.index("gov"), world.place_ids
     assert world.obj_norm[gov].tolist() == pytest.approx([1 / 3, 1.0, 1 / 3])
     assert world.aim_norm[gov].tolist() == pytest.approx([0.0, 1.0, 0.0])
     cap = 1.2 * 2.0
     assert p.by_actor("attack_threshold")[gov] * p.by_actor("focus_threshold")[gov] == cap
-    r_prize, r_weak = 0.9 * 1000 / f_prize, 0.9 * 1000 / 10.0
+    r_prize, r_weak = massed_ratio(f_prize), massed_ratio(10.0)
     scores = {"prize": effort_score(r_prize, cap, 2.0, p),
               "weak": effort_score(r_weak, cap, 1 / 3, p)}
     threshold = p.by_actor("attack_threshold")[gov]
@@ -167,33 +177,37 @@ def test_main_effort_is_the_most_valuable_target_the_massed_force_can_win(
     assert max(feasible, key=lambda k: scores[k]) == expected
     if f_prize == 300.0:  # the cap is what makes value decide here
         assert math.log(r_weak) + 1 / 3 > math.log(r_prize) + 2.0
-    elif f_prize == 1000.0:  # the threshold decides here: prize would score higher
+    elif f_prize == 1000.0:  # the reserve not kept against the target decides here
+        assert 0.9 * 1000.0 / f_prize < threshold < r_prize
+    elif f_prize == 1500.0:  # the threshold decides here: prize would score higher
         assert scores["prize"] > scores["weak"] and "prize" not in feasible
     else:
-        assert r_prize < 0.2 * cap
+        assert r_prize < 0.35 * cap
     plan = plan_of(world, p, s)
     assert effort_of(plan, world) == expected
     assert plan.effort[0, world.actor_ids.index("reb")] == len(ids)  # reb has no main effort
 
 
 def test_no_main_effort_without_a_target_the_massed_force_can_win() -> None:
-    """Both targets out of reach (0.9 x 1000 / 1000 = 0.9 < the attack threshold 1.2): the
-    actor names no main effort (P) and stands on the defensive: no axis (so no feed from its
-    rear, 7.7) and no attack."""
-    world, p, s = star(1000.0, 1000.0, gov={"focus_threshold": 2.0, "focus_reach": 2},
+    """Both targets out of reach (0.9 x (2500 - 0.5 x 1500) / 1500 = 1.05 < the attack
+    threshold 1.2): the actor names no main effort (P) and stands on the defensive: no axis
+    (so no feed from its rear, 7.7) and no attack."""
+    world, p, s = star(1500.0, 1500.0, gov={"focus_threshold": 2.0, "focus_reach": 2},
                        objective={"prize": 2.0})
+    assert massed_ratio(1500.0) == pytest.approx(1.05)
     plan = plan_of(world, p, s)
     assert effort_of(plan, world) is None
     assert not plan.axis.any()
     assert attacked_by(plan, world, "gov") == set()
 
 
-@pytest.mark.parametrize("f_aim, expected", [(300.0, "aim"), (1000.0, None)])
+@pytest.mark.parametrize("f_aim, expected", [(300.0, "aim"), (1500.0, None)])
 def test_a_limited_aim_out_of_reach_gives_no_main_effort_elsewhere(
         f_aim: float, expected: str | None) -> None:
     """A limited aim bounds the main effort to its places while one is on the actor's front:
-    with the aim's place out of reach (0.9 < 1.2) the actor stands on the defensive rather
-    than turning to the feasible place outside its aim (weak, ratio 90)."""
+    with the aim's place out of reach (massed ratio 0.9 x 1750 / 1500 = 1.05 < 1.2) the actor
+    stands on the defensive rather than turning to the feasible place outside its aim (weak,
+    ratio about 90)."""
     hub = 1000.0 + 0.5 * (f_aim + 10.0)
     ps = [place("hub", "gov", {"gov": hub}), place("aim", "reb", {"reb": f_aim}, lat=36.05),
           place("weak", "reb", {"reb": 10.0}, lat=35.95)]
@@ -208,6 +222,44 @@ def test_a_limited_aim_out_of_reach_gives_no_main_effort_elsewhere(
     p = world.params_on(0)
     s = engine.init(world, 1, 0)
     assert world.aim_hold[world.actor_ids.index("gov")].tolist() == [False, True, False]
+    assert effort_of(plan_of(world, p, s), world) == expected
+
+
+# --- Own ground: gov's 'front' (1,000, facing reb's 'target' of 1,500) and 'depot' (2,000, no
+# hostile neighbour). A main effort masses what reaches the target within focus_mass_reach
+# links, all but the last over gov's own ground (the roads its fighters move on, 7.7).
+
+@pytest.mark.parametrize("depot_road, expected", [(True, "target"), (False, None)])
+def test_the_main_effort_masses_what_reaches_the_target_over_own_ground(
+        depot_road: bool, expected: str | None) -> None:
+    """The front's free force against the target is its whole 1,000 (no other hostile
+    neighbour); alone, 0.9 x 1000 / 1500 = 0.6 < 1.2. The depot's 2,000 (all free) lie two
+    links from the target either way: over gov's front (depot - front - target), giving
+    0.9 x 3000 / 1500 = 1.8 > 1.2 and the target as main effort; or over 'screen', held by
+    'kurd' (a belligerent hostile to no one), which gov's fighters cannot cross: the depot
+    counts for nothing and there is no main effort. Counting free fighters within two links
+    over any ground would name the target in both cases."""
+    ps = [place("front", "gov", {"gov": 1000.0}),
+          place("depot", "gov", {"gov": 2000.0}, lat=35.9),
+          place("target", "reb", {"reb": 1500.0}, lat=36.05),
+          place("screen", "kurd", {"kurd": 100.0}, lat=36.0, lon=37.2)]
+    links = [("front", "target"), ("target", "screen")]
+    links += [("depot", "front")] if depot_road else [("depot", "screen")]
+    supply = [("front", ["gov"]), ("depot", ["gov"]), ("target", ["reb"]),
+              ("screen", ["kurd"])]
+    objective = {"places": {"target": 2.0}, "assumption": "test"}
+    sc = build(ps, links, supply,
+               actors=[actor("gov", enemies={"reb": 1.0}, objective=objective,
+                             params={"focus_threshold": 2.0, "focus_reach": 2}),
+                       actor("reb"), actor("kurd")],
+               parameters=QUIET)
+    world = compile_scenario(sc)
+    p = world.params_on(0)
+    s = engine.init(world, 1, 0)
+    ids, gov = world.place_ids, world.actor_ids.index("gov")
+    assert world.hops[ids.index("depot"), ids.index("target")] == 2
+    assert p.num("focus_mass_reach") >= 2
+    assert not world.hostile[gov, world.actor_ids.index("kurd")]
     assert effort_of(plan_of(world, p, s), world) == expected
 
 

@@ -21,8 +21,10 @@ positive; a place is attacked by one actor a day (the best score, ties by actor 
 Main effort (an actor with ``focus_threshold`` > 1 or ``focus_reach`` > 0): each day the actor
 names one enemy place on its front as its main effort: the most valuable (its value to the
 actor, plus its weight in the actor's objective normalised by the largest, plus the relief
-pull) among those it could take with the free fighters it has within ``focus_mass_reach``
-links (over any ground) massed there, weighed by what the place will take: its prize times
+pull) among those it could take with the free fighters that reach it within
+``focus_mass_reach`` links, all but the last over its own ground (the roads movement uses),
+massed there (a place next to the target keeps no reserve against the garrison it would
+attack, as on the day of the assault), weighed by what the place will take: its prize times
 P / (P + days), P = ``focus_patience`` and days the time the massed force would need by the
 fitted combat law (:mod:`.campaign`), so a city or a fresh siege waits while quicker prizes
 are to be had. The ratio term of that score is capped at ``focus_threshold`` x the attack
@@ -183,14 +185,33 @@ def _score(att: F64, a: int, ctx: dict[str, F64], world: World,
     return score, ratio
 
 
+def _own_reach(own: B, world: World, k: int) -> F64:
+    """float[run, place, target]: 1 where the place is own ground from which fighters reach
+    the target within k links, the first k - 1 of them over own ground, as movement goes
+    (7.7): the fighters a main effort there could mass."""
+    n_r, n_p = own.shape
+    m = own[:, :, None] & world.adj[None]
+    for _ in range(k - 1):  # over link distance, then over a place's link slots
+        padded = np.concatenate([m, np.zeros((n_r, 1, n_p), dtype=bool)], axis=1)
+        step = m.copy()
+        for d in range(world.nbr.shape[1]):
+            step |= padded[:, world.nbr[:, d], :]
+        m = m | (own[:, :, None] & step)
+    return m.astype(np.float64)
+
+
 def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Params,
                  hostile: B, own_nb: B, prev: I64, age: I64) -> I64:
     """int[run]: actor a's main effort, P where it has no front or no target it could win
     (see the module doc)."""
     n_p = control.shape[1]
     free = np.where(control == a, ctx["free"] * ctx["supply"], 0.0)
-    near = (world.hops <= p.num("focus_mass_reach")).astype(np.float64)  # [place, target]
-    engaged = (free @ near) * p.by_actor("commit_fraction")[a]
+    near = _own_reach(control == a, world, int(p.num("focus_mass_reach")))  # [run, place, target]
+    # A place next to the target keeps no reserve against the garrison it attacks (as on the
+    # day of the assault, ``free_nb``): the target's fighters are engaged, not a threat.
+    spared = np.where(own_nb, ctx["free_nb"] * _gather(ctx["supply"], world), 0.0)
+    extra = (spared - _gather(free, world)).sum(axis=2)
+    engaged = (np.einsum("ru,rut->rt", free, near) + extra) * p.by_actor("commit_fraction")[a]
     air = air_factor(ctx["air_all"][:, a, None], ctx["front"], p)
     _, ratio = _score(engaged * p.by_actor("fire_rate")[a] * air, a, ctx, world, p)
     cap = p.by_actor("attack_threshold")[a] * max(float(p.by_actor("focus_threshold")[a]), 1.0)
