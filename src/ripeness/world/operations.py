@@ -185,19 +185,17 @@ def _score(att: F64, a: int, ctx: dict[str, F64], world: World,
     return score, ratio
 
 
-def _own_reach(own: B, world: World, k: int) -> F64:
-    """float[run, place, target]: 1 where the place is own ground from which fighters reach
-    the target within k links, the first k - 1 of them over own ground, as movement goes
-    (7.7): the fighters a main effort there could mass."""
-    n_r, n_p = own.shape
-    m = own[:, :, None] & world.adj[None]
-    for _ in range(k - 1):  # over link distance, then over a place's link slots
-        padded = np.concatenate([m, np.zeros((n_r, 1, n_p), dtype=bool)], axis=1)
-        step = m.copy()
-        for d in range(world.nbr.shape[1]):
-            step |= padded[:, world.nbr[:, d], :]
-        m = m | (own[:, :, None] & step)
-    return m.astype(np.float64)
+def _own_reach(own: B, targets: I64, world: World, k: int) -> B:
+    """bool[run, target, place] for the given target places: True where the place is own
+    ground from which fighters reach the target within k links, the first k - 1 of them over
+    own ground, as movement goes (7.7): the fighters a main effort there could mass. Grown
+    from the target's side on place bitsets (:mod:`.supply`)."""
+    n_p = own.shape[1]
+    mine = supply.pack(own)[:, None, :]  # [R, 1, W]
+    seen = supply.pack(world.adj[targets])[None] & mine  # [R, T, W]: own places next to it
+    for _ in range(k - 1):  # over link distance, not over places or runs
+        seen = (seen | supply.expand(seen, world.table, n_p)) & mine
+    return supply.unpack(seen, n_p)
 
 
 def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Params,
@@ -206,12 +204,16 @@ def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Par
     (see the module doc)."""
     n_p = control.shape[1]
     free = np.where(control == a, ctx["free"] * ctx["supply"], 0.0)
-    near = _own_reach(control == a, world, int(p.num("focus_mass_reach")))  # [run, place, target]
+    front = hostile & own_nb.any(axis=2)
+    cand = np.flatnonzero(front.any(axis=0))  # targets on a front of a in some run
+    near = _own_reach(control == a, cand, world, int(p.num("focus_mass_reach")))
     # A place next to the target keeps no reserve against the garrison it attacks (as on the
     # day of the assault, ``free_nb``): the target's fighters are engaged, not a threat.
     spared = np.where(own_nb, ctx["free_nb"] * _gather(ctx["supply"], world), 0.0)
     extra = (spared - _gather(free, world)).sum(axis=2)
-    engaged = (np.einsum("ru,rut->rt", free, near) + extra) * p.by_actor("commit_fraction")[a]
+    massed = np.zeros_like(free)
+    massed[:, cand] = np.where(near, free[:, None, :], 0.0).sum(axis=2)
+    engaged = (massed + extra) * p.by_actor("commit_fraction")[a]
     air = air_factor(ctx["air_all"][:, a, None], ctx["front"], p)
     _, ratio = _score(engaged * p.by_actor("fire_rate")[a] * air, a, ctx, world, p)
     cap = p.by_actor("attack_threshold")[a] * max(float(p.by_actor("focus_threshold")[a]), 1.0)
@@ -224,7 +226,6 @@ def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Par
              + p.num("value_weight") * prize * patience / (patience + days)
              + p.num("focus_persist") * np.where(age < patience, 1.0, -1.0)[:, None]
              * (np.arange(n_p)[None, :] == prev[:, None]))
-    front = hostile & own_nb.any(axis=2)
     # A limited aim: the main effort is a place of it while one is within reach.
     aim = world.aim_hold[a][None, :] & front
     front &= ~aim.any(axis=1, keepdims=True) | aim
