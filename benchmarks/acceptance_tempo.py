@@ -22,7 +22,9 @@ B. aleppo-2016, N_B runs (500), 330 days: the distribution of the day east Alepp
    named main effort sees no assault on or next to it that day; (B5, a
    diagnostic) how often the talks' truce breaks and where the government's main effort lies
    with it and without it; (B6, a diagnostic) the government's and the opposition's
-   fighters beyond their places' reserves (what either could mass) on a few days.
+   fighters beyond their places' reserves (what either could mass) on a few days; (B7, a
+   diagnostic) how the runs stand on day 330 (ongoing, settled, ...) and when those that ended
+   did: an ended run's war stops, so B1's falls count only in the runs still at war.
 C. syria-2016, N_C runs (200), 395 days (the backtest's window, one year and its slack):
    1. the backtest score against the highest of 10 permuted records (target: + 0.10);
    2. with the patch calibrated on the record before 2016-06-01 (CALIBRATED, written by
@@ -366,6 +368,7 @@ def part_b_one(loaded: sc.Loaded, runs: int, seed: int, name: str) -> None:
     pop0 = {p.id: p.population.value for p in loaded.scenario.places}
     large = [p for p, n in pop0.items() if n > LARGE]
     falls, sieges, first_day, stormed, spells, lost = [], [], 0, 0, [], []
+    ends, end_days, deals = [], [], []
     t0 = time.perf_counter()
     for res in chunks(loaded, runs, seed, 330):
         d = res.daily
@@ -379,6 +382,10 @@ def part_b_one(loaded: sc.Loaded, runs: int, seed: int, name: str) -> None:
         lost.append(np.stack([(ctl[:, :, places.index(p)] != ctl0[:, None, places.index(p)])
                               .any(axis=1) for p in HELD], axis=1))
         frees.append(free_fighters(d["force"].values, ctl, world))
+        ends.append(d["outcome"].values)
+        end_days.append(d["outcome_day"].values)
+        if len(res.sessions):
+            deals.append(res.sessions[res.sessions["settled"].astype(bool)])
         totals.append(d["force"].values[:, list(FREE_DAYS)].sum(axis=2))
         for r in range(ctl.shape[0]):
             gone = np.flatnonzero(ctl[r, :, east] != ctl0[r, east])
@@ -432,6 +439,29 @@ def part_b_one(loaded: sc.Loaded, runs: int, seed: int, name: str) -> None:
         print(f"    {a:10s} " + ", ".join(
             f"{np.median(free[:, k, i]):,.0f} of {np.median(total[:, k, i]):,.0f}"
             for k in range(len(FREE_DAYS))))
+    outcome_lines(np.concatenate(ends), np.concatenate(end_days),
+                  pd.concat(deals) if deals else pd.DataFrame())
+
+
+def outcome_lines(outcome: np.ndarray, day: np.ndarray, deals: pd.DataFrame) -> None:
+    """B7: the share of runs in each outcome on day 330, with the deciles of the day those
+    that ended did (the record: no settlement, partition or victory in 2016), and the terms
+    of the settlements: the opposition's share, and how many grant an issue."""
+    parts = []
+    for k, label in enumerate(coupling.OUTCOMES):
+        sel = outcome == k
+        text = f"{label} {sel.mean():.1%}"
+        ended = day[sel & (day >= 0)]
+        if k and ended.size:
+            q = np.percentile(ended, [10, 50, 90])
+            text += f" (days 10/50/90% {q[0]:.0f} / {q[1]:.0f} / {q[2]:.0f})"
+        parts.append(text)
+    print("B7. the runs on day 330 (the record: the war goes on): " + "; ".join(parts))
+    if len(deals):
+        q = np.percentile(deals["share[opposition]"].astype(float), [10, 50, 90])
+        granted = (deals["issues_granted"].astype(str).str.strip() != "").mean()
+        print(f"    settlements ({len(deals)}): the opposition's share 10/50/90% "
+              f"{q[0]:.2f} / {q[1]:.2f} / {q[2]:.2f}; an issue granted in {granted:.0%}")
 
 
 # --- C -----------------------------------------------------------------------------------
