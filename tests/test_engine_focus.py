@@ -13,13 +13,16 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import replace
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ripeness import engine
-from ripeness.world import compile_scenario, movement, operations
+from ripeness.world import compile_scenario, movement, operations, supply
 from ripeness.world.compile import Params, World
 
 from .engine_scenarios import actor, build, place
@@ -261,6 +264,41 @@ def test_the_main_effort_masses_what_reaches_the_target_over_own_ground(
     assert p.num("focus_mass_reach") >= 2
     assert not world.hostile[gov, world.actor_ids.index("kurd")]
     assert effort_of(plan_of(world, p, s), world) == expected
+
+
+def own_reach_by_hand(adj: np.ndarray, own: np.ndarray, target: int, k: int) -> np.ndarray:
+    """bool[place]: the own places u with a way u = x0, ..., xj = target, 1 <= j <= k, whose
+    x0 .. x(j-1) are all own (breadth-first over own ground, one run)."""
+    n = len(own)
+    dist = np.full(n, np.inf)
+    out = np.zeros(n, dtype=bool)
+    for u in np.flatnonzero(own):
+        dist[:] = np.inf
+        dist[u], frontier = 0, [u]
+        for step in range(1, k):
+            frontier = [w for x in frontier for w in np.flatnonzero(adj[x])
+                        if own[w] and dist[w] == np.inf]
+            dist[frontier] = step
+        out[u] = bool((adj[:, target] & (dist <= k - 1)).any())
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 20), st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_own_reach_is_the_reach_over_own_ground(n: int, k: int, seed: int) -> None:
+    """The main effort's reach (7.3) on place bitsets equals a breadth-first search over own
+    ground, place by place, on random maps, holdings and targets (3 runs)."""
+    rng = np.random.default_rng(seed)
+    adj = rng.random((n, n)) < 0.25
+    adj = np.triu(adj, 1)
+    adj = adj | adj.T
+    own = rng.random((3, n)) < 0.6
+    targets = np.flatnonzero(rng.random(n) < 0.5)
+    world = cast(World, SimpleNamespace(adj=adj, table=supply.bitset_table(adj)))
+    got = operations._own_reach(own, targets, world, k)
+    assert got.shape == (3, len(targets), n)
+    for r, (i, t) in itertools.product(range(3), enumerate(targets)):
+        assert got[r, i].tolist() == own_reach_by_hand(adj, own[r], int(t), k).tolist()
 
 
 @pytest.mark.parametrize("gx, x_attacked_when_focused", [(1000.0, False), (1500.0, True)])
