@@ -446,7 +446,8 @@ def part_b_one(loaded: sc.Loaded, runs: int, seed: int, name: str) -> None:
 def outcome_lines(outcome: np.ndarray, day: np.ndarray, deals: pd.DataFrame) -> None:
     """B7: the share of runs in each outcome on day 330, with the deciles of the day those
     that ended did (the record: no settlement, partition or victory in 2016), and the terms
-    of the settlements: the opposition's share, and how many grant an issue."""
+    of the settlements: the opposition's share, how many grant an issue, and what each
+    party's felt cost of fighting on was made of (7.10)."""
     parts = []
     for k, label in enumerate(coupling.OUTCOMES):
         sel = outcome == k
@@ -462,6 +463,12 @@ def outcome_lines(outcome: np.ndarray, day: np.ndarray, deals: pd.DataFrame) -> 
         granted = (deals["issues_granted"].astype(str).str.strip() != "").mean()
         print(f"    settlements ({len(deals)}): the opposition's share 10/50/90% "
               f"{q[0]:.2f} / {q[1]:.2f} / {q[2]:.2f}; an issue granted in {granted:.0%}")
+        for a in ("government", "opposition"):
+            parts = [f"{k} {np.median(deals[f'cost_{k}[{a}]'].astype(float)):.3f}"
+                     for k in ("dead", "front", "siege")]
+            print(f"    {a}'s felt cost of fighting on at them (medians, share of the stake): "
+                  + ", ".join(parts) + f"; its forecast "
+                  f"{np.median(deals[f'forecast[{a}]'].astype(float)):.2f}")
 
 
 # --- C -----------------------------------------------------------------------------------
