@@ -333,12 +333,13 @@ def step(state: State, world: World, p: Params, day: int) -> State:
     """Advance every run of the batch by one day (``day``: 0 = the start date)."""
     s = _refresh(changes.apply(state, world, day), world, p)  # the day's changes of forces
     force, dead = _siege_and_reinforce(s, world, p)
+    truce = world.truce_on(day)  # local truces (None: none today)
     plan = operations.plan(s.control, force, s.supplied, s.lost, s.relief, s.aid_factor,
                            s.ceasefire, world, p, s.effort, s.effort_age, s.districts,
-                           s.besieged_days)
+                           s.besieged_days, truce)
     held = _holder_force(force, s.control)
     flown = air.allocate(plan.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
-                         plan.axis)
+                         plan.axis, truce)
     if world.campaign:  # strikes on heavy weapons, command, air defences; their screen
         flown, arms = strikes.campaign(flown, s.control, s.arms, s.aid_factor, s.ceasefire,
                                        world, p)

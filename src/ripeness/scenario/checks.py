@@ -1,5 +1,5 @@
 """Checks of the tables for wars of other kinds (issue 15): coalitions, changes of forces,
-areas, air campaigns, seats and sponsors at the talks, phases of the talks.
+areas, air campaigns, seats and sponsors at the talks, phases of the talks; local truces.
 
 Called by :mod:`.validate` in the same pass as its own checks, so that one round of fixes
 suffices; each problem names the file, the line, the key path and the fix.
@@ -14,7 +14,7 @@ from .collect import Loc, _Collector, _duplicates, _each, _plays, _ref
 from .schema import Scenario
 
 __all__ = ["check_areas", "check_coalitions", "check_forces", "check_phases", "check_seats",
-           "check_strikes"]
+           "check_strikes", "check_truces"]
 
 
 def check_coalitions(s: Scenario, c: _Collector, bellig: list[str]) -> None:
@@ -33,6 +33,26 @@ def check_coalitions(s: Scenario, c: _Collector, bellig: list[str]) -> None:
                       f"enemies, but coalition '{co.id}' makes them allies",
                       f"remove '{e}' from the enemies of '{a.id}', or one of them from the "
                       "coalition")
+
+
+def check_truces(s: Scenario, c: _Collector, bellig: list[str],
+                 places: Mapping[str, str]) -> None:
+    """Two distinct belligerents, known places, each listed once, and an end after the start."""
+    if not c.partial:
+        _duplicates(c, "truces", [x.id for x in s.truces])
+    for i, tr in _each(s.truces):
+        for who in tr.parties:
+            _ref(c, ("truces", i, "parties"), who, bellig, "belligerent")
+        if len(set(tr.parties)) != 2:
+            c.add(("truces", i, "parties"), "a truce binds two different belligerents",
+                  "name the two parties, e.g. parties = [\"government\", \"opposition\"]")
+        for j, pid in enumerate(tr.places):
+            _ref(c, ("truces", i, "places", j), pid, places, "place")
+        if len(set(tr.places)) != len(tr.places):
+            c.add(("truces", i, "places"), "a place is listed twice", "list each place once")
+        if tr.starts is not None and tr.ends is not None and tr.ends <= tr.starts:
+            c.add(("truces", i, "ends"), f"the truce ends ({tr.ends}) on or before it starts "
+                  f"({tr.starts})", "give an end after the start, or omit `ends`")
 
 
 def check_forces(c: _Collector, loc: Loc, ev: Any, bellig: list[str],

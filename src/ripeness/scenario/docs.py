@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .extensions import Arms, Coalition, ForceChange, Strikes, TalksPhase
+from .extensions import Arms, Coalition, ForceChange, LocalTruce, Strikes, TalksPhase
 from .quantity import Quantity, range_of
 from .schema import (
     Actor,
@@ -41,7 +41,8 @@ TABLES: list[tuple[str, type[BaseModel]]] = [
     ("[meta]", Meta), ("[[actors]]", Actor), ("[actors.objective]", Objective),
     ("[actors.arms]", Arms), ("[[places]]", Place), ("[[links]]", Link),
     ("[[supply]]", SupplySource), ("[[support]]", Support), ("[support.strikes]", Strikes),
-    ("[[corridors]]", Corridor), ("[[coalitions]]", Coalition), ("[stake]", Stake),
+    ("[[corridors]]", Corridor), ("[[coalitions]]", Coalition), ("[[truces]]", LocalTruce),
+    ("[stake]", Stake),
     ("[[issues]]", Issue), ("[talks]", Talks), ("[[talks.phases]]", TalksPhase),
     ("[[events]]", Event), ("[[events.forces]]", ForceChange),
     ("[whatifs.NAME]", WhatIf), ("[[uncertain]]", Uncertain),

@@ -1,5 +1,5 @@
 """Tables of the scenario format for wars of other kinds (issue 15): coalitions, dated changes
-of forces, phases of the talks, the target systems of an air campaign.
+of forces, phases of the talks, the target systems of an air campaign; and local truces.
 
 Each is off unless a scenario uses it; a scenario that uses none of them runs exactly as it did
 before they existed. docs/scenario-format.md has a worked example of each.
@@ -25,7 +25,7 @@ from .fields import (
 )
 from .quantity import Quantity
 
-__all__ = ["Arms", "Coalition", "ForceChange", "Strikes", "TalksPhase"]
+__all__ = ["Arms", "Coalition", "ForceChange", "LocalTruce", "Strikes", "TalksPhase"]
 
 
 class Coalition(Entry):
@@ -38,6 +38,25 @@ class Coalition(Entry):
         False, description="true: each member also draws on the others' open supply sources "
         "(pooled logistics); false: on its own sources only, carried over allied ground.")
     description: str = Field("", description="The coalition in words.")
+
+
+class LocalTruce(Entry):
+    """A local truce: named places that two belligerents agree not to fight over.
+
+    Agreed apart from the talks (the Four Towns agreement of September 2015): while it holds,
+    neither party assaults or strikes the other's places among them, nor attacks out of its
+    own; sieges go on."""
+
+    id: str = Field(pattern=ID_PATTERN, description="Short id.")
+    description: str = Field("", description="The truce in words.")
+    parties: list[str] = Field(min_length=2, max_length=2,
+                               description="The two belligerents bound by it.")
+    places: list[str] = Field(min_length=1, description="The places it covers.")
+    starts: dt.date | None = Field(
+        None, description="In force from this date (omitted, or before the scenario's start: "
+        "from day 0).")
+    ends: dt.date | None = Field(
+        None, description="In force up to the day before this date (omitted: to the end).")
 
 
 class ForceChange(Entry):

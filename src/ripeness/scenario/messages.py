@@ -215,7 +215,7 @@ def schema_problems(err: ValidationError, file: str, text: str,
 
 #: The tables whose references are checked (see validate._check_refs).
 _REF_TABLES = ("actors", "places", "links", "supply", "support", "corridors", "issues",
-               "coalitions", "events")
+               "coalitions", "truces", "events")
 
 
 @cache

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from .extensions import Arms, Coalition, ForceChange, Strikes, TalksPhase
+from .extensions import Arms, Coalition, ForceChange, LocalTruce, Strikes, TalksPhase
 from .fields import (
     ID_PATTERN,
     Area,
@@ -376,6 +376,9 @@ class Scenario(BaseModel):
     support: list[Support] = Field(default_factory=list)
     corridors: list[Corridor] = Field(default_factory=list)
     coalitions: list[Coalition] = Field(default_factory=list)
+    truces: list[LocalTruce] = Field(
+        default_factory=list, description="Local truces over named places between two "
+        "belligerents, apart from the talks.")
     stake: Stake = Field(default_factory=lambda: Stake(assumption="value-weighted control"))
     issues: list[Issue] = Field(default_factory=list)
     talks: Talks | None = None

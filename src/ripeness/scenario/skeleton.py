@@ -144,6 +144,7 @@ assumption = "placeholder"
 #                        its air campaign on heavy weapons, command, air defences; no_strike
 # [actors.arms]          what an air campaign can strike besides fighters
 # [[coalitions]]         allies whose supply passes through each other's ground
+# [[truces]]             local truces: places two belligerents agree not to fight over
 # [[issues]]             binary demands; `places` makes one a territorial target
 # talks.terms = "map"    a settlement redraws the map
 # [[talks.phases]]       shuttle diplomacy becoming a conference, on a date or after a ceasefire

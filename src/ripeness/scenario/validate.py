@@ -84,6 +84,7 @@ def _check_refs(s: Scenario, c: _Collector) -> None:
         _ref(c, ("corridors", i, "from"), co.from_, places, "place")
         _ref(c, ("corridors", i, "to"), co.to, places, "place")
     checks.check_coalitions(s, c, bellig)
+    checks.check_truces(s, c, bellig, places)
     checks.check_areas(s, c)
     for i, ev in _each(s.events):
         checks.check_forces(c, ("events", i), ev, bellig, places)

@@ -40,12 +40,13 @@ def _neighbour_max(x: F64, world: World) -> F64:
 
 
 def allocate(attacker: I64, control: I64, defender: F64, aid: F64, ceasefire: B,
-             world: World, p: Params, axis: B | None = None) -> F64:
+             world: World, p: Params, axis: B | None = None, truce: B | None = None) -> F64:
     """float[run, support, place]: sorties flown by each support entry on each place today.
     For a client with a main effort (``axis``: bool[run, actor, place], its main effort, the
     neighbours and the road to it, :attr:`.operations.Plan.axis`) the close-support term goes
     to its assaults on the axis, or to the whole axis on a day without one, instead of to
-    wherever it attacks."""
+    wherever it attacks. A place under a local truce between the client and its holder
+    (``truce``: bool[place, actor, actor], :mod:`.truces`) is not struck."""
     n_r, n_p = control.shape
     rows = np.arange(n_r)[:, None]
     out = np.zeros((n_r, len(world.support_ids), n_p))
@@ -54,6 +55,8 @@ def allocate(attacker: I64, control: I64, defender: F64, aid: F64, ceasefire: B,
     for s in np.flatnonzero(p.sorties > 0):
         c, b = int(world.support_client[s]), int(world.support_backer[s])
         enemy = world.hostile[c][control] & ~ceasefire[:, c, :][rows, control]
+        if truce is not None:
+            enemy &= ~truce[:, c, :][np.arange(n_p)[None, :], control]
         f = np.where(enemy, defender, 0.0)
         fn = f / np.maximum(f.max(axis=1, keepdims=True), 1e-9)
         worth = np.maximum(world.obj_norm[c], world.obj_norm[b])  # to the client or backer

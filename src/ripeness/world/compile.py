@@ -22,6 +22,7 @@ from ..scenario.schema import Scenario
 from .changes import Change, compile_changes
 from .coalitions import allies
 from .supply import bitset_table
+from .truces import Truce, compile_truces, in_force
 
 __all__ = ["EVENT_PREFIXES", "Params", "World", "compile_scenario"]
 
@@ -120,6 +121,7 @@ class World:
     corridor_from: I64  # int[corridor]
     corridor_to: I64  # int[corridor]
     phases: tuple[tuple[int, Params], ...]  # (first day, params), sorted by day
+    truces: tuple[Truce, ...] = ()  # local truces over named places (world/truces.py)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -130,6 +132,10 @@ class World:
     def words(self) -> int:
         """uint64 words in a place bitset."""
         return int(self.table.shape[0])
+
+    def truce_on(self, day: int) -> B | None:
+        """bool[place, actor, actor]: the local truces in force on ``day`` (None: none)."""
+        return in_force(self.truces, len(self.place_ids), len(self.actor_ids), day)
 
     def params_on(self, day: int) -> Params:
         """The parameters in force on ``day`` (0 = start date)."""
@@ -360,5 +366,5 @@ def compile_scenario(s: Scenario) -> World:
         corridor_actor=np.array([actors.index(c.actor) for c in s.corridors], dtype=np.int64),
         corridor_from=np.array([places.index(c.from_) for c in s.corridors], dtype=np.int64),
         corridor_to=np.array([places.index(c.to) for c in s.corridors], dtype=np.int64),
-        phases=phases,
+        phases=phases, truces=compile_truces(s),
     )

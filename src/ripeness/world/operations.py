@@ -238,7 +238,7 @@ def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Par
 
 
 def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
-                  p: Params, ceasefire: B, prev: I64, age: I64
+                  p: Params, ceasefire: B, prev: I64, age: I64, truce: B | None = None
                   ) -> tuple[F64, I64, I64, B]:
     """Actor a's targets: (score float[run, place], -inf where it does not attack; the target
     each of its places attacks, int[run, place], P for none). Every place first picks its
@@ -249,7 +249,8 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     supply sends fighters only against a target next to a's supplied ground (a link-up with
     the relief). An actor with a main effort (returned, int[run], P: none, with its axis,
     bool[run, place]) needs focus_threshold x its threshold off the axis and expects all its
-    backers' air on it."""
+    backers' air on it. A local truce (``truce``, :mod:`.truces`) takes its places out of the
+    fight between its parties: not a target, nor an origin against the other party."""
     n_r, n_p = control.shape
     own_nb = _gather((control == a).astype(np.float64), world) > 0
     # A cut-off place attacks only to link up: a target next to a's supplied ground (7.3).
@@ -257,14 +258,21 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     link_up = (_gather(base, world) > 0).any(axis=2)
     fed = _gather(ctx["supplied"].astype(np.float64), world) > 0
     may = own_nb & (fed | np.asarray(link_up)[:, :, None])
-    own_f = np.where(may, ctx["free_nb"] * _gather(ctx["supply"], world), 0.0)  # [R, P, D]
     hostile = world.hostile[a][control] & ~ceasefire[:, a, :][np.arange(n_r)[:, None], control]
+    open_nb = own_nb  # own neighbours that may attack the place (not under a truce with it)
+    if truce is not None:
+        held = truce[:, a, :]  # [place, holder]: under a truce between a and the holder
+        hostile &= ~held[np.arange(n_p)[None, :], control]
+        pad = np.concatenate([held, np.zeros((1, held.shape[1]), dtype=bool)])
+        open_nb = own_nb & ~pad[world.nbr[None, :, :], control[:, :, None]]
+        may &= open_nb  # no sortie out of a place under a truce with the target's holder
+    own_f = np.where(may, ctx["free_nb"] * _gather(ctx["supply"], world), 0.0)  # [R, P, D]
     thr: F64 | float = p.by_actor("attack_threshold")[a]
     air = air_factor(ctx["air"][:, a, None], ctx["front"], p)
     effort = np.full(n_r, n_p)
     on = np.zeros((n_r, n_p), dtype=bool)
     if ctx["focused"][a]:
-        effort = _main_effort(a, control, ctx, world, p, hostile, own_nb, prev, age)
+        effort = _main_effort(a, control, ctx, world, p, hostile, open_nb, prev, age)
         road = route_of(effort, (control == a) & ctx["supplied"], world)
         on = axis_of(effort, world) | road
         thr = np.where(on, thr, thr * p.by_actor("focus_threshold")[a])
@@ -277,6 +285,10 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     s0, r0 = _score(pot, a, ctx, world, p)
     s0 = np.where(hostile & (pot > 0) & (r0 > thr) & (s0 > 0), s0, -np.inf)
     nb = _gather(s0, world, fill=-np.inf)
+    if truce is not None:  # a place under a truce does not pick a target of its partner
+        ctrl_nb = np.concatenate([control, np.zeros((n_r, 1), dtype=np.int64)], axis=1)
+        nb = np.where(truce[:, a, :][np.arange(n_p)[None, :, None], ctrl_nb[:, world.nbr]],
+                      -np.inf, nb)
     d = np.argmax(nb, axis=2)
     tgt = world.nbr[np.arange(n_p)[None, :], d]
     free_u = beyond_reserve(ctx["defender"], ctx["threat"], p.by_actor("hold_ratio")[a],
@@ -316,12 +328,13 @@ def _top(score: F64, k: int) -> B:
 def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relief: F64,
          aid: F64, ceasefire: B, world: World, p: Params, effort: I64 | None = None,
          effort_age: I64 | None = None, districts: I64 | None = None,
-         besieged_days: I64 | None = None) -> Plan:
+         besieged_days: I64 | None = None, truce: B | None = None) -> Plan:
     """Choose the day's attacks for every run and actor (``effort``: yesterday's main
     efforts, int[run, actor], P: none; ``effort_age``: the days each has been kept;
     ``districts``: int[run, place], the districts each holder still holds, 1 if None;
     ``besieged_days``: int[run, place], for the stocks of cut-off places, long besieged
-    if None)."""
+    if None; ``truce``: bool[place, actor, actor], the local truces in force, none if
+    None)."""
     n_r, n_p = control.shape
     rows = np.arange(n_r)[:, None]
     defender = force[rows, np.arange(n_p)[None, :], control]  # [R, P]
@@ -357,7 +370,8 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     choice = np.full((n_r, n_p), n_p)
     for a in np.flatnonzero(world.belligerent):
         s, c, efforts[:, a], axes[:, a, :] = _actor_choice(int(a), control, ctx, world, p,
-                                                           ceasefire, prev[:, a], age[:, a])
+                                                           ceasefire, prev[:, a], age[:, a],
+                                                           truce)
         # A limited aim met (all its places held) ends the actor's offensives.
         done = aim_met(control, int(a), world)
         s = np.where(done[:, None], -np.inf, s)
