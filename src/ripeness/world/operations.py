@@ -1,7 +1,8 @@
 """Operations: where each belligerent attacks today, by a transparent score.
 
-For actor a, a candidate target is a place held by an enemy (not under ceasefire with a) next
-to a place where a holds ground and has fighters. Its score is
+For actor a, a candidate target is a place held by an enemy (not under ceasefire with a, nor
+covered by a local truce between them, :mod:`.truces`) next to a place where a holds ground
+and has fighters (not under such a truce). Its score is
 
     ratio_weight * log(expected local force ratio)
     + value_weight * (value of the place to a, normalised + relief_weight * relief pull)
