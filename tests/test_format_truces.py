@@ -162,3 +162,12 @@ def test_a_truce_is_checked_even_when_another_table_fails_the_schema() -> None:
     got = problems(raw)
     assert any("links[0]" in g for g in got), got
     assert any("truces[0](towns).places[0]: unknown place 'nowhere'" in g for g in got), got
+
+
+def test_show_lists_the_local_truces(capsys: pytest.CaptureFixture[str]) -> None:
+    from ripeness.cli import main
+
+    assert main(["show", "syria-2016"]) == 0
+    out = capsys.readouterr().out
+    assert ("Local truce four-towns: government and opposition over zabadani, madaya, "
+            "fua-kafraya, from 2015-09-24") in out

@@ -16,7 +16,8 @@ def _fmt(x: float) -> str:
 
 
 def show(name_or_path: str | Path) -> str:
-    """Actors, places by controller, supply, support, talks and provenance counts."""
+    """Actors, places by controller, supply, support, local truces, talks and provenance
+    counts."""
     loaded = read(name_or_path)
     s = loaded.scenario
     out = [f"{s.meta.title} [{s.meta.name}]", f"file: {loaded.file}",
@@ -48,6 +49,11 @@ def show(name_or_path: str | Path) -> str:
         for sp in s.support:
             out.append(f"  {sp.backer} -> {sp.client}: {_fmt(sp.sorties_per_day.value)} "
                        f"sorties/day, {_fmt(sp.fighters_per_day.value)} fighters/day")
+    for tr in s.truces:
+        when = f"from {tr.starts}" if tr.starts else "from the start"
+        when += f" to {tr.ends}" if tr.ends else ""
+        out.append(f"Local truce {tr.id}: {' and '.join(tr.parties)} over "
+                   f"{', '.join(tr.places)}, {when}")
     out += _talks_lines(s)
     counts = provenance_counts(s)
     out += ["", f"Numbers: {counts['sourced']} sourced, {counts['assumed']} assumptions, "
