@@ -12,7 +12,8 @@ import pytest
 
 import ripeness
 from ripeness import engine
-from ripeness.scenario import Scenario
+from ripeness.cli import main
+from ripeness.scenario import Scenario, from_raw
 from ripeness.world import air, operations
 from ripeness.world.compile import World, compile_scenario
 
@@ -165,9 +166,31 @@ def test_a_truce_is_checked_even_when_another_table_fails_the_schema() -> None:
 
 
 def test_show_lists_the_local_truces(capsys: pytest.CaptureFixture[str]) -> None:
-    from ripeness.cli import main
-
     assert main(["show", "syria-2016"]) == 0
     out = capsys.readouterr().out
     assert ("Local truce four-towns: government and opposition over zabadani, madaya, "
             "fua-kafraya, from 2015-09-24") in out
+
+
+@pytest.mark.parametrize("truce, needle", [
+    ({"ends": "2016-01-01"}, "the truce ends (2016-01-01) before the scenario starts"),
+    ({"places": ["town", "post"]}, None),
+])
+def test_a_truce_that_can_change_nothing_is_a_warning(truce: dict, needle: str | None) -> None:
+    """Ended before the start: warned, and still valid. A place of either party: no warning."""
+    raw = _star(None).model_dump(mode="json", by_alias=True, exclude_none=True)
+    raw["truces"] = [{**TRUCE, **truce, **A}]
+    loaded = from_raw(raw)
+    warned = [w.message for w in loaded.warnings if "truce" in w.message]
+    assert (needle is None and not warned) or any(needle in m for m in warned), warned
+
+
+def test_a_truce_between_non_enemies_or_over_a_third_partys_place_is_warned() -> None:
+    raw = _star(None).model_dump(mode="json", by_alias=True, exclude_none=True)
+    raw["actors"].append({"id": "kurd", "name": "Kurd", "kind": "belligerent", **A})
+    raw["places"].append({**place("enclave", "kurd", {"kurd": 10.0}, lat=37.0)})
+    raw["truces"] = [{"id": "t1", "parties": ["reb", "kurd"], "places": ["enclave"], **A},
+                     {"id": "t2", "parties": ["gov", "reb"], "places": ["enclave"], **A}]
+    warned = [w.message for w in from_raw(raw).warnings]
+    assert any("'reb' and 'kurd' are not enemies" in m for m in warned), warned
+    assert any("neither party holds enclave" in m for m in warned), warned

@@ -53,6 +53,29 @@ def check_truces(s: Scenario, c: _Collector, bellig: list[str],
         if tr.starts is not None and tr.ends is not None and tr.ends <= tr.starts:
             c.add(("truces", i, "ends"), f"the truce ends ({tr.ends}) on or before it starts "
                   f"({tr.starts})", "give an end after the start, or omit `ends`")
+        _truce_warnings(s, c, i, tr)
+
+
+def _truce_warnings(s: Scenario, c: _Collector, i: int, tr: Any) -> None:
+    """A truce that can change nothing: ended before the start, between parties that are not
+    enemies, or over a place neither of them holds on day 0 (it binds only while one does)."""
+    if tr.ends is not None and tr.ends <= s.meta.start:
+        c.add(("truces", i, "ends"), f"the truce ends ({tr.ends}) before the scenario starts "
+              f"({s.meta.start}): it is never in force", "remove it, or correct `ends`",
+              severity="warning")
+    actors = {a.id: a for a in s.actors if a is not None}
+    if all(p in actors for p in tr.parties) and len(set(tr.parties)) == 2:
+        a, b = (actors[p] for p in tr.parties)
+        if b.id not in a.enemies and a.id not in b.enemies:
+            c.add(("truces", i, "parties"), f"'{a.id}' and '{b.id}' are not enemies: the "
+                  "truce changes nothing", "list one among the other's `enemies`, or remove "
+                  "the truce", severity="warning")
+    held = {p.id: p.controller for p in s.places if p is not None}
+    idle = [p for p in tr.places if p in held and held[p] not in tr.parties]
+    if idle:
+        c.add(("truces", i, "places"), f"on day 0 neither party holds {', '.join(idle)}: the "
+              "truce covers it only while one of them does", "nothing, if a party is to take "
+              "it; otherwise remove it from `places`", severity="warning")
 
 
 def check_forces(c: _Collector, loc: Loc, ev: Any, bellig: list[str],
