@@ -45,7 +45,9 @@ NAMES = ("aleppo-2016", "syria-2016")  # the kept copies
 #: at 2b76e10 on the new machine; retaken when a main effort's feed came to reach its start
 #: line (issue 13, sixth round: docs/model.md section 10 item 10), and when a main effort came
 #: to mass only what reaches its target over own ground, with no reserve kept against the
-#: target's garrison (issue 13, seventh round: docs/model.md 7.3).
+#: target's garrison (issue 13, seventh round: docs/model.md 7.3), and when an actor came to
+#: name no main effort worth less than a place of its that an enemy assaulted the day before
+#: (issue 13, eighth round: docs/model.md 7.3, ``focus_guard``).
 RTOL, ATOL = 1e-5, 1e-6
 
 

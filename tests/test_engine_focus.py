@@ -491,3 +491,76 @@ def test_step_counts_the_days_an_effort_is_kept(prev: str | None, age: int, expe
     assert ids[int(after.effort[0, 0])] == expected
     assert after.effort_age[0, 0] == new_age
     assert after.effort[0, 1] == n_p and after.effort_age[0, 1] == 8
+
+
+# --- Defence first: the star again, gov's hub now carrying objective weight 1 (prize 2), so
+# obj = value + weight = [2, 3, 1] for hub, prize, weak: obj_norm [2/3, 1, 1/3] and aim_norm
+# [1/2, 1, 0]. The hub is worth 2/3 + 1/2 = 7/6 to gov, prize 2, weak 1/3.
+
+def guarded_star(f_prize: float, **parameters: float) -> tuple[World, Params, engine.State]:
+    world, p, s = star(f_prize, 10.0, gov={"focus_threshold": 2.0},
+                       objective={"prize": 2.0, "hub": 1.0}, **parameters)
+    gov = world.actor_ids.index("gov")
+    assert world.obj_norm[gov].tolist() == pytest.approx([2 / 3, 1.0, 1 / 3])
+    assert world.aim_norm[gov].tolist() == pytest.approx([0.5, 1.0, 0.0])
+    return world, p, s
+
+
+def assailed_by(world: World, **who: str) -> Any:
+    """int[1, place]: yesterday's attacker of each named place (-1 elsewhere)."""
+    out = np.full((1, len(world.place_ids)), -1)
+    for place_id, actor_id in who.items():
+        out[0, world.place_ids.index(place_id)] = world.actor_ids.index(actor_id)
+    return out
+
+
+def guarded_plan(world: World, p: Params, s: engine.State, assailed: Any) -> operations.Plan:
+    return operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+                           s.ceasefire, world, p, assailed=assailed)
+
+
+def test_stakes_are_the_most_valued_own_place_an_enemy_assaulted() -> None:
+    """stakes[run, actor]: gov's hub assaulted by reb -> 7/6 for gov, 0 for reb; gov's
+    assault on reb's weak -> reb's worth of weak (its obj_norm + aim_norm there) for reb,
+    while gov's 'assault' on its own hub counts for nothing; no record -> 0."""
+    world, _, _ = guarded_star(1500.0)
+    gov, reb = world.actor_ids.index("gov"), world.actor_ids.index("reb")
+    st_ = operations.stakes(np.array([world.control0]), assailed_by(world, hub="reb"), world)
+    assert st_[0].tolist() == pytest.approx([7 / 6, 0.0])
+    st_ = operations.stakes(np.array([world.control0]),
+                            assailed_by(world, hub="gov", weak="gov"), world)
+    weak = world.place_ids.index("weak")
+    assert st_[0, gov] == 0.0
+    assert st_[0, reb] == pytest.approx(world.obj_norm[reb, weak] + world.aim_norm[reb, weak])
+    assert not operations.stakes(np.array([world.control0]), None, world).any()
+
+
+@pytest.mark.parametrize("f_prize, assault, guard, expected", [
+    (1500.0, False, 1.0, "weak"),  # prize out of reach (1.05 < 1.2): weak, as without a guard
+    (1500.0, True, 1.0, None),     # hub (7/6) assaulted: weak (1/3) is not worth it: defence
+    (1500.0, True, 0.0, "weak"),   # the guard switched off
+    (1500.0, True, 0.25, "weak"),  # 1/3 >= 0.25 x 7/6
+    (300.0, True, 1.0, "prize"),   # prize (2) is worth more than the hub: it may go on
+])
+def test_an_actor_under_assault_names_no_main_effort_worth_less_than_its_stake(
+        f_prize: float, assault: bool, guard: float, expected: str | None) -> None:
+    """focus_guard: a target whose prize is below focus_guard x the stake (the hub, 7/6, when
+    reb assaulted it yesterday) cannot be the main effort; with none left the actor names no
+    main effort and has no axis, so its fighters go where the pressure is (7.7)."""
+    world, p, s = guarded_star(f_prize, focus_guard=guard)
+    assailed = assailed_by(world, hub="reb") if assault else assailed_by(world)
+    plan = guarded_plan(world, p, s, assailed)
+    assert effort_of(plan, world) == expected
+    if expected is None:
+        assert not plan.axis[0, world.actor_ids.index("gov")].any()
+
+
+def test_step_guards_with_yesterdays_assaults() -> None:
+    """engine.step plans with the state's ``attacker`` (yesterday's assaults): the same
+    start with reb's assault on the hub recorded names no main effort; without it, weak."""
+    world, p, s = guarded_star(1500.0)
+    n_p = len(world.place_ids)
+    quiet = engine.step(s, world, p, 0)
+    assert world.place_ids[int(quiet.effort[0, 0])] == "weak"
+    hit = engine.step(replace(s, attacker=assailed_by(world, hub="reb")), world, p, 0)
+    assert hit.effort[0, 0] == n_p

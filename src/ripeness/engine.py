@@ -336,7 +336,7 @@ def step(state: State, world: World, p: Params, day: int) -> State:
     truce = world.truce_on(day)  # local truces (None: none today)
     plan = operations.plan(s.control, force, s.supplied, s.lost, s.relief, s.aid_factor,
                            s.ceasefire, world, p, s.effort, s.effort_age, s.districts,
-                           s.besieged_days, truce)
+                           s.besieged_days, truce, s.attacker)
     held = _holder_force(force, s.control)
     flown = air.allocate(plan.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
                          plan.axis, truce)

@@ -58,6 +58,7 @@ SYMBOLS: dict[str, str] = {
     "focus_persist": r"$w_P$",
     "focus_patience": r"$T_E$",
     "focus_mass_reach": r"$k_F$",
+    "focus_guard": r"$\gamma_G$",
     # movement
     "move_rate": r"$m$",
     "move_value_weight": r"$w_M$",

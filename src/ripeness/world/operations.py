@@ -32,6 +32,8 @@ are to be had. The ratio term of that score is capped at ``focus_threshold`` x t
 threshold, so that among targets it can win by that margin value decides. A target whose
 massed ratio does not pass the attack threshold cannot be the main effort; with none, the
 actor names no main effort and stands on the defensive (no axis, no feed from the rear).
+Defence first: nor can a target whose prize is below ``focus_guard`` x the value of the most
+valued place of the actor's that an enemy assaulted yesterday (:func:`stakes`).
 Yesterday's choice gets ``focus_persist`` added, or taken away once it has been kept
 ``focus_patience`` days: an axis that has not fallen by then gives way to the next best.
 The *axis* is that place and its neighbours. Off the axis an attack needs ``focus_threshold``
@@ -56,7 +58,7 @@ from .movement import front_floor
 
 __all__ = ["Plan", "aim_met", "air_expected", "axes_of", "axis_of", "beyond_reserve",
            "defence_factor", "focused", "free_force", "plan", "route_of", "sent_split",
-           "threat"]
+           "stakes", "threat"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -199,6 +201,20 @@ def _own_reach(own: B, targets: I64, world: World, k: int) -> B:
     return supply.unpack(seen, n_p)
 
 
+def stakes(control: I64, assailed: I64 | None, world: World) -> F64:
+    """float[run, actor]: what each actor stands to lose: the highest value to it (its
+    objective and its aim, normalised) of a place it holds that an enemy of it assaulted
+    yesterday (``assailed``: yesterday's attacker, int[run, place], -1: none); 0 where none
+    was (and everywhere if ``assailed`` is None)."""
+    n_a = len(world.actor_ids)
+    if assailed is None:
+        return np.zeros((control.shape[0], n_a))
+    hit = (assailed >= 0) & world.hostile[control, np.maximum(assailed, 0)]  # [R, P]
+    own = control[:, None, :] == np.arange(n_a)[None, :, None]  # [R, A, P]
+    worth = (world.obj_norm + world.aim_norm)[None, :, :]
+    return np.asarray(np.where(own & hit[:, None, :], worth, 0.0).max(axis=2))
+
+
 def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Params,
                  hostile: B, own_nb: B, prev: I64, age: I64) -> I64:
     """int[run]: actor a's main effort, P where it has no front or no target it could win
@@ -232,7 +248,10 @@ def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Par
     front &= ~aim.any(axis=1, keepdims=True) | aim
     # No main effort where the force it could mass would not pass its attack threshold: an
     # actor without the superiority to attack anywhere stands on the defensive.
-    score = np.where(front & (ratio > p.by_actor("attack_threshold")[a]), score, -np.inf)
+    # Defence first: no main effort worth less than the place an enemy is assaulting.
+    worth = prize >= p.num("focus_guard") * ctx["stake"][:, a, None]
+    score = np.where(front & worth & (ratio > p.by_actor("attack_threshold")[a]), score,
+                     -np.inf)
     best = np.argmax(score, axis=1)
     return np.asarray(np.where(np.isfinite(score[np.arange(len(best)), best]), best, n_p),
                       dtype=np.int64)
@@ -329,7 +348,8 @@ def _top(score: F64, k: int) -> B:
 def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relief: F64,
          aid: F64, ceasefire: B, world: World, p: Params, effort: I64 | None = None,
          effort_age: I64 | None = None, districts: I64 | None = None,
-         besieged_days: I64 | None = None, truce: B | None = None) -> Plan:
+         besieged_days: I64 | None = None, truce: B | None = None,
+         assailed: I64 | None = None) -> Plan:
     """Choose the day's attacks for every run and actor (``effort``: yesterday's main
     efforts, int[run, actor], P: none; ``effort_age``: the days each has been kept;
     ``districts``: int[run, place], the districts each holder still holds, 1 if None;
@@ -364,6 +384,7 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     ctx["free"] = beyond_reserve(defender, ctx["threat"], hold)
     n_a = len(world.actor_ids)
     prev = np.full((n_r, n_a), n_p) if effort is None else effort
+    ctx["stake"] = stakes(control, assailed, world)
     age = np.zeros((n_r, n_a), dtype=np.int64) if effort_age is None else effort_age
     efforts = np.full((n_r, n_a), n_p)
     axes = np.zeros((n_r, n_a, n_p), dtype=bool)
