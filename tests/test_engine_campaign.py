@@ -29,7 +29,7 @@ def by_hand(ratio: float, districts: int = 1, e_att: float = 1.0, e_def: float =
     t_d = b_def / (k * LD * e_att * ratio ** W)
     t_a = k * BA / (k * LA * e_def * ratio ** -W)
     win = 0.5 * (1.0 + math.erf(math.log(t_a / t_d) / (SD * math.sqrt(2.0)) / math.sqrt(2.0)))
-    return districts * max(min(t_d, t_a), 1.0) / win
+    return float(districts * max(min(t_d, t_a), 1.0) / win)
 
 
 def _world(**parameters: float) -> tuple[World, Params]:
