@@ -14,7 +14,8 @@ Prints every acceptance line of the issue:
    how often Russia's aim is met.
 
 Run: ``nice python benchmarks/acceptance_ripeness.py [--runs 1000] [--syria-runs 200]
-[--compare-runs 1000] [--skip toy,aleppo,compare,syria] [--set PATH=VALUE ...]``. Everything is
+[--compare-runs 1000] [--skip toy,aleppo,compare,syria] [--set PATH=VALUE ...]
+[--set-in SCENARIO PATH=VALUE ...]``. Everything is
 seeded (seed 0 unless ``--seed``); each part prints its CPU time. ``--set`` (repeatable, as in
 ``ripeness run``) changes aleppo-2016 and syria-2016 alike, baseline and what-ifs, to measure a
 variant of the model (e.g. ``--set parameters.front_cost=0.0005``); the toy war keeps its own

@@ -46,10 +46,12 @@ measurement, not a what-if of the scenario). Part D's digest is of the run witho
 
     nice python benchmarks/acceptance_tempo.py [--runs-a 500] [--runs-b 500] [--runs-c 200]
         [--parts ABCD] [--seed 0] [--digest RUN] [--set PATH=VALUE ...]
+        [--set-in SCENARIO PATH=VALUE ...]
 
 ``--set`` (repeatable, as in ``ripeness run``) changes aleppo-2016 and syria-2016 alike, to
-measure a variant of the model (e.g. ``--set parameters.focus_patience=10``); C2's calibrated
-patch is applied on top of it.
+measure a variant of the model (e.g. ``--set parameters.focus_patience=10``); ``--set-in``
+changes one of them only (a value the other does not have, e.g. ``--set-in aleppo-2016
+support.russia-sdf.sorties_per_day=5``); C2's calibrated patch is applied on top of both.
 """
 
 from __future__ import annotations
