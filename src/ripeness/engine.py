@@ -47,7 +47,8 @@ class State:
     a source. lost: float32[run, place, place], see :class:`~ripeness.world.supply.Structure`.
     corridor: bool[run, corridor], open. relief: float64[run, actor, place]. struct_control:
     int64[run, place], the map the last four were computed for; struct_phase: the parameter
-    phase. attacker: int64[run, place], today's attacker (-1: none); repulsed: bool[run,
+    phase. attacker: int64[run, place], today's attacker (-1: none; tomorrow's plan reads it for
+    defence first, 7.3); repulsed: bool[run,
     place], today's attacker broke off its assault there. sorties: float64[run,
     place], sorties flown on the place today; flown: float64[run, support, place], the same
     by support entry (which backer's aircraft hit whom). effort: int64[run, actor], each

@@ -355,7 +355,8 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     ``districts``: int[run, place], the districts each holder still holds, 1 if None;
     ``besieged_days``: int[run, place], for the stocks of cut-off places, long besieged
     if None; ``truce``: bool[place, actor, actor], the local truces in force, none if
-    None)."""
+    None; ``assailed``: int[run, place], yesterday's attacker of each place, -1 where none,
+    for defence first (:func:`stakes`), no assault if None)."""
     n_r, n_p = control.shape
     rows = np.arange(n_r)[:, None]
     defender = force[rows, np.arange(n_p)[None, :], control]  # [R, P]
