@@ -198,3 +198,14 @@ def test_capped_attackers_fire_no_harder_than_supplied_ones(
     gov = world.actor_ids.index("gov")
     fire = p.by_actor("fire_rate")[gov] / combat.FIRE_REFERENCE
     assert (e.att_fire[on] <= fire + 1e-12).all()  # no air here, terrain >= 1
+
+
+def test_a_vanishing_garrison_gives_no_overflow_warning() -> None:
+    """A ratio that overflows (a vanishing garrison, as the loader's fuzz produced) is an
+    infinite ratio, handled as a defender with no one: no RuntimeWarning, the attacker loses
+    nothing and the garrison is gone."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a1, d1 = combat.helmbold_day(1e10, 1e-310, 0.03, 0.05, 0.5)
+    assert float(a1) == 1e10 and float(d1) == 0.0

@@ -162,7 +162,8 @@ def helmbold_day(att: ArrayLike, dfd: ArrayLike, lam_att: float, lam_def: float,
     A side with no one inflicts nothing and loses all it engaged.
     """
     a0, d0, ea, ed, sa, sd = _arrays(att, dfd, eff_att, eff_def, shock_att, shock_def)
-    r = np.divide(a0, d0, out=np.full(a0.shape, np.inf), where=d0 > 0)
+    with np.errstate(over="ignore"):  # a vanishing garrison: the ratio is inf, handled below
+        r = np.divide(a0, d0, out=np.full(a0.shape, np.inf), where=d0 > 0)
     r = np.where(a0 > 0, r, 0.0)
     some = (r > 0) & np.isfinite(r)
     x = np.where(some, r, 1.0)

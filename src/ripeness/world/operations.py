@@ -176,7 +176,7 @@ def free_force(control: I64, defender: F64, world: World, p: Params,
 def _score(att: F64, a: int, ctx: dict[str, F64], world: World,
            p: Params) -> tuple[F64, F64]:
     """(score, expected ratio) float[run, place] of actor a for attacking fire power ``att``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf: clipped below
         ratio = np.where(ctx["defence"] > 0, att / ctx["defence"], np.inf)
         log_ratio = np.log(np.clip(ratio, 1e-9, 1e3))
     value = world.obj_norm[a][None, :] + p.num("relief_weight") * ctx["relief"][:, a, :]
