@@ -34,7 +34,7 @@ class ModelSets:
     def take(self, args: argparse.Namespace, prog: str) -> None:
         """Read --set; a bad path or value stops here, before any run, with the fix."""
         self.values.update(dict(sc.parse_set(x) for x in args.set))
-        for name, x in getattr(args, "set_in", []):
+        for name, x in args.set_in:
             if name not in SCENARIOS:
                 sys.exit(f"{prog}: --set-in {name}: not one of {', '.join(SCENARIOS)}")
             self.only.setdefault(name, {}).update(dict([sc.parse_set(x)]))

@@ -4,6 +4,7 @@ neighbour being attacked."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -204,7 +205,6 @@ def test_a_vanishing_garrison_gives_no_overflow_warning() -> None:
     """A ratio that overflows (a vanishing garrison, as the loader's fuzz produced) is an
     infinite ratio, handled as a defender with no one: no RuntimeWarning, the attacker loses
     nothing and the garrison is gone."""
-    import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         a1, d1 = combat.helmbold_day(1e10, 1e-310, 0.03, 0.05, 0.5)

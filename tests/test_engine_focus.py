@@ -47,9 +47,9 @@ def world_of(places: list[dict[str, Any]], links: list[tuple[str, str]],
 
 
 def plan_of(world: World, p: Params, s: engine.State, effort: Any = None,
-            age: Any = None) -> operations.Plan:
+            age: Any = None, assailed: Any = None) -> operations.Plan:
     return operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
-                           s.ceasefire, world, p, effort, age)
+                           s.ceasefire, world, p, effort, age, assailed=assailed)
 
 
 def attacked_by(plan: operations.Plan, world: World, who: str) -> set[str]:
@@ -514,24 +514,19 @@ def assailed_by(world: World, **who: str) -> Any:
     return out
 
 
-def guarded_plan(world: World, p: Params, s: engine.State, assailed: Any) -> operations.Plan:
-    return operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
-                           s.ceasefire, world, p, assailed=assailed)
-
-
 def test_stakes_are_the_most_valued_own_place_an_enemy_assaulted() -> None:
     """stakes[run, actor]: gov's hub assaulted by reb -> 7/6 for gov, 0 for reb; gov's
-    assault on reb's weak -> reb's worth of weak (its obj_norm + aim_norm there) for reb,
-    while gov's 'assault' on its own hub counts for nothing; no record -> 0."""
+    assault on reb's weak -> 1 for reb (reb has no objective and every place the same value:
+    obj_norm 1, aim_norm 0), while gov's 'assault' on its own hub counts for nothing; no
+    record -> 0."""
     world, _, _ = guarded_star(1500.0)
     gov, reb = world.actor_ids.index("gov"), world.actor_ids.index("reb")
     st_ = operations.stakes(np.array([world.control0]), assailed_by(world, hub="reb"), world)
     assert st_[0].tolist() == pytest.approx([7 / 6, 0.0])
     st_ = operations.stakes(np.array([world.control0]),
                             assailed_by(world, hub="gov", weak="gov"), world)
-    weak = world.place_ids.index("weak")
     assert st_[0, gov] == 0.0
-    assert st_[0, reb] == pytest.approx(world.obj_norm[reb, weak] + world.aim_norm[reb, weak])
+    assert st_[0, reb] == pytest.approx(1.0)
     assert not operations.stakes(np.array([world.control0]), None, world).any()
 
 
@@ -549,7 +544,7 @@ def test_an_actor_under_assault_names_no_main_effort_worth_less_than_its_stake(
     main effort and has no axis, so its fighters go where the pressure is (7.7)."""
     world, p, s = guarded_star(f_prize, focus_guard=guard)
     assailed = assailed_by(world, hub="reb") if assault else assailed_by(world)
-    plan = guarded_plan(world, p, s, assailed)
+    plan = plan_of(world, p, s, assailed=assailed)
     assert effort_of(plan, world) == expected
     if expected is None:
         assert not plan.axis[0, world.actor_ids.index("gov")].any()
