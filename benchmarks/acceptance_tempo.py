@@ -597,6 +597,7 @@ def part_d(run: int, seed: int) -> None:
 
 
 def main() -> None:
+    global CALIBRATED
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs-a", type=int, default=500)
     ap.add_argument("--runs-b", type=int, default=500)
@@ -605,8 +606,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--digest", type=int, default=None, metavar="RUN",
                     help="print part D for this run of aleppo-2016")
+    ap.add_argument("--calibrated", type=Path, default=None, metavar="PATCH.toml",
+                    help=f"C2's patch (default {CALIBRATED.relative_to(HERE.parent)})")
     SETS.add_argument(ap, "parameters.focus_patience=10")
     args = ap.parse_args()
+    if args.calibrated is not None:
+        CALIBRATED = args.calibrated
     SETS.take(args, "acceptance_tempo")
     if "A" in args.parts:
         part_a(args.runs_a, args.seed)

@@ -19,9 +19,11 @@ from ripeness.backtest import (
     apply_patch_file,
     calibrate,
     read_patch,
+    read_record,
     write_patch,
 )
 from ripeness.backtest.calibrate import _defaults, check_ranges, parse_range, patch_text, sample
+from ripeness.backtest.record import default_record_path
 from ripeness.cli import main
 from ripeness.errors import ScenarioError
 from ripeness.params import registry
@@ -62,6 +64,18 @@ def test_calibration_reports_both_sides(small_calibration: Calibration) -> None:
     runs = cal.manifest["runs_used"]
     assert runs == {"search": [0, 3], "rescore": [4, 9], "evaluation": [10, 15]}
     assert cal.manifest["ranges"] is None  # the scenario's own [[uncertain]] list
+    # fitted: the entries before the cut-off and what the later ones had not yet seen
+    fit = cal.manifest["fit_entries"]
+    assert cal.manifest["censored"] and {"tamoura-taken@cutoff", "aleppo-east-held@cutoff",
+                                         "menagh-taken@cutoff", "ratyan-taken"} <= set(fit)
+    assert "tamoura-taken" not in fit
+
+
+def test_dated_only_fits_the_entries_before_the_cutoff(range_calibration: Calibration) -> None:
+    loaded = read("aleppo-2016")
+    before = read_record(default_record_path(loaded), loaded).split(CUTOFF)[0]
+    assert range_calibration.manifest["fit_entries"] == list(before.ids)
+    assert not range_calibration.manifest["censored"]
 
 
 def test_patch_round_trip_and_shipped_scenario_untouched(small_calibration: Calibration,
@@ -121,7 +135,7 @@ RANGES = ("parameters.focus_threshold=1:3", "actors.sdf.params.hold_ratio=0.25:1
 @pytest.fixture(scope="module")
 def range_calibration() -> Calibration:
     return calibrate("aleppo-2016", CUTOFF, samples=3, runs=3, top=2, rescore_runs=3,
-                     ranges=[parse_range(t) for t in RANGES])
+                     ranges=[parse_range(t) for t in RANGES], censored=False)
 
 
 def test_ranges_replace_the_uncertain_list(range_calibration: Calibration,

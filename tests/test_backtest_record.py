@@ -120,6 +120,35 @@ def test_split_at_cutoff_keeps_straddling_ranges_after(tmp_path: Path) -> None:
     assert before.ids == ("a",) and after.ids == ("b",)
 
 
+def test_known_at_cutoff_adds_what_later_entries_had_not_yet_seen(tmp_path: Path) -> None:
+    """Standing on 3 Feb: a capture recorded on 5 Feb had not happened (1-3 Feb); one
+    recorded over 2-6 Feb had not before 2 Feb; a month-long 'held' had held to 3 Feb; an
+    event whose first occurrence is recorded before the cut-off, a figure and an entry that
+    starts on day 0 give nothing."""
+    rows = ("a,2016-02-01,captured,village,gov,,,,,http://x,\n"
+            "b,2016-02-05,captured,border,gov,,,,,http://b,\n"
+            "c,2016-02-02/2016-02-06,siege relieved,enclave,,,,,,http://c,\n"
+            "d,2016-02-01/2016-02-28,captured,border,,,no,,,http://d,\n"
+            "e,2016-02-08,captured,village,gov,,,,,http://e,\n"
+            "f,2016-02-09,displaced,,,,,10,20,http://f,\n"
+            "g,2016-02-01/2016-02-02,captured,village,,,no,,,http://g,\n"
+            "h,2016-02-01/2016-02-04,captured,capital,gov,,,,,http://h,\n")
+    rec = read_record(write(tmp_path, rows), read(TOY))
+    cut = dt.date(2016, 2, 3)
+    known = rec.known_at(cut)
+    assert known.ids == ("a", "g", "b@cutoff", "c@cutoff", "d@cutoff")
+    got = {e.id: (e.first.day, e.last.day, e.happened, e.kind, e.places, e.actors, e.corridor,
+                  e.source) for e in known.entries[2:]}
+    assert got == {
+        "b@cutoff": (1, 3, False, "captured", ("border",), ("gov",), "", "http://b"),
+        "c@cutoff": (1, 1, False, "siege relieved", ("enclave",), (), "", "http://c"),
+        "d@cutoff": (1, 3, False, "captured", ("border",), (), "", "http://d")}
+    assert "derived from 'b' (2016-02-05)" in known.entries[2].note
+    assert not [e for e in rec.known_at(cut).entries if e.is_figure]
+    # on the record's last day nothing is left to derive: the split's before set
+    assert rec.known_at(dt.date(2016, 2, 28)).ids == rec.split(dt.date(2016, 2, 28))[0].ids
+
+
 def test_shuffles_move_dates_but_keep_entries() -> None:
     loaded = read("aleppo-2016")
     rec = read_record(default_record_path(loaded), loaded)

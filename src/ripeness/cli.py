@@ -497,7 +497,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                         runs=args.runs, seed=args.seed, record=args.record, top=args.top,
                         rescore_runs=args.rescore_runs, method=args.method,
                         ranges=[u for _, u in given] or None,
-                        range_labels=[f"--range {t}" for t, _ in given], progress=True)
+                        range_labels=[f"--range {t}" for t, _ in given], progress=True,
+                        censored=not args.dated_only)
     except (ImportError, ValueError) as e:
         print(f"ripeness: {e}", file=sys.stderr)
         return 2
@@ -549,6 +550,10 @@ def _add_backtest_commands(sub: Any) -> None:
                    "evaluate with (default 4 x --runs)")
     p.add_argument("--method", choices=["lhs", "sobol"], default="lhs",
                    help="space-filling design (default lhs)")
+    p.add_argument("--dated-only", action="store_true", help="fit the entries dated before "
+                   "the cut-off alone; by default the fit also holds what the later entries "
+                   "say had not yet happened by then (e.g. a place recorded taken in July "
+                   "was not taken before the cut-off)")
 
     def range_arg(text: str) -> tuple[str, Any]:
         """A --range value, parsed from its form PATH=LOW:HIGH[:log], with its text (its path

@@ -3,8 +3,9 @@
 
 The procedure (docs/backtest.md):
 
-1. split the record at the cut-off: entries whose whole date range lies on or before it are
-   the fitting set, the rest the evaluation set;
+1. split the record at the cut-off: entries whose whole date range lies on or before it,
+   and what the later entries say had not yet happened by then (:meth:`Record.known_at`),
+   are the fitting set; the rest of the record is the evaluation set;
 2. draw ``samples`` points in the uncertain ranges (or the ``ranges`` given instead) with a
    scrambled Latin hypercube (or Sobol) design from :mod:`scipy.stats.qmc` (log scale for
    ``loguniform`` ranges), plus the scenario's own values;
@@ -24,7 +25,7 @@ import datetime as dt
 import math
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -332,9 +333,14 @@ def calibrate(scenario: Loaded | str | Path, cutoff: dt.date, samples: int = 64,
               runs: int = 50, seed: int = 0, record: Record | str | Path | None = None,
               top: int = 4, rescore_runs: int | None = None, method: str = "lhs",
               ranges: Sequence[Range] | None = None,
-              range_labels: Sequence[str] | None = None, progress: bool = False) -> Calibration:
+              range_labels: Sequence[str] | None = None, progress: bool = False,
+              censored: bool = True) -> Calibration:
     """Fit the scenario's uncertain numbers to the record's entries up to ``cutoff`` and
     score the fit on both sides of it (the procedure is in the module docstring).
+
+    ``censored`` (default): the fitting set also holds what the later entries say had not
+    yet happened by the cut-off (:meth:`Record.known_at`); False fits the entries dated
+    before it alone.
 
     ``ranges`` (:class:`Uncertain` entries, e.g. from :func:`parse_range`, or objects like
     them) replace the scenario's ``[[uncertain]]`` list: they alone are sampled, searched and
@@ -342,8 +348,9 @@ def calibrate(scenario: Loaded | str | Path, cutoff: dt.date, samples: int = 64,
     ``progress``: a bar of the backtests run (candidates, re-scores, evaluation) on stderr."""
     loaded = read(scenario) if isinstance(scenario, str | Path) else scenario
     rec = resolve_record(loaded, record)
-    fit, after = rec.split(cutoff)
-    if not len(fit) or not len(after):
+    before, after = rec.split(cutoff)
+    fit = rec.known_at(cutoff) if censored else before
+    if not len(before) or not len(after):
         raise ValueError(f"the cut-off {cutoff} leaves no record entries on one side; "
                          "choose a date between the record's first and last entries")
     if ranges is not None:
@@ -365,13 +372,14 @@ def calibrate(scenario: Loaded | str | Path, cutoff: dt.date, samples: int = 64,
                 runs).score
             bar.update(1)
         best_name = str(table["rescore"].idxmax())
-        scores = _evaluate(loaded, rec, cutoff, _sets(table.loc[best_name], paths,
-                                                      best_name == "default"),
+        scores = _evaluate(loaded, rec, fit, _sets(table.loc[best_name], paths,
+                                                   best_name == "default"),
                            more, seed, runs + more)
         bar.update(2)
     best = _sets(table.loc[best_name], paths, False)
     manifest = {"scenario": loaded.scenario.meta.name, "record": rec.file,
                 "record_sha256": rec.sha256, "cutoff": cutoff.isoformat(), "method": method,
+                "censored": censored, "fit_entries": list(fit.ids),
                 "samples": samples, "runs": runs, "top": top, "rescore_runs": more,
                 "eval_runs": more, "seed": seed, "best": best_name,
                 "runs_used": {"search": [0, runs - 1], "rescore": [runs, runs + more - 1],
@@ -383,17 +391,22 @@ def calibrate(scenario: Loaded | str | Path, cutoff: dt.date, samples: int = 64,
                        cutoff=cutoff, manifest=manifest)
 
 
-def _evaluate(loaded: Loaded, rec: Record, cutoff: dt.date, sets: dict[str, float],
+def _evaluate(loaded: Loaded, rec: Record, fit: Record, sets: dict[str, float],
               runs: int, seed: int, first_run: int) -> pd.DataFrame:
-    """Scores of the scenario's own values and of ``sets`` on fresh runs, by side."""
+    """Scores of the scenario's own values and of ``sets`` on fresh runs: ``before``, of
+    the fitting set (with the entries derived at the cut-off); ``after``, of the record's
+    entries not in it; ``all``, of the record."""
+    ids = set(rec.ids)
+    both = replace(rec, entries=rec.entries + tuple(e for e in fit.entries
+                                                    if e.id not in ids))
+    fitted = set(fit.ids)
     rows = {}
     for name, s in (("default", {}), ("calibrated", sets)):
-        res = _score(loaded, s, rec, runs, seed, first_run)
-        tab = res.table.assign(side=["before" if e.last <= cutoff else "after"
-                                     for e in rec.entries])
-        rows[name] = {"before": float(tab.loc[tab["side"] == "before", "score"].mean()),
-                      "after": float(tab.loc[tab["side"] == "after", "score"].mean()),
-                      "all": res.score}
+        sc = _score(loaded, s, both, runs, seed, first_run).table["score"]
+        sc.index = list(both.ids)
+        rows[name] = {"before": float(sc[[i for i in both.ids if i in fitted]].mean()),
+                      "after": float(sc[[i for i in rec.ids if i not in fitted]].mean()),
+                      "all": float(sc[list(rec.ids)].mean())}
     return pd.DataFrame(rows).T[["before", "after", "all"]]
 
 

@@ -149,6 +149,45 @@ class Record:
         before = [e.last <= cutoff for e in self.entries]
         return self.select(before), self.select([not b for b in before])
 
+    def known_at(self, cutoff: dt.date) -> Record:
+        """What the record tells someone standing on ``cutoff``: the entries before it
+        (:meth:`split`) plus, for each later entry, the part already known then, as a
+        ``happened = no`` entry over the days up to the cut-off (the later entries are
+        right-censored there, as in survival analysis):
+
+        - an event recorded from day F after the record's start did not happen before F
+          (the score matches a run's *first* such event from day 0, so the record already
+          reads an event as its first occurrence); skipped where an earlier entry records
+          the same event (kind, places, actors, corridor), whose date then says nothing;
+        - a ``happened = no`` entry whose range straddles the cut-off did not happen from its
+          first day to the cut-off.
+
+        A derived entry's id is the entry's with ``@cutoff`` appended; it keeps the entry's
+        source and says in its note what it was derived from."""
+        before, later = self.split(cutoff)
+        out = list(before.entries)
+        seen: dict[tuple[object, ...], dt.date] = {}
+        for e in self.entries:
+            if e.happened and not e.is_figure:
+                key = (e.kind, e.places, e.actors, e.corridor)
+                seen[key] = min(seen.get(key, e.first), e.first)
+        day = dt.timedelta(days=1)
+        for e in later.entries:
+            if e.is_figure:
+                continue
+            if e.happened:
+                if seen[(e.kind, e.places, e.actors, e.corridor)] < e.first:
+                    continue
+                first, last = self.start, min(e.first - day, cutoff)
+            else:
+                first, last = e.first, cutoff
+            if last < first:
+                continue
+            out.append(replace(e, id=f"{e.id}@cutoff", first=first, last=last,
+                               happened=False, note=f"derived from '{e.id}' ({e.dates}): "
+                               f"not yet by {last}"))
+        return replace(self, entries=tuple(out))
+
     def with_days(self, first: np.ndarray, last: np.ndarray) -> Record:
         """The record with each entry's dates moved to the given days (honesty checks)."""
         entries = tuple(replace(e, first=self.start + dt.timedelta(days=int(a)),
