@@ -524,15 +524,35 @@ def part_c(runs: int, seed: int) -> None:
     table = score_table(rec, o)
     # A permuted record moves only the dates of events that happened, whose observation (the
     # first day in the window) does not depend on the dates: the same observations serve.
-    nulls = [overall(score_table(p, o)) for p in (rec.permuted(s) for s in range(10))]
+    perms = [score_table(p, o) for p in (rec.permuted(s) for s in range(10))]
+    nulls = [overall(t) for t in perms]
     score = overall(table)
     print(f"\nC. syria-2016, {runs} runs (seed {seed}), {days} days "
           f"({time.perf_counter() - t0:.0f} s)")
     print(f"C1. backtest score {score:.3f}; permuted records: highest {max(nulls):.3f}, mean "
           f"{np.mean(nulls):.3f}; target >= {max(nulls) + 0.10:.3f}  "
           f"{verdict(score >= max(nulls) + 0.10)}")
+    print_margin(rec, table, perms[int(np.argmax(nulls))])
     part_c2(loaded, rec, runs, seed, days)
     print_turn_south(windows, pending, secured, runs, seed)
+
+
+def print_margin(rec: Record, table: pd.DataFrame, best: pd.DataFrame, k: int = 6) -> None:
+    """Where C1's margin comes from (a diagnostic): each dated event's score against the
+    record and against the best permuted record (its date swapped for another event's), the
+    entries that gain most and lose most; the rest (figures, 'did not happen') score alike."""
+    moved = [not e.is_figure and e.happened for e in rec.entries]
+    d = pd.DataFrame({"id": table["id"], "real": table["score"], "permuted": best["score"],
+                      "error": table["err_median"]})[moved]
+    d["gain"] = d["real"] - d["permuted"]
+    d = d.sort_values("gain", ascending=False)
+    n = len(rec.entries)
+    print(f"    the margin over the best permutation comes from the {len(d)} dated events "
+          f"(each weighs 1/{n}): {d['gain'].sum() / n:+.3f}; most and least (score on the "
+          f"record, on the best permuted record, median error in days):")
+    for _, r in pd.concat([d.head(k), d.tail(k)]).iterrows():
+        print(f"      {r['id']:<26} {r['real']:.2f} {r['permuted']:.2f} {r['gain']:+.2f}  "
+              f"{r['error']:+.0f} d")
 
 
 def part_c2(loaded: sc.Loaded, rec: Record, runs: int, seed: int, days: int) -> None:
