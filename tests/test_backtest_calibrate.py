@@ -12,11 +12,13 @@ import math
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ripeness.backtest import (
     Calibration,
     apply_patch_file,
+    backtest,
     calibrate,
     read_patch,
     read_record,
@@ -219,3 +221,38 @@ def test_cli_bad_range_exits_2(bad: str, tmp_path: Path,
     err = capsys.readouterr().err
     assert "Traceback" not in err and "--range" in err
     assert ("fix:" in err and "nothing was run" in err) or "PATH=LOW:HIGH" in err
+
+
+def test_several_scenarios_fit_shared_parameters_only() -> None:
+    """A fit on several records sets model parameters every scenario shares: a scenario's own
+    number (or its [[uncertain]] list) is refused before anything runs."""
+    also = [("aleppo-2016", dt.date(2016, 2, 20))]
+    with pytest.raises(ValueError, match=r"only ranges of parameters\.NAME"):
+        calibrate("aleppo-2016", CUTOFF, samples=1, runs=1, also=also)
+    with pytest.raises(ValueError, match=r"only ranges of parameters\.NAME"):
+        calibrate("aleppo-2016", CUTOFF, samples=1, runs=1, also=also,
+                  ranges=[parse_range("talks.pause_days=20:40")])
+    with pytest.raises(ValueError, match=r"cut-off 2015-01-01 leaves no entries"):
+        calibrate("aleppo-2016", CUTOFF, samples=1, runs=1,
+                  also=[("aleppo-2016", dt.date(2015, 1, 1))],
+                  ranges=[parse_range("parameters.frontage=2:4")])
+
+
+def test_several_scenarios_average_their_fits() -> None:
+    """Each candidate's fit is the mean of the scenarios' fitting-set scores on the same runs
+    (recomputed here by hand for the scenario's own values); each scenario's scores before
+    and after its own cut-off are reported."""
+    later = dt.date(2016, 2, 20)
+    cal = calibrate("aleppo-2016", CUTOFF, samples=2, runs=2, top=1, rescore_runs=2,
+                    ranges=[parse_range("parameters.frontage=2:4")],
+                    also=[("aleppo-2016", later)])
+    loaded = read("aleppo-2016")
+    rec = read_record(default_record_path(loaded), loaded)
+    own = [backtest(loaded, runs=2, seed=0, record=rec.known_at(c),
+                    days=rec.known_at(c).last_day() + 31).score for c in (CUTOFF, later)]
+    assert cal.candidates.loc["default", "fit"] == pytest.approx(np.mean(own))
+    assert own[0] != pytest.approx(own[1])  # two different fitting sets
+    (other,) = cal.others.values()
+    assert list(other.columns) == ["before", "after", "all"] and other.notna().all().all()
+    assert cal.manifest["also"][0]["cutoff"] == "2016-02-20"
+    assert "with aleppo-2016 up to 2016-02-20" in cal.description()

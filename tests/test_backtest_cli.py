@@ -75,3 +75,12 @@ def test_api_is_documented() -> None:
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "backtest.md").read_text()
     assert [n for n in bt.__all__ if f"`{n}`" not in doc] == []
+
+
+def test_also_needs_a_scenario_and_a_date(capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["calibrate", "syria-2016", "--cutoff", "2016-06-01", "--out", "x.toml"]
+    for bad, said in (("aleppo-2016", "is not SCENARIO:YYYY-MM-DD"),
+                      ("aleppo-2016:29 Feb", "is not a date YYYY-MM-DD")):
+        with pytest.raises(SystemExit):
+            main([*base, "--also", bad])
+        assert said in capsys.readouterr().err

@@ -498,12 +498,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                         rescore_runs=args.rescore_runs, method=args.method,
                         ranges=[u for _, u in given] or None,
                         range_labels=[f"--range {t}" for t, _ in given], progress=True,
-                        censored=not args.dated_only)
+                        censored=not args.dated_only, also=args.also or ())
     except (ImportError, ValueError) as e:
         print(f"ripeness: {e}", file=sys.stderr)
         return 2
     print(f"scores on {cal.manifest['eval_runs']} evaluation runs (cut-off {args.cutoff}):")
     print(cal.scores.round(3).to_string())
+    for name, table in cal.others.items():
+        cut = next(o["cutoff"] for o in cal.manifest["also"] if o["scenario"] == name)
+        print(f"{name} (cut-off {cut}):")
+        print(table.round(3).to_string())
     out = write_patch(cal, args.out, overwrite=args.overwrite)
     print(f"patch written to {out} (apply: ripeness backtest {args.scenario} --patch {out})")
     return 0
@@ -554,6 +558,19 @@ def _add_backtest_commands(sub: Any) -> None:
                    "the cut-off alone; by default the fit also holds what the later entries "
                    "say had not yet happened by then (e.g. a place recorded taken in July "
                    "was not taken before the cut-off)")
+
+    def also_arg(text: str) -> tuple[str, Any]:
+        """An --also value, SCENARIO:YYYY-MM-DD."""
+        name, _, when = text.rpartition(":")
+        if not name:
+            raise argparse.ArgumentTypeError(f"'{text}' is not SCENARIO:YYYY-MM-DD, e.g. "
+                                             "aleppo-2016:2016-02-29")
+        return name, _date(when)
+
+    p.add_argument("--also", action="append", type=also_arg, metavar="SCENARIO:YYYY-MM-DD",
+                   help="fit this scenario's record up to its own cut-off at the same time "
+                   "(repeatable): a candidate's fit is the mean of the scenarios' scores; "
+                   "only --range parameters.NAME (model parameters every scenario shares)")
 
     def range_arg(text: str) -> tuple[str, Any]:
         """A --range value, parsed from its form PATH=LOW:HIGH[:log], with its text (its path

@@ -144,7 +144,8 @@ class Calibration:
     """The outcome of :func:`calibrate`: ``candidates`` (one row per candidate: its values,
     ``fit`` score on the search runs, ``rescore`` for the best few), ``best`` (the calibrated
     values), ``scores`` (rows default/calibrated; columns before, after, all: scores on
-    evaluation runs), the record, the cut-off and a manifest."""
+    evaluation runs), the record, the cut-off, a manifest, and ``others``: the same scores
+    for each further scenario fitted at once (``also``), by name."""
 
     candidates: pd.DataFrame
     best: dict[str, float]
@@ -152,6 +153,7 @@ class Calibration:
     record: Record
     cutoff: dt.date
     manifest: dict[str, Any] = field(repr=False)
+    others: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def description(self) -> str:
         """Provenance of the fitted values, in one line (the patch's description)."""
@@ -164,7 +166,13 @@ class Calibration:
                 f"{s.loc['default', 'after']:.3f} -> {s.loc['calibrated', 'after']:.3f} "
                 f"(default -> calibrated, {m['eval_runs']} evaluation runs); {m['method']} "
                 f"{m['samples']} samples x {m['runs']} runs, best {m['top']} re-scored with "
-                f"{m['rescore_runs']} runs, seed {m['seed']}" + _ranges_text(m.get("ranges")))
+                f"{m['rescore_runs']} runs, seed {m['seed']}" + _ranges_text(m.get("ranges"))
+                + "".join(f"; with {name} up to {o['cutoff']}, before "
+                          f"{self.others[name].loc['default', 'before']:.3f} -> "
+                          f"{self.others[name].loc['calibrated', 'before']:.3f}, after "
+                          f"{self.others[name].loc['default', 'after']:.3f} -> "
+                          f"{self.others[name].loc['calibrated', 'after']:.3f}"
+                          for o in m.get("also", []) for name in [o["scenario"]]))
 
 
 def _ranges_text(ranges: dict[str, list[Any]] | None) -> str:
@@ -310,16 +318,35 @@ def _score(loaded: Loaded, sets: dict[str, float], record: Record, runs: int, se
                     first_run=first_run)
 
 
-def _search(loaded: Loaded, paths: Sequence[str], points: list[dict[str, float]],
-            fit: Record, runs: int, seed: int, bar: Progress) -> pd.DataFrame:
-    """Each candidate's fit score on runs 0..runs-1 (row 0: the scenario's own values at
-    ``paths``, the columns)."""
-    rows = [{"candidate": "default", **_defaults(loaded, paths),
-             "fit": _score(loaded, {}, fit, runs, seed, 0).score}]
+@dataclass(frozen=True)
+class _Target:
+    """A scenario the candidates are scored on: its record, fitting set and cut-off."""
+
+    loaded: Loaded
+    record: Record
+    fit: Record
+    cutoff: dt.date
+
+
+def _fit_score(targets: Sequence[_Target], sets: dict[str, float], runs: int, seed: int,
+               first_run: int) -> float:
+    """The fitting sets' scores, one mean per scenario, averaged (each scenario weighs the
+    same whatever its record's length)."""
+    return float(np.mean([_score(t.loaded, sets, t.fit, runs, seed, first_run).score
+                          for t in targets]))
+
+
+def _search(targets: Sequence[_Target], paths: Sequence[str],
+            points: list[dict[str, float]], runs: int, seed: int,
+            bar: Progress) -> pd.DataFrame:
+    """Each candidate's fit score on runs 0..runs-1 (row 0: the first scenario's own values
+    at ``paths``, the columns)."""
+    rows = [{"candidate": "default", **_defaults(targets[0].loaded, paths),
+             "fit": _fit_score(targets, {}, runs, seed, 0)}]
     bar.update(1)
     for i, sets in enumerate(points):
         rows.append({"candidate": f"s{i}", **sets,
-                     "fit": _score(loaded, sets, fit, runs, seed, 0).score})
+                     "fit": _fit_score(targets, sets, runs, seed, 0)})
         bar.update(1)
     return pd.DataFrame(rows).set_index("candidate")
 
@@ -334,61 +361,83 @@ def calibrate(scenario: Loaded | str | Path, cutoff: dt.date, samples: int = 64,
               top: int = 4, rescore_runs: int | None = None, method: str = "lhs",
               ranges: Sequence[Range] | None = None,
               range_labels: Sequence[str] | None = None, progress: bool = False,
-              censored: bool = True) -> Calibration:
+              censored: bool = True,
+              also: Sequence[tuple[Loaded | str | Path, dt.date]] = ()) -> Calibration:
     """Fit the scenario's uncertain numbers to the record's entries up to ``cutoff`` and
     score the fit on both sides of it (the procedure is in the module docstring).
-
-    ``censored`` (default): the fitting set also holds what the later entries say had not
-    yet happened by the cut-off (:meth:`Record.known_at`); False fits the entries dated
-    before it alone.
 
     ``ranges`` (:class:`Uncertain` entries, e.g. from :func:`parse_range`, or objects like
     them) replace the scenario's ``[[uncertain]]`` list: they alone are sampled, searched and
     written to the patch. They are checked with :func:`check_ranges` before anything runs.
-    ``progress``: a bar of the backtests run (candidates, re-scores, evaluation) on stderr."""
+    ``progress``: a bar of the backtests run (candidates, re-scores, evaluation) on stderr.
+    ``censored`` (default): the fitting set also holds what the later entries say had not
+    yet happened by the cut-off (:meth:`Record.known_at`); False fits the entries dated
+    before it alone.
+    ``also``: more (scenario, cut-off) pairs, each with its own shipped record, fitted at
+    once: a candidate's fit is the mean of the scenarios' fitting-set scores. Only model
+    parameters shared by every scenario (``parameters.NAME`` ranges) may be fitted so; each
+    scenario's scores before and after its cut-off are in ``Calibration.others``."""
     loaded = read(scenario) if isinstance(scenario, str | Path) else scenario
-    rec = resolve_record(loaded, record)
-    before, after = rec.split(cutoff)
-    fit = rec.known_at(cutoff) if censored else before
-    if not len(before) or not len(after):
-        raise ValueError(f"the cut-off {cutoff} leaves no record entries on one side; "
-                         "choose a date between the record's first and last entries")
+    targets = [_target(loaded, resolve_record(loaded, record), cutoff, censored)]
+    for other, when in also:
+        o = read(other) if isinstance(other, str | Path) else other
+        targets.append(_target(o, resolve_record(o, None), when, censored))
+    if also and (ranges is None or not all(u.path.startswith("parameters.")
+                                           for u in ranges)):
+        raise ValueError("a calibration on several scenarios fits model parameters shared "
+                         "by all of them: give only ranges of parameters.NAME (--range "
+                         "parameters.NAME=LOW:HIGH)")
     if ranges is not None:
         ranges = list(ranges)
         if not ranges:
             raise ValueError(f"ranges is empty: give at least one ({RANGE_FORM})")
-        check_ranges(loaded, ranges, range_labels)
+        for t in targets:
+            check_ranges(t.loaded, ranges, range_labels)
+    rec = targets[0].record
     uncertain: list[Range] = list(loaded.scenario.uncertain) if ranges is None else ranges
     paths = [u.path for u in uncertain]
     points = sample(uncertain, samples, seed, method)
     more = rescore_runs or 4 * runs
     with Progress(len(points) + 1 + min(top, len(points) + 1) + 2, enabled=progress,
                   label="backtests") as bar:
-        table = _search(loaded, paths, points, fit, runs, seed, bar)
+        table = _search(targets, paths, points, runs, seed, bar)
         table["rescore"] = np.nan
         for name in table["fit"].sort_values(ascending=False, kind="stable").index[:top]:
-            table.loc[name, "rescore"] = _score(
-                loaded, _sets(table.loc[name], paths, name == "default"), fit, more, seed,
-                runs).score
+            table.loc[name, "rescore"] = _fit_score(
+                targets, _sets(table.loc[name], paths, name == "default"), more, seed, runs)
             bar.update(1)
         best_name = str(table["rescore"].idxmax())
-        scores = _evaluate(loaded, rec, fit, _sets(table.loc[best_name], paths,
-                                                   best_name == "default"),
-                           more, seed, runs + more)
+        chosen = _sets(table.loc[best_name], paths, best_name == "default")
+        every = [_evaluate(t.loaded, t.record, t.fit, chosen, more, seed, runs + more)
+                 for t in targets]
         bar.update(2)
     best = _sets(table.loc[best_name], paths, False)
     manifest = {"scenario": loaded.scenario.meta.name, "record": rec.file,
                 "record_sha256": rec.sha256, "cutoff": cutoff.isoformat(), "method": method,
-                "censored": censored, "fit_entries": list(fit.ids),
+                "censored": censored, "fit_entries": list(targets[0].fit.ids),
                 "samples": samples, "runs": runs, "top": top, "rescore_runs": more,
                 "eval_runs": more, "seed": seed, "best": best_name,
                 "runs_used": {"search": [0, runs - 1], "rescore": [runs, runs + more - 1],
                               "evaluation": [runs + more, runs + 2 * more - 1]},
                 "ranges": None if ranges is None else {
                     u.path: [u.low.value, u.high.value, u.distribution] for u in ranges},
+                "also": [{"scenario": t.loaded.scenario.meta.name, "record": t.record.file,
+                          "record_sha256": t.record.sha256, "cutoff": t.cutoff.isoformat(),
+                          "fit_entries": list(t.fit.ids)} for t in targets[1:]],
                 "created": dt.date.today().isoformat()}
-    return Calibration(candidates=table, best=best, scores=scores, record=rec,
-                       cutoff=cutoff, manifest=manifest)
+    return Calibration(candidates=table, best=best, scores=every[0], record=rec,
+                       cutoff=cutoff, manifest=manifest,
+                       others={t.loaded.scenario.meta.name: sc
+                               for t, sc in zip(targets[1:], every[1:], strict=True)})
+
+
+def _target(loaded: Loaded, rec: Record, cutoff: dt.date, censored: bool) -> _Target:
+    before, after = rec.split(cutoff)
+    if not len(before) or not len(after):
+        raise ValueError(f"the cut-off {cutoff} leaves no entries of {Path(rec.file).name} "
+                         f"({loaded.scenario.meta.name}) on one side; choose a date between "
+                         "the record's first and last entries")
+    return _Target(loaded, rec, rec.known_at(cutoff) if censored else before, cutoff)
 
 
 def _evaluate(loaded: Loaded, rec: Record, fit: Record, sets: dict[str, float],
