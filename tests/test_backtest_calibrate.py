@@ -232,7 +232,8 @@ def test_several_scenarios_fit_shared_parameters_only() -> None:
     with pytest.raises(ValueError, match=r"only ranges of parameters\.NAME"):
         calibrate("aleppo-2016", CUTOFF, samples=1, runs=1, also=also,
                   ranges=[parse_range("talks.pause_days=20:40")])
-    with pytest.raises(ValueError, match=r"cut-off 2015-01-01 leaves no entries"):
+    with pytest.raises(ValueError, match=r"2015-01-01 leaves no record entries on one side "
+                                         r"\(aleppo-2016"):
         calibrate("aleppo-2016", CUTOFF, samples=1, runs=1,
                   also=[("aleppo-2016", dt.date(2015, 1, 1))],
                   ranges=[parse_range("parameters.frontage=2:4")])

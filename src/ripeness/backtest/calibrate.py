@@ -434,9 +434,9 @@ def calibrate(scenario: Loaded | str | Path, cutoff: dt.date, samples: int = 64,
 def _target(loaded: Loaded, rec: Record, cutoff: dt.date, censored: bool) -> _Target:
     before, after = rec.split(cutoff)
     if not len(before) or not len(after):
-        raise ValueError(f"the cut-off {cutoff} leaves no entries of {Path(rec.file).name} "
-                         f"({loaded.scenario.meta.name}) on one side; choose a date between "
-                         "the record's first and last entries")
+        raise ValueError(f"the cut-off {cutoff} leaves no record entries on one side "
+                         f"({loaded.scenario.meta.name}, {Path(rec.file).name}); choose a "
+                         "date between the record's first and last entries")
     return _Target(loaded, rec, rec.known_at(cutoff) if censored else before, cutoff)
 
 
