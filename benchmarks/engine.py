@@ -3,13 +3,17 @@
 Measures ``step`` throughput (record=False: no daily arrays kept) at batch sizes 1, 100, 1,000
 and 10,000 for both scenarios in one invocation, and a loop of single runs for comparison. The
 largest batch runs fewer days (``--big-days``) so that the whole stays within a few minutes on
-two cores; the loop of singles is timed on a few runs and given per run-day. Run:
+two cores; the loop of singles is timed on a few runs and given per run-day. Last, the
+memory bound of issue 18: each scenario's state bytes per run, the copy bandwidth measured in
+the same invocation, the run-days per second a step that reads and writes the state once
+would reach at it, and the fraction of that reached at the largest batch. Run:
 ``python benchmarks/engine.py`` (``--quick`` for a short version).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import time
@@ -40,6 +44,47 @@ def loop_of_singles(world: World, runs: int, days: int) -> float:
         for day in range(days):
             state = step(state, world, world.params_on(day), day)
     return runs * days / (time.perf_counter() - t)
+
+
+def state_bytes(world: World, runs: int = 100) -> float:
+    """Bytes of one run's state: every array of the engine's ``State`` (talks left out: the
+    engine alone), per run."""
+    state = init(world, runs, 0)
+    total = 0
+    for f in dataclasses.fields(state):
+        x = getattr(state, f.name)
+        if isinstance(x, np.ndarray):
+            total += x.nbytes
+    return total / runs
+
+
+def copy_bandwidth(mib: int = 256, repeats: int = 5) -> float:
+    """Memory bandwidth in bytes per second, read plus write, of copying a ``mib`` MiB
+    array into another (best of ``repeats``): what a step that reads today's state and writes
+    tomorrow's once could move at best."""
+    a = np.ones(mib * 2**20 // 8)
+    b = np.empty_like(a)
+    best = np.inf
+    for _ in range(repeats):
+        t = time.perf_counter()
+        np.copyto(b, a)
+        best = min(best, time.perf_counter() - t)
+    return 2 * a.nbytes / best
+
+
+def print_bound(worlds: dict[str, World], rates: dict[str, dict[int, float]], big: int) -> None:
+    """Issue 18's bound: state bytes per run-day, the copy bandwidth measured now, the
+    run-days per second a step reading and writing the state once would reach at that
+    bandwidth, and the fraction of it reached at the largest batch."""
+    bw = copy_bandwidth()
+    print(f"\nthe memory bound (copy bandwidth measured now: {bw / 1e9:,.1f} GB/s, read + "
+          f"write, one core)\n{'scenario':>14s} {'state B/run':>12s} {'bound run-days/s':>17s} "
+          f"{'reached':>10s} {'fraction':>9s}")
+    for name, w in worlds.items():
+        sb = state_bytes(w)
+        bound = bw / (2 * sb)
+        got = rates[name][big]
+        print(f"{name:>14s} {sb:12,.0f} {bound:17,.0f} {got:10,.0f} {got / bound:9.4f}")
 
 
 def main() -> None:
@@ -76,6 +121,7 @@ def main() -> None:
     print(f"{'ratio':>8s} {'':5s}" + "".join(f" {rates[s][big] / single[s]:13,.0f}x"
                                               for s in SCENARIOS)
           + f"   (batch {big:,} / loop of singles)")
+    print_bound(worlds, rates, big)
 
 
 if __name__ == "__main__":
