@@ -135,3 +135,13 @@ def test_fighters_are_neither_created_nor_lost_unaccounted(name: str, days: int)
             + sum(x.fighters_per_day.value for x in sc.support))
     assert inflow.min() >= -1e-3 * start
     assert inflow.max() <= most * 1.001 + 1e-6
+
+
+def test_state_bytes_grow_with_the_runs_and_count_the_loss_matrix() -> None:
+    """State.nbytes (issue 18's memory bound): every array has a run axis, so one run's bytes
+    are the batch's over the runs; the float32 [run, place, place] loss matrix is in them."""
+    world = compile_scenario(read(TOY).scenario)
+    one, five = eng.init(world, 1, 0), eng.init(world, 5, 0)
+    assert five.nbytes == 5 * one.nbytes
+    n_p = len(world.place_ids)
+    assert one.nbytes > 4 * n_p * n_p == one.lost.nbytes

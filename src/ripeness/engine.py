@@ -99,6 +99,12 @@ class State:
     def runs(self) -> int:
         return int(self.run.shape[0])
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the state's arrays (all runs): what a day step reads and writes."""
+        return sum(int(x.nbytes) for f in fields(self)
+                   if isinstance(x := getattr(self, f.name), np.ndarray))
+
 
 def init(world: World, runs: int, seed: int, first_run: int = 0) -> State:
     """A batch of ``runs`` runs (indices first_run ...) at the start date."""
