@@ -6,7 +6,8 @@ WHATIF`` what ``ripeness compare`` runs, and prints for each the wall time, the 
 this process and of its worker processes, the peak memory of one worker and the rates. CPU
 time is what a run costs whatever the cores; wall time depends on how many cores are free.
 Run: ``python benchmarks/ensemble.py`` (defaults: aleppo-2016, 2,000 runs, 90 days, 2 workers,
-and a comparison of no-russian-air over 1,000 runs).
+and a comparison of no-russian-air over 1,000 runs); ``--dask 10000`` adds the same ensemble
+through a local Dask cluster of 1 and of 2 workers, and the scaling efficiency.
 """
 
 from __future__ import annotations
@@ -48,6 +49,27 @@ def measure(label: str, job: Callable[[], Any], runs: int) -> None:
           f"{runs / (own + workers):,.0f} runs per CPU second")
 
 
+def dask_scaling(scenario: str, runs: int, days: int) -> None:
+    """Issue 18's Dask line: the same ensemble through a local Dask cluster of 1 worker and
+    of 2 (one process, one thread each), wall time and the scaling efficiency t1 / (2 t2)."""
+    from dask.distributed import LocalCluster
+
+    walls = {}
+    for n in (1, 2):
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, \
+                tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            run_ensemble(scenario, runs=runs, days=days, out=Path(tmp) / "ens",
+                         scheduler=cluster.scheduler_address, progress=False)
+            walls[n] = time.perf_counter() - t0
+        print(f"ripeness ensemble {scenario} --runs {runs} --days {days} on a local Dask "
+              f"cluster of {n} worker{'s' if n > 1 else ''}: wall {walls[n]:.1f} s, "
+              f"{runs / walls[n]:,.0f} runs per wall second (load average "
+              f"{os.getloadavg()[0]:.1f})", flush=True)
+    print(f"  scaling efficiency with 2 workers: {walls[1] / (2 * walls[2]):.2f} (1 = perfect)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scenario", default="aleppo-2016")
@@ -58,6 +80,9 @@ def main() -> None:
                     "skip)")
     ap.add_argument("--compare-runs", type=int, default=1000, help="runs of the comparison "
                     "(default 1000)")
+    ap.add_argument("--dask", type=int, default=0, metavar="RUNS", help="also run RUNS runs "
+                    "through a local Dask cluster of 1 and of 2 workers and print the scaling "
+                    "(issue 18: 10000; needs the dask extra)")
     args = ap.parse_args()
     cpu = platform.processor() or platform.machine()
     print(f"ripeness benchmark; numpy {np.__version__}; {cpu}, {os.cpu_count()} cores "
@@ -74,6 +99,8 @@ def main() -> None:
                 lambda: compare(args.scenario, whatif=args.compare, runs=args.compare_runs,
                                 days=args.days, workers=args.workers),
                 2 * args.compare_runs)
+    if args.dask:
+        dask_scaling(args.scenario, args.dask, args.days)
 
 
 if __name__ == "__main__":
