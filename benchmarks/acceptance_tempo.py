@@ -508,7 +508,7 @@ def bootstrap(x: np.ndarray, y: np.ndarray, seed: int, n: int = 2000) -> tuple[f
     return float(x.mean() - y.mean()), float(lo), float(hi)
 
 
-def part_c(runs: int, seed: int) -> None:
+def part_c(runs: int, seed: int, calibrated: Path = CALIBRATED) -> None:
     loaded = scenario("syria-2016")
     rec = read_record(default_record_path(loaded), loaded)
     days = rec.last_day() + 1 + SLACK_DAYS
@@ -533,7 +533,7 @@ def part_c(runs: int, seed: int) -> None:
           f"{np.mean(nulls):.3f}; target >= {max(nulls) + 0.10:.3f}  "
           f"{verdict(score >= max(nulls) + 0.10)}")
     print_margin(rec, table, perms[int(np.argmax(nulls))])
-    part_c2(loaded, rec, runs, seed, days)
+    part_c2(loaded, rec, runs, seed, days, calibrated)
     print_turn_south(windows, pending, secured, runs, seed)
 
 
@@ -555,19 +555,20 @@ def print_margin(rec: Record, table: pd.DataFrame, best: pd.DataFrame, k: int = 
               f"{r['error']:+.0f} d")
 
 
-def part_c2(loaded: sc.Loaded, rec: Record, runs: int, seed: int, days: int) -> None:
-    if not CALIBRATED.is_file():
-        print(f"C2. no calibrated patch at {CALIBRATED}: run `ripeness calibrate syria-2016 "
-              f"--cutoff {CUTOFF} --out {CALIBRATED}` first")
+def part_c2(loaded: sc.Loaded, rec: Record, runs: int, seed: int, days: int,
+             calibrated: Path) -> None:
+    if not calibrated.is_file():
+        print(f"C2. no calibrated patch at {calibrated}: run `ripeness calibrate syria-2016 "
+              f"--cutoff {CUTOFF} --out {calibrated}` first")
         return
-    patched = apply_patch_file(loaded, CALIBRATED)
+    patched = apply_patch_file(loaded, calibrated)
     after = [rec.day(e.first) > (CUTOFF - rec.start).days or rec.day(e.last)
              > (CUTOFF - rec.start).days for e in rec.entries]
     later = rec.select(after)
     obs = concat([observe(res, later) for res in chunks(patched, runs, seed, days)])
     score = overall(score_table(later, obs))
     nulls = [overall(score_table(p, obs)) for p in (later.permuted(s) for s in range(10))]
-    print(f"C2. calibrated before {CUTOFF} ({CALIBRATED.name}): score of the {len(later)} "
+    print(f"C2. calibrated before {CUTOFF} ({calibrated.name}): score of the {len(later)} "
           f"later entries {score:.3f}; permuted: highest {max(nulls):.3f}, mean "
           f"{np.mean(nulls):.3f}  {verdict(score > max(nulls))}")
 
@@ -617,7 +618,6 @@ def part_d(run: int, seed: int) -> None:
 
 
 def main() -> None:
-    global CALIBRATED
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs-a", type=int, default=500)
     ap.add_argument("--runs-b", type=int, default=500)
@@ -630,15 +630,13 @@ def main() -> None:
                     help=f"C2's patch (default {CALIBRATED.relative_to(HERE.parent)})")
     SETS.add_argument(ap, "parameters.focus_patience=10")
     args = ap.parse_args()
-    if args.calibrated is not None:
-        CALIBRATED = args.calibrated
     SETS.take(args, "acceptance_tempo")
     if "A" in args.parts:
         part_a(args.runs_a, args.seed)
     if "B" in args.parts:
         part_b(args.runs_b, args.seed)
     if "C" in args.parts:
-        part_c(args.runs_c, args.seed)
+        part_c(args.runs_c, args.seed, args.calibrated or CALIBRATED)
     if args.digest is not None or "D" in args.parts:
         part_d(args.digest or 0, args.seed)
 

@@ -32,6 +32,8 @@ from ripeness.params import registry
 from ripeness.scenario import builtin_scenarios, read
 from ripeness.scenario.schema import Uncertain
 
+from .conftest import TOY
+
 CUTOFF = dt.date(2016, 2, 10)
 
 
@@ -232,6 +234,9 @@ def test_several_scenarios_fit_shared_parameters_only() -> None:
     with pytest.raises(ValueError, match=r"only ranges of parameters\.NAME"):
         calibrate("aleppo-2016", CUTOFF, samples=1, runs=1, also=also,
                   ranges=[parse_range("talks.pause_days=20:40")])
+    with pytest.raises(ScenarioError, match=r"record\.csv beside its scenario\.toml"):
+        calibrate("aleppo-2016", CUTOFF, samples=1, runs=1, also=[(TOY, CUTOFF)],
+                  ranges=[parse_range("parameters.frontage=2:4")])
     with pytest.raises(ValueError, match=r"2015-01-01 leaves no record entries on one side "
                                          r"\(aleppo-2016"):
         calibrate("aleppo-2016", CUTOFF, samples=1, runs=1,

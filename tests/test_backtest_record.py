@@ -14,6 +14,7 @@ import pytest
 
 from ripeness.backtest import read_record
 from ripeness.backtest.record import Entry, Record, default_record_path
+from ripeness.backtest.score import Observed, score_table
 from ripeness.errors import ScenarioError
 from ripeness.scenario import read
 
@@ -166,8 +167,6 @@ def test_what_is_known_at_a_cutoff_never_contradicts_the_record(name: str) -> No
     """A run that does exactly what the record says (each event on its first recorded day)
     scores 1 on every entry derived at any cut-off: the derivation only ever states what the
     record implies. Checked at every 10th day of the shipped records."""
-    from ripeness.backtest.score import Observed, score_table
-
     loaded = read(name)
     rec = read_record(default_record_path(loaded), loaded)
     first = {(e.kind, e.places, e.actors, e.corridor): rec.day(e.first)

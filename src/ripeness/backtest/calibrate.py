@@ -40,7 +40,7 @@ from ..scenario import Loaded, read, with_patches
 from ..scenario.patch import PatchError, apply_patch, resolve
 from ..scenario.schema import Uncertain, WhatIf
 from ..scenario.validate import _is_param_path, _registry_default
-from .record import Record
+from .record import Record, default_record_path
 from .run import BacktestResult, backtest, resolve_record
 
 __all__ = ["Calibration", "Range", "apply_patch_file", "calibrate", "check_ranges",
@@ -381,6 +381,11 @@ def calibrate(scenario: Loaded | str | Path, cutoff: dt.date, samples: int = 64,
     targets = [_target(loaded, resolve_record(loaded, record), cutoff, censored)]
     for other, when in also:
         o = read(other) if isinstance(other, str | Path) else other
+        if not default_record_path(o).is_file():
+            raise ScenarioError([Problem(str(default_record_path(o)), "--also",
+                                         "no such record file", "put the scenario's record.csv "
+                                         "beside its scenario.toml (--record names the first "
+                                         "scenario's record only; see docs/backtest.md)")])
         targets.append(_target(o, resolve_record(o, None), when, censored))
     if also and (ranges is None or not all(u.path.startswith("parameters.")
                                            for u in ranges)):
