@@ -29,7 +29,8 @@ C. syria-2016, N_C runs (200), 395 days (the backtest's window, one year and its
    1. the backtest score against the highest of 10 permuted records (target: + 0.10);
    2. with the patch calibrated on the record before 2016-06-01 (CALIBRATED, written by
       ``ripeness calibrate syria-2016 --cutoff 2016-06-01``): the score of the later entries
-      against the highest permuted record's later entries (target: above it);
+      against the highest permuted record's later entries (target: above it), and where
+      the difference comes from, entry by entry (as for 1);
    3. the turn south: the government's fighters in the south (and the north) 30 days after
       Aleppo is secured (it holds both halves of the city) minus 30 days before, in the
       runs where that happens, against the runs where it does not over the same calendar
@@ -538,9 +539,10 @@ def part_c(runs: int, seed: int, calibrated: Path = CALIBRATED) -> None:
 
 
 def print_margin(rec: Record, table: pd.DataFrame, best: pd.DataFrame, k: int = 6) -> None:
-    """Where C1's margin comes from (a diagnostic): each dated event's score against the
-    record and against the best permuted record (its date swapped for another event's), the
-    entries that gain most and lose most; the rest (figures, 'did not happen') score alike."""
+    """Where C1's (or C2's) margin comes from (a diagnostic): each dated event's score
+    against the record and against the best permuted record (its date swapped for another
+    event's), the entries that gain most and lose most; the rest (figures, 'did not
+    happen') score alike."""
     moved = [not e.is_figure and e.happened for e in rec.entries]
     d = pd.DataFrame({"id": table["id"], "real": table["score"], "permuted": best["score"],
                       "error": table["err_median"]})[moved]
@@ -550,7 +552,7 @@ def print_margin(rec: Record, table: pd.DataFrame, best: pd.DataFrame, k: int = 
     print(f"    the margin over the best permutation comes from the {len(d)} dated events "
           f"(each weighs 1/{n}): {d['gain'].sum() / n:+.3f}; most and least (score on the "
           f"record, on the best permuted record, median error in days):")
-    for _, r in pd.concat([d.head(k), d.tail(k)]).iterrows():
+    for _, r in (d if len(d) <= 2 * k else pd.concat([d.head(k), d.tail(k)])).iterrows():
         print(f"      {r['id']:<26} {r['real']:.2f} {r['permuted']:.2f} {r['gain']:+.2f}  "
               f"{r['error']:+.0f} d")
 
@@ -566,11 +568,14 @@ def part_c2(loaded: sc.Loaded, rec: Record, runs: int, seed: int, days: int,
              > (CUTOFF - rec.start).days for e in rec.entries]
     later = rec.select(after)
     obs = concat([observe(res, later) for res in chunks(patched, runs, seed, days)])
-    score = overall(score_table(later, obs))
-    nulls = [overall(score_table(p, obs)) for p in (later.permuted(s) for s in range(10))]
+    table = score_table(later, obs)
+    score = overall(table)
+    perms = [score_table(p, obs) for p in (later.permuted(s) for s in range(10))]
+    nulls = [overall(t) for t in perms]
     print(f"C2. calibrated before {CUTOFF} ({calibrated.name}): score of the {len(later)} "
           f"later entries {score:.3f}; permuted: highest {max(nulls):.3f}, mean "
           f"{np.mean(nulls):.3f}  {verdict(score > max(nulls))}")
+    print_margin(later, table, perms[int(np.argmax(nulls))], k=3)
 
 
 def print_turn_south(windows: list[tuple[Any, ...]], pending: list[tuple[Any, ...]],
