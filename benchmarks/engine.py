@@ -45,11 +45,6 @@ def loop_of_singles(world: World, runs: int, days: int) -> float:
     return runs * days / (time.perf_counter() - t)
 
 
-def state_bytes(world: World, runs: int = 100) -> float:
-    """Bytes of one run's state (the engine's ``State``; the talks left out), per run."""
-    return init(world, runs, 0).nbytes / runs
-
-
 def copy_bandwidth(mib: int = 256, repeats: int = 5) -> float:
     """Memory bandwidth in bytes per second, read plus write, of copying a ``mib`` MiB
     array into another (best of ``repeats``): what a step that reads today's state and writes
@@ -73,7 +68,7 @@ def print_bound(worlds: dict[str, World], rates: dict[str, dict[int, float]], bi
           f"write, one core)\n{'scenario':>14s} {'state B/run':>12s} {'bound run-days/s':>17s} "
           f"{'reached':>10s} {'fraction':>9s}")
     for name, w in worlds.items():
-        sb = state_bytes(w)
+        sb = init(w, 100, 0).nbytes / 100  # one run's engine state (the talks left out)
         bound = bw / (2 * sb)
         got = rates[name][big]
         print(f"{name:>14s} {sb:12,.0f} {bound:17,.0f} {got:10,.0f} {got / bound:9.4f}")

@@ -48,10 +48,10 @@ class State:
     corridor: bool[run, corridor], open. relief: float64[run, actor, place]. struct_control:
     int64[run, place], the map the last four were computed for; struct_phase: the parameter
     phase. attacker: int64[run, place], today's attacker (-1: none; tomorrow's plan reads it for
-    defence first, 7.3); repulsed: bool[run,
-    place], today's attacker broke off its assault there. sorties: float64[run,
-    place], sorties flown on the place today; flown: float64[run, support, place], the same
-    by support entry (which backer's aircraft hit whom). effort: int64[run, actor], each
+    defence first, 7.3); repulsed: bool[run, place], today's attacker broke off its assault
+    there. sorties: float64[run, place], sorties flown on the place today; flown:
+    float64[run, support, place], the same by support entry (which backer's aircraft hit
+    whom). effort: int64[run, actor], each
     actor's main effort, a place index (P: none); effort_age: int64[run, actor], the days
     it has been kept. fed: bool[run, place], food reaches the place's civilians (``supplied``
     unless a source carries only arms or only food, 7.1). arms: float64[run, actor, system],
