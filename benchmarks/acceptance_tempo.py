@@ -26,7 +26,9 @@ B. aleppo-2016, N_B runs (500), 330 days: the distribution of the day east Alepp
    diagnostic) how the runs stand on day 330 (ongoing, settled, ...) and when those that ended
    did: an ended run's war stops, so B1's falls count only in the runs still at war.
 C. syria-2016, N_C runs (200), 395 days (the backtest's window, one year and its slack):
-   1. the backtest score against the highest of 10 permuted records (target: + 0.10);
+   1. the backtest score against the highest of 10 permuted records (target: + 0.10); for
+      scale, the margin a model would reach whose every dated event happened in every run on
+      its recorded day give or take a normal error of 0, 7, 14 or 30 days;
    2. with the patch calibrated on the record before 2016-06-01 (CALIBRATED, written by
       ``ripeness calibrate syria-2016 --cutoff 2016-06-01``): the score of the later entries
       against the highest permuted record's later entries (target: above it), and where
@@ -90,6 +92,7 @@ BEFORE = AFTER = 30
 CESSATION = (dt.date(2016, 2, 27) - dt.date(2016, 2, 1)).days  # day 26
 LARGE = 50_000
 HELD = ("aleppo-east", "idlib", "azaz")
+SCALE_SIGMAS = (0, 7, 14, 30)  # C1 for scale: the date errors of a model that had every event
 FREE_DAYS = (0, 30, 120, 240, 329)  # B6
 
 # Aleppo and Idlib governorates, and the Damascus countryside, Daraa, Quneitra and Sweida
@@ -534,6 +537,7 @@ def part_c(runs: int, seed: int, calibrated: Path = CALIBRATED) -> None:
           f"{np.mean(nulls):.3f}; target >= {max(nulls) + 0.10:.3f}  "
           f"{verdict(score >= max(nulls) + 0.10)}")
     print_margin(rec, table, perms[int(np.argmax(nulls))])
+    print_c1_scale(rec, seed)
     part_c2(loaded, rec, runs, seed, days, calibrated)
     print_turn_south(windows, pending, secured, runs, seed)
 
@@ -555,6 +559,29 @@ def print_margin(rec: Record, table: pd.DataFrame, best: pd.DataFrame, k: int = 
     for _, r in (d if len(d) <= 2 * k else pd.concat([d.head(k), d.tail(k)])).iterrows():
         print(f"      {r['id']:<26} {r['real']:.2f} {r['permuted']:.2f} {r['gain']:+.2f}  "
               f"{r['error']:+.0f} d")
+
+
+def print_c1_scale(rec: Record, seed: int, runs: int = 400) -> None:
+    """C1 for scale (a diagnostic, no simulation): the margin over the best of the same ten
+    permuted records that a model would reach whose every dated event happened in every run,
+    on its recorded first day plus an error drawn from N(0, sigma) days. Figures and 'did not
+    happen' entries score alike on the record and on a permuted one, so they cancel."""
+    dated = np.array([not e.is_figure and e.happened for e in rec.entries])
+    first = rec.days()[:, 0].astype(float)
+    rng = np.random.default_rng(seed)
+    n = len(rec.entries)
+    none = np.full((n, runs), np.nan)
+    perms = [rec.permuted(s) for s in range(10)]
+    parts = []
+    for sigma in SCALE_SIGMAS:
+        day = none.copy()
+        day[dated] = first[dated, None] + np.round(rng.normal(0.0, sigma, (dated.sum(), runs)))
+        o = Observed(ids=rec.ids, day=day, lo=none, hi=none, window=rec.last_day() + 1,
+                     runs=np.arange(runs))
+        best = max(overall(score_table(p, o)) for p in perms)
+        parts.append(f"{sigma} d {overall(score_table(rec, o)) - best:+.3f}")
+    print("    for scale: the margin a model would reach with every dated event in every run "
+          "on its recorded day, give or take a normal error of sigma days: " + ", ".join(parts))
 
 
 def part_c2(loaded: sc.Loaded, rec: Record, runs: int, seed: int, days: int,
