@@ -47,7 +47,9 @@ NAMES = ("aleppo-2016", "syria-2016")  # the kept copies
 #: to mass only what reaches its target over own ground, with no reserve kept against the
 #: target's garrison (issue 13, seventh round: docs/model.md 7.3), and when an actor came to
 #: name no main effort worth less than a place of its that an enemy assaulted the day before
-#: (issue 13, eighth round: docs/model.md 7.3, ``focus_guard``).
+#: (issue 13, eighth round: docs/model.md 7.3, ``focus_guard``), and when a place next to a
+#: main effort came to attack it first, a pocket to sortie toward its relief and a breakthrough
+#: to be exploited (issue 13, eleventh round: docs/model.md 7.3).
 RTOL, ATOL = 1e-5, 1e-6
 
 

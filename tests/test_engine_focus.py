@@ -559,3 +559,91 @@ def test_step_guards_with_yesterdays_assaults() -> None:
     assert world.place_ids[int(quiet.effort[0, 0])] == "weak"
     hit = engine.step(replace(s, attacker=assailed_by(world, hub="reb")), world, p, 0)
     assert hit.effort[0, 0] == n_p
+
+
+# --- Unity of effort: the star with prize (600, objective weight 2) and a weak outpost (50)
+# linked to it, so the outpost is on prize's axis. hub = 1000 + 0.5 x 650 keeps a reserve of
+# 0.5 x the garrisons next to it, except the one it attacks: against prize it may send 1,300
+# (ratio 0.9 x 1300 / 600 = 1.95), against the outpost 1,025 (ratio 18.45).
+
+def unity_star(focus: bool) -> tuple[World, Params, engine.State]:
+    hub = 1000.0 + 0.5 * 650.0
+    ps = [place("hub", "gov", {"gov": hub}), place("prize", "reb", {"reb": 600.0}, lat=36.05),
+          place("outpost", "reb", {"reb": 50.0}, lat=35.95)]
+    links = [("hub", "prize"), ("hub", "outpost"), ("prize", "outpost")]
+    supply = [("hub", ["gov"]), ("prize", ["reb"]), ("outpost", ["reb"])]
+    world, p = world_of(ps, links, supply, gov={"focus_threshold": 2.0} if focus else None,
+                        objective={"prize": 2.0})
+    s = engine.init(world, 1, 0)
+    assert_quiet(s, world)
+    return world, p, s
+
+
+def test_a_place_next_to_the_main_effort_attacks_it_first() -> None:
+    """The hub's own best neighbour is the outpost: log 18.45 + 1/3 = 3.25 against prize's
+    log 1.95 + 1 = 1.67 (obj_norm: prize 1, the outpost 1/3). Without a main effort it
+    attacks the outpost and prize goes unattacked. gov's main effort is prize (worth 2 with
+    its objective weight, against the outpost's 1/3, both within the capped ratio term): the
+    hub, next to it, attacks prize instead, since its 1.95 passes the threshold 1.2 from
+    there: the main effort is the place every unit beside it supports (unity of effort)."""
+    world, p, s = unity_star(focus=False)
+    hand = {"prize": math.log(0.9 * 1300.0 / 600.0) + 1.0,
+            "outpost": math.log(0.9 * 1025.0 / 50.0) + 1 / 3}
+    assert max(hand, key=lambda k: hand[k]) == "outpost"
+    assert attacked_by(plan_of(world, p, s), world, "gov") == {"outpost"}
+    world, p, s = unity_star(focus=True)
+    plan = plan_of(world, p, s)
+    assert effort_of(plan, world) == "prize"
+    assert attacked_by(plan, world, "gov") == {"prize"}
+    assert plan.target[0, world.place_ids.index("hub")] == world.place_ids.index("prize")
+
+
+# --- Exploitation: the patience star (prize 300 and B, worth the same; focus_threshold 5,
+# focus_persist 0.5) with a gov place 'won' next to the hub and to B: yesterday's main
+# effort, which gov has just taken (10 fighters in it now, none of them free).
+
+def exploited_star(f_b: float, population: float) -> tuple[World, Params, engine.State]:
+    hub = 1000.0 + 0.5 * (300.0 + f_b)
+    ps = [place("hub", "gov", {"gov": hub}), place("prize", "reb", {"reb": 300.0}, lat=36.05),
+          place("weak", "reb", {"reb": f_b}, lat=35.95),
+          place("won", "gov", {"gov": 10.0}, lat=35.9, lon=37.05, population=population)]
+    links = [("hub", "prize"), ("hub", "weak"), ("hub", "won"), ("won", "weak")]
+    supply = [("hub", ["gov"]), ("prize", ["reb"]), ("weak", ["reb"])]
+    world, p = world_of(ps, links, supply, gov={"focus_threshold": 5.0},
+                        focus_patience=PATIENCE, focus_persist=0.5)
+    s = engine.init(world, 1, 0)
+    assert_quiet(s, world)
+    return world, p, s
+
+
+@pytest.mark.parametrize("f_b, population, expected, on_axis", [
+    (400.0, 1000.0, "weak", True),     # a village taken: B gets the bonus, log 2.25 + 1.5 wins
+    (400.0, 90_000.0, "prize", False),  # a town of 3 districts taken: no bonus, log 3 + 1
+    (600.0, 1000.0, "prize", True),    # log 1.5 + 1.5 < log 3 + 1, but B is on the axis
+    (600.0, 90_000.0, "prize", False),
+])
+def test_a_breakthrough_is_exploited(f_b: float, population: float, expected: str,
+                                     on_axis: bool) -> None:
+    """gov took yesterday's main effort 'won' (a village of 1,000: one position; a town of
+    90,000 is three districts, a battle fought street by street). The ground a breakthrough
+    opened, the neighbours of the place taken, counts as yesterday's choice in today's
+    choice of the main effort (+ focus_persist, as in the patience test) and lies on today's
+    axis; after a town's fall neither. B's score against prize's is as in the patience test."""
+    world, p, s = exploited_star(f_b, population)
+    ids = world.place_ids
+    gov = world.actor_ids.index("gov")
+    won = ids.index("won")
+    assert s.districts[0, won] == (1 if population == 1000.0 else 3)
+    opened = operations.opened_by(gov, np.array([won]), s.control, s.districts.astype(float),
+                                  world)
+    assert {ids[v] for v in np.flatnonzero(opened[0])} == (
+        {"hub", "weak"} if population == 1000.0 else set())
+    # yesterday's effort 'won' is gov's now; reb had none
+    plan = operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+                           s.ceasefire, world, p, np.array([[won, len(ids)]]),
+                           np.array([[0, 0]]), s.districts)
+    assert effort_of(plan, world) == expected
+    assert bool(plan.axis[0, gov, ids.index("weak")]) == (on_axis or expected == "weak")
+    # no bonus at all when yesterday's effort is still the enemy's
+    assert not operations.opened_by(gov, np.array([ids.index("prize")]), s.control,
+                                    s.districts.astype(float), world).any()

@@ -18,12 +18,14 @@ from ripeness.world import air, compile_scenario, operations
 from .engine_scenarios import T, actor, build, place
 
 
-def relief_road(taken: tuple[str, ...] = (), side: float = 300.0,
-                flank: bool = False) -> tuple[object, object]:
+def relief_road(taken: tuple[str, ...] = (), side: float = 300.0, flank: bool = False,
+                beyond: bool = False, gov: dict[str, float] | None = None,
+                **parameters: float) -> tuple[object, object]:
     """gov's base (a source) - reb r1 - reb r2 - reb r3 - gov pocket (cut off); r3 is next to
     the pocket, and a reb side-village 'side' hangs off the base. ``taken``: road villages
     gov already holds (with 300 of its own); ``flank``: a gov place of 3,000 next to the
-    base and the side village only."""
+    base and the side village only; ``beyond``: a reb hamlet of 50 next to the pocket only,
+    on the far side from the base; ``gov``: gov's own parameters."""
     names = ["base", "r1", "r2", "r3", "pocket"]
     held = {"base": ("gov", 4000.0), "r1": ("reb", 300.0), "r2": ("reb", 300.0),
             "r3": ("reb", 300.0), "pocket": ("gov", 1000.0)}
@@ -35,13 +37,17 @@ def relief_road(taken: tuple[str, ...] = (), side: float = 300.0,
     if flank:
         ps.append(place("flank", "gov", {"gov": 3000.0}, lat=35.95, lon=37.1))
         links += [("base", "flank"), ("flank", "side")]
-    actors = [actor("gov", enemies={"reb": 1.0},
+    sources = [("base", ["gov"]), ("r1", ["reb"]), ("side", ["reb"])]
+    if beyond:
+        ps.append(place("beyond", "reb", {"reb": 50.0}, lat=36.25))
+        links.append(("pocket", "beyond"))
+        sources.append(("beyond", ["reb"]))
+    actors = [actor("gov", enemies={"reb": 1.0}, params=gov or {},
                     objective={"places": {"r3": 3.0}, "assumption": "test"}), actor("reb"),
               actor("ally", kind="backer", enemies={"reb": 1.0})]
     support = [{"backer": "ally", "client": "gov", "sorties_per_day": 30.0, **T}]
-    sc = build(ps, links, [("base", ["gov"]), ("r1", ["reb"]), ("side", ["reb"])],
-               actors=actors, support=support,
-               parameters={"combat_noise": 0.0, "assumption": "test"})
+    sc = build(ps, links, sources, actors=actors, support=support,
+               parameters={"combat_noise": 0.0, "assumption": "test", **parameters})
     world = compile_scenario(sc)
     return world, world.params_on(0)
 
@@ -65,9 +71,9 @@ def test_the_road_runs_from_supplied_ground_to_the_effort() -> None:
 def test_close_support_goes_to_the_assault_on_the_road() -> None:
     """gov's main effort is r3 (its objective weight makes it the prize); its axis holds
     r3's neighbours and the road, so r1 is on it: gov assaults r1 from the base, and the
-    pocket waits (r3 is not yet next to gov's supplied ground). The ally's close support goes
-    to the assault on r1, not to r2 or r3 (on the axis, not assaulted) nor to the side
-    village, which get only the threat and attrition terms."""
+    pocket sorties against r3, its way out toward the relief. The ally's close support goes
+    to those two assaults, not to r2 (on the axis, not assaulted) nor to the side village,
+    which get only the threat and attrition terms."""
     world, p = relief_road()
     ids = world.place_ids
     s = engine.init(world, 1, 0)
@@ -78,30 +84,32 @@ def test_close_support_goes_to_the_assault_on_the_road() -> None:
     assert ids[int(pl.effort[0, gov])] == "r3"
     on = {ids[v] for v in np.flatnonzero(pl.axis[0, gov])}
     assert {"r1", "r2", "r3", "base", "pocket"} <= on and "side" not in on
-    assert pl.attacker[0, ids.index("r1")] == gov
-    assert pl.attacker[0, ids.index("r2")] == -1 and pl.attacker[0, ids.index("r3")] == -1
+    assert pl.attacker[0, ids.index("r1")] == gov and pl.attacker[0, ids.index("r3")] == gov
+    assert pl.target[0, ids.index("pocket")] == ids.index("r3")
+    assert pl.attacker[0, ids.index("r2")] == -1
     held = engine._holder_force(s.force, s.control)
     flown = air.allocate(pl.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p,
                          pl.axis)[0, 0]
     assert abs(flown.sum() - 30.0) < 1e-9
-    others = [flown[ids.index(n)] for n in ("r2", "r3", "side")]
-    assert flown[ids.index("r1")] > 10 * max(others)
+    others = [flown[ids.index(n)] for n in ("r2", "side")]
+    assert min(flown[ids.index("r1")], flown[ids.index("r3")]) > 10 * max(others)
 
 
 def test_no_close_support_is_expected_off_the_axis() -> None:
     """The side village holds 1,000; the flank (3,000, no other enemy) may send 0.9 x 3,000 =
     2,700 against it, a ratio of 2.7, under the 4 x 1.2 = 4.8 an attack off the axis needs.
-    The ally's 30 sorties shared over gov's 2 targets would give 1 + 15 / 12 = 2.25 and a
-    ratio of 6.1, but they fly close support on the axis only: gov does not attack the side
-    village. With 500 in it (a ratio of 5.4 without air) it does."""
-    world, p = relief_road(side=1000.0, flank=True)
+    The ally's 30 sorties shared over gov's 3 targets (``attacks_per_day``: r1, r3 from the
+    pocket, and the side village) would give 1 + 10 / 12 = 1.83 and a ratio of 4.95, but
+    they fly close support on the axis only: gov does not attack the side village. With 500
+    in it (a ratio of 5.4 without air) it does."""
+    world, p = relief_road(side=1000.0, flank=True, gov={"attacks_per_day": 3})
     ids = world.place_ids  # type: ignore[attr-defined]
     _, pl = _plan(world, p)
     gov = world.actor_ids.index("gov")  # type: ignore[attr-defined]
     assert ids[int(pl.effort[0, gov])] == "r3"  # the side village is off the axis
     assert pl.attacker[0, ids.index("side")] == -1
     assert pl.attacker[0, ids.index("r1")] == gov
-    world, p = relief_road(side=500.0, flank=True)
+    world, p = relief_road(side=500.0, flank=True, gov={"attacks_per_day": 3})
     _, pl = _plan(world, p)
     assert pl.attacker[0, ids.index("side")] == gov
 
@@ -113,16 +121,34 @@ def _plan(world: object, p: object) -> tuple[object, object]:
                               s.districts, s.besieged_days)
 
 
-def test_a_besieged_garrison_attacks_only_to_link_up() -> None:
-    """The pocket (1,000, cut off) is next to r3 only. With r1 and r2 still rebel it sends
-    nobody: an attack from inside the ring is a link-up with the relief, and the relief is
-    not next to r3. Once gov holds r1 and r2 (r2 supplied, next to r3), the pocket and r2
-    assault r3 together: the pocket sends its share too."""
-    world, p = relief_road()
+def test_a_besieged_garrison_sorties_only_toward_the_relief() -> None:
+    """Without a main effort (focus_threshold 1, focus_reach 0) every place picks its best
+    neighbour. The pocket (1,000, cut off) lies 4 links from gov's supplied ground {base};
+    r3 next to it lies 3, the hamlet 'beyond' 5. The pocket attacks r3 (300 rebels), a
+    link nearer the relief, and never the weaker hamlet (50), which would lead it deeper
+    into the enemy's ground: an attack from inside the ring is a sortie toward the relief.
+    Once gov holds r1 and r2 (r2 supplied, next to r3), the pocket and r2 assault r3
+    together."""
+    focus_off = {"focus_threshold": 1.0, "focus_reach": 0.0}
+    world, p = relief_road(beyond=True, **focus_off)
     ids = world.place_ids  # type: ignore[attr-defined]
-    _, pl = _plan(world, p)
-    assert pl.target[0, ids.index("pocket")] == -1 and pl.per_target[0, ids.index("pocket")] == 0
-    world, p = relief_road(taken=("r1", "r2"))
+    s, pl = _plan(world, p)
+    base = (s.control == world.actor_ids.index("gov")) & s.supplied  # type: ignore
+    assert {ids[v] for v in np.flatnonzero(base[0])} == {"base"}
+    way_out = operations.toward(base, world)  # type: ignore[arg-type]
+    nbr = world.nbr  # type: ignore[attr-defined]
+    pocket = ids.index("pocket")
+
+    def link(v: str, u: str) -> bool:
+        """v lies a link nearer the base than its neighbour u."""
+        d = int(np.flatnonzero(nbr[ids.index(v)] == ids.index(u))[0])
+        return bool(way_out[0, ids.index(v), d])
+
+    assert link("r3", "pocket") and not link("beyond", "pocket")
+    assert link("r1", "r2") and not link("r2", "r1")
+    assert pl.target[0, pocket] == ids.index("r3") and pl.per_target[0, pocket] > 0
+    assert pl.attacker[0, ids.index("beyond")] == -1
+    world, p = relief_road(taken=("r1", "r2"), **focus_off)
     ids = world.place_ids  # type: ignore[attr-defined]
     s, pl = _plan(world, p)
     gov = world.actor_ids.index("gov")  # type: ignore[attr-defined]

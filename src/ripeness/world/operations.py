@@ -11,13 +11,16 @@ and has fighters (not under such a truce). Its score is
 The expected ratio is a's committed force x fire x expected air factor over the defender's force
 x fire x terrain and fortification factors (x what is left of its stocks when the defender is
 cut off, :func:`.supply.stocks`).
-Each place of a picks one axis, its best-scoring neighbouring target; a target's committed
-force is what the places that picked it send: ``commit_fraction`` of their fighters beyond a
-reserve (``hold_ratio`` x the hostile fighters next to them, no fewer than on day 0 while
-the place still faces an enemy: the front's floor, :func:`.movement.front_floor`). Each
-actor attacks its best
-``attacks_per_day`` targets whose ratio exceeds its ``attack_threshold`` and whose score is
-positive; a place is attacked by one actor a day (the best score, ties by actor index).
+Each place of a picks one axis, its best-scoring neighbouring target, or a's main effort if
+it lies next to the place and is a valid target from there (unity of effort); a target's
+committed force is what the places that picked it send: ``commit_fraction`` of their
+fighters beyond a reserve (``hold_ratio`` x the hostile fighters next to them, no fewer than
+on day 0 while the place still faces an enemy: the front's floor,
+:func:`.movement.front_floor`). A place cut off from supply sends fighters only toward the
+relief: against a target a link nearer a's supplied ground than itself (:func:`toward`).
+Each actor attacks its best ``attacks_per_day`` targets whose ratio exceeds its
+``attack_threshold`` and whose score is positive; a place is attacked by one actor a day
+(the best score, ties by actor index).
 
 Main effort (an actor with ``focus_threshold`` > 1 or ``focus_reach`` > 0): each day the actor
 names one enemy place on its front as its main effort: the most valuable (its value to the
@@ -36,12 +39,16 @@ Defence first: nor can a target whose prize is below ``focus_guard`` x the value
 valued place of the actor's that an enemy assaulted yesterday (:func:`stakes`).
 Yesterday's choice gets ``focus_persist`` added, or taken away once it has been kept
 ``focus_patience`` days: an axis that has not fallen by then gives way to the next best.
-The *axis* is that place and its neighbours. Off the axis an attack needs ``focus_threshold``
-x the attack threshold; on it the actor expects its backers' whole air effort (not shared
-over ``attacks_per_day`` targets). Movement brings fighters toward the axis
-(:mod:`.movement`). A belligerent with a limited aim names its main effort among the places
-of its aim while one is within reach, and attacks only those places and the road to its main
-effort: its aim bounds its operations, and once it is met it attacks no more.
+Exploitation: when the actor has taken yesterday's main effort and it was one position (a
+village, not a town fought for district by district), its neighbours get ``focus_persist``
+as yesterday's choice would and are on today's axis (:func:`opened_by`).
+The *axis* is that place, its neighbours, the road to it and the ground a breakthrough
+opened. Off the axis an attack needs ``focus_threshold`` x the attack threshold; on it the
+actor expects its backers' whole air effort (not shared over ``attacks_per_day`` targets).
+Movement brings fighters toward the axis (:mod:`.movement`). A belligerent with a limited
+aim names its main effort among the places of its aim while one is within reach, and attacks
+only those places and the road to its main effort: its aim bounds its operations, and once
+it is met it attacks no more.
 """
 
 from __future__ import annotations
@@ -57,8 +64,8 @@ from .compile import Params, World
 from .movement import front_floor
 
 __all__ = ["Plan", "aim_met", "air_expected", "axes_of", "axis_of", "beyond_reserve",
-           "defence_factor", "focused", "free_force", "plan", "route_of", "sent_split",
-           "stakes", "threat"]
+           "defence_factor", "focused", "free_force", "opened_by", "plan", "route_of",
+           "sent_split", "stakes", "threat", "toward"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -144,6 +151,26 @@ def route_of(effort: I64, base: B, world: World) -> B:
     return np.asarray(on & has[:, None])
 
 
+def toward(base: B, world: World) -> B:
+    """bool[run, place, degree]: place v lies a link nearer the ``base`` places (bool[run,
+    place]: an actor's supplied ground) than its neighbour ``world.nbr[v, d]``, in links over
+    any ground: the way out of a pocket, where its garrison may sortie toward the relief."""
+    dist = supply.hops_from(supply.pack(base), world)  # inf where there is no base at all
+    return np.asarray(dist[:, :, None] < _gather(dist, world, fill=np.inf))
+
+
+def opened_by(a: int, prev: I64, control: I64, depth: F64, world: World) -> B:
+    """bool[run, place]: the neighbours of actor a's main effort of yesterday (``prev``,
+    int[run], P: none) where a has taken it and it was one position (``depth``, the
+    districts its holder holds, 1: a village, not a town fought for district by district):
+    the ground its breakthrough opened, to be exploited today."""
+    n_r, n_p = control.shape
+    rows = np.arange(n_r)
+    e = np.minimum(prev, n_p - 1)
+    took = (prev < n_p) & (control[rows, e] == a) & (depth[rows, e] <= 1)
+    return np.asarray(world.adj[e] & took[:, None])
+
+
 def _gather(x: F64, world: World, fill: float = 0.0) -> F64:
     """x[run, place] -> [run, place, degree] at each place's neighbours (pads -> fill)."""
     padded = np.concatenate([x, np.full((x.shape[0], 1), fill, dtype=x.dtype)], axis=1)
@@ -216,9 +243,10 @@ def stakes(control: I64, assailed: I64 | None, world: World) -> F64:
 
 
 def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Params,
-                 hostile: B, own_nb: B, prev: I64, age: I64) -> I64:
+                 hostile: B, own_nb: B, prev: I64, age: I64, opened: B) -> I64:
     """int[run]: actor a's main effort, P where it has no front or no target it could win
-    (see the module doc)."""
+    (see the module doc). ``opened``: bool[run, place], the ground its last success opened
+    (:func:`opened_by`), which counts as yesterday's choice."""
     n_p = control.shape[1]
     free = np.where(control == a, ctx["free"] * ctx["supply"], 0.0)
     front = hostile & own_nb.any(axis=2)
@@ -239,10 +267,10 @@ def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Par
     # What the place will take: a campaign as long as the actor's patience is worth half.
     patience = p.num("focus_patience")
     days = days_to_take(a, engaged, air, control, ctx, p, defence_factor(world, p))
+    kept = np.where(age < patience, 1.0, -1.0)[:, None] * (np.arange(n_p) == prev[:, None])
     score = (p.num("ratio_weight") * np.log(np.clip(ratio, 1e-9, cap))
              + p.num("value_weight") * prize * patience / (patience + days)
-             + p.num("focus_persist") * np.where(age < patience, 1.0, -1.0)[:, None]
-             * (np.arange(n_p)[None, :] == prev[:, None]))
+             + p.num("focus_persist") * (kept + opened))
     # A limited aim: the main effort is a place of it while one is within reach.
     aim = world.aim_hold[a][None, :] & front
     front &= ~aim.any(axis=1, keepdims=True) | aim
@@ -273,11 +301,10 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     fight between its parties: not a target, nor an origin against the other party."""
     n_r, n_p = control.shape
     own_nb = _gather((control == a).astype(np.float64), world) > 0
-    # A cut-off place attacks only to link up: a target next to a's supplied ground (7.3).
-    base = ((control == a) & ctx["supplied"]).astype(np.float64)
-    link_up = (_gather(base, world) > 0).any(axis=2)
+    # A cut-off place attacks only toward the relief: a target a link nearer a's supplied
+    # ground than itself (7.3).
     fed = _gather(ctx["supplied"].astype(np.float64), world) > 0
-    may = own_nb & (fed | np.asarray(link_up)[:, :, None])
+    may = own_nb & (fed | toward((control == a) & ctx["supplied"], world))
     hostile = world.hostile[a][control] & ~ceasefire[:, a, :][np.arange(n_r)[:, None], control]
     open_nb = own_nb  # own neighbours that may attack the place (not under a truce with it)
     if truce is not None:
@@ -292,9 +319,10 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     effort = np.full(n_r, n_p)
     on = np.zeros((n_r, n_p), dtype=bool)
     if ctx["focused"][a]:
-        effort = _main_effort(a, control, ctx, world, p, hostile, open_nb, prev, age)
+        opened = opened_by(a, prev, control, ctx["depth"], world)
+        effort = _main_effort(a, control, ctx, world, p, hostile, open_nb, prev, age, opened)
         road = route_of(effort, (control == a) & ctx["supplied"], world)
-        on = axis_of(effort, world) | road
+        on = axis_of(effort, world) | road | opened
         thr = np.where(on, thr, thr * p.by_actor("focus_threshold")[a])
         if world.aim_hold[a].any():  # a limited aim: its places and the road to them only
             thr = np.where(road | world.aim_hold[a][None, :], thr, np.inf)
@@ -309,7 +337,10 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
         ctrl_nb = np.concatenate([control, np.zeros((n_r, 1), dtype=np.int64)], axis=1)
         nb = np.where(truce[:, a, :][np.arange(n_p)[None, :, None], ctrl_nb[:, world.nbr]],
                       -np.inf, nb)
-    d = np.argmax(nb, axis=2)
+    # Unity of effort: a place next to the main effort attacks it whenever it may, before
+    # any easier neighbour.
+    first = (world.nbr[None, :, :] == effort[:, None, None]) & np.isfinite(nb)
+    d = np.argmax(np.where(first, np.inf, nb), axis=2)
     tgt = world.nbr[np.arange(n_p)[None, :], d]
     free_u = beyond_reserve(ctx["defender"], ctx["threat"], p.by_actor("hold_ratio")[a],
                             _pad_take(ctx["defender"], tgt))

@@ -27,6 +27,7 @@ __all__ = [
     "Structure",
     "bitset_table",
     "expand",
+    "hops_from",
     "pack",
     "reach",
     "siege_break",
@@ -153,7 +154,7 @@ def _corridors(own: U64, world: World) -> B:
     return got[:, np.arange(c), world.corridor_to]
 
 
-def _hops_from(seeds: U64, world: World) -> NDArray[np.float64]:
+def hops_from(seeds: U64, world: World) -> NDArray[np.float64]:
     """float[run, place]: links from each place to the nearest place of ``seeds`` (any
     ground; inf when none), by breadth-first layers on the bitsets."""
     n = len(world.place_ids)
@@ -189,7 +190,7 @@ def _relief(control: NDArray[np.int64], supplied: B, world: World,
         if len(rows) == 0:
             continue
         pocket = pocket[rows]
-        dist = _hops_from(pack((control[rows] == a) & supplied[rows]), world)  # [r, P]
+        dist = hops_from(pack((control[rows] == a) & supplied[rows]), world)  # [r, P]
         cols = np.flatnonzero(pocket.any(axis=0))  # only places that are a pocket somewhere
         with np.errstate(invalid="ignore"):  # inf - inf: no way out at all
             detour = world.hops[None, :, cols] + dist[:, :, None] - dist[:, None, cols]
