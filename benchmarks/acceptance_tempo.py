@@ -632,7 +632,9 @@ def print_turn_south(windows: list[tuple[Any, ...]], pending: list[tuple[Any, ..
 # --- D -----------------------------------------------------------------------------------
 
 def part_d(run: int, seed: int) -> None:
-    res = ripeness.simulate(without_talks(scenario("aleppo-2016"), 330), 1, seed, 330,
+    # The mediator would convene on day 330, one day past the run: the digest is the war's
+    # alone, without the session (and its ceasefire) that B's convention puts on its last day.
+    res = ripeness.simulate(without_talks(scenario("aleppo-2016"), 331), 1, seed, 330,
                             first_run=run)
     ev = res.events
     fall = ev[(ev["kind"] == "captured") & (ev["place"] == "aleppo-east")]
@@ -641,7 +643,8 @@ def part_d(run: int, seed: int) -> None:
     first = max(0, end - 30)
     start = dt.date(2016, 2, 1)
     print(f"\nD. the digest of aleppo-2016 run {run} (seed {seed}), without talks, "
-          f"{start + dt.timedelta(days=first)} to {start + dt.timedelta(days=end)}:")
+          f"{start + dt.timedelta(days=first)} to {start + dt.timedelta(days=end)} (a quiet "
+          "stretch that overlaps these dates is printed whole):")
     for line in lines:
         day = pd.Timestamp(line[:10]).date()
         last = pd.Timestamp(line[14:24]).date() if line[11:13] == ".." else day
