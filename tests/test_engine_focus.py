@@ -600,7 +600,8 @@ def test_a_place_next_to_the_main_effort_attacks_it_first() -> None:
 
 # --- Exploitation: the patience star (prize 300 and B, worth the same; focus_threshold 5,
 # focus_persist 0.5) with a gov place 'won' next to the hub and to B: yesterday's main
-# effort, which gov has just taken (10 fighters in it now, none of them free).
+# effort, which gov has just taken (10 fighters in it now: 9 more in a massed assault on B,
+# which moves B's massed ratio by 1%, nothing the comparisons below turn on).
 
 def exploited_star(f_b: float, population: float) -> tuple[World, Params, engine.State]:
     hub = 1000.0 + 0.5 * (300.0 + f_b)
