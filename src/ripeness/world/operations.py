@@ -64,8 +64,8 @@ from .compile import Params, World
 from .movement import front_floor
 
 __all__ = ["Plan", "aim_met", "air_expected", "axes_of", "axis_of", "beyond_reserve",
-           "defence_factor", "focused", "free_force", "opened_by", "plan", "route_of",
-           "sent_split", "stakes", "threat", "toward"]
+           "defence_factor", "focused", "free_force", "links_to", "opened_by", "plan",
+           "route_of", "sent_split", "stakes", "threat", "toward"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -134,28 +134,35 @@ def axis_of(effort: I64, world: World) -> B:
     return axes_of(effort[:, None], world)[:, 0]
 
 
-def route_of(effort: I64, base: B, world: World) -> B:
+def links_to(base: B, world: World) -> F64:
+    """float[run, place]: links (over any ground) from each place to the nearest of the
+    ``base`` places (bool[run, place]: an actor's supplied ground); inf where there is none."""
+    return supply.hops_from(supply.pack(base), world)
+
+
+def route_of(effort: I64, base: B, world: World, dist: F64 | None = None) -> B:
     """bool[run, place]: the places on a shortest way (in links, over any ground) from the
     ``base`` places (bool[run, place]: the actor's supplied ground) to its main effort
     (int[run], P: none), the effort included: the road an offensive fights along when its
-    target does not lie next to its supplied ground."""
+    target does not lie next to its supplied ground. ``dist``: :func:`links_to` of ``base``,
+    if the caller has it."""
     n_r, n_p = base.shape
-    hops = world.hops
-    dist = np.where(base[:, :, None], hops[None, :, :], np.inf).min(axis=1)  # [R, P]
+    dist = links_to(base, world) if dist is None else dist
     has = effort < n_p
     e = np.where(has, effort, 0)
-    to_e = hops[e]  # [R, P]: links from each place to the effort
+    to_e = world.hops[e]  # [R, P]: links from each place to the effort
     d_e = dist[np.arange(n_r), e][:, None]
     with np.errstate(invalid="ignore"):  # inf - inf where nothing connects
         on = np.isfinite(d_e) & (np.abs(to_e + dist - d_e) < 0.5)
     return np.asarray(on & has[:, None])
 
 
-def toward(base: B, world: World) -> B:
+def toward(base: B, world: World, dist: F64 | None = None) -> B:
     """bool[run, place, degree]: place v lies a link nearer the ``base`` places (bool[run,
     place]: an actor's supplied ground) than its neighbour ``world.nbr[v, d]``, in links over
-    any ground: the way out of a pocket, where its garrison may sortie toward the relief."""
-    dist = supply.hops_from(supply.pack(base), world)  # inf where there is no base at all
+    any ground: the way out of a pocket, where its garrison may sortie toward the relief.
+    ``dist``: :func:`links_to` of ``base``, if the caller has it."""
+    dist = links_to(base, world) if dist is None else dist
     return np.asarray(dist[:, :, None] < _gather(dist, world, fill=np.inf))
 
 
@@ -303,8 +310,10 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     own_nb = _gather((control == a).astype(np.float64), world) > 0
     # A cut-off place attacks only toward the relief: a target a link nearer a's supplied
     # ground than itself (7.3).
+    base = (control == a) & ctx["supplied"]
+    dist = links_to(base, world)  # for the sorties and the main effort's road
     fed = _gather(ctx["supplied"].astype(np.float64), world) > 0
-    may = own_nb & (fed | toward((control == a) & ctx["supplied"], world))
+    may = own_nb & (fed | toward(base, world, dist))
     hostile = world.hostile[a][control] & ~ceasefire[:, a, :][np.arange(n_r)[:, None], control]
     open_nb = own_nb  # own neighbours that may attack the place (not under a truce with it)
     if truce is not None:
@@ -321,7 +330,7 @@ def _actor_choice(a: int, control: I64, ctx: dict[str, F64], world: World,
     if ctx["focused"][a]:
         opened = opened_by(a, prev, control, ctx["depth"], world)
         effort = _main_effort(a, control, ctx, world, p, hostile, open_nb, prev, age, opened)
-        road = route_of(effort, (control == a) & ctx["supplied"], world)
+        road = route_of(effort, base, world, dist)
         on = axis_of(effort, world) | road | opened
         thr = np.where(on, thr, thr * p.by_actor("focus_threshold")[a])
         if world.aim_hold[a].any():  # a limited aim: its places and the road to them only
