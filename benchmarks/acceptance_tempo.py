@@ -38,7 +38,10 @@ C. syria-2016, N_C runs (200), 395 days (the backtest's window, one year and its
       runs where that happens, against the runs where it does not over the same calendar
       windows (matched run by run); the difference of the two means with a 95% bootstrap
       interval (target: south up, north down, intervals off zero); the east (Palmyra to Deir
-      ez-Zor) printed too, for where the fighters go instead.
+      ez-Zor) printed too, for where the fighters go instead;
+   4. the negotiated departures (no target: a diagnostic of 7.6's ``evacuation``): the
+      fighters a run that left a fallen pocket for their side's lines, by actor, against those
+      put out of action, and the places they left most.
 D. With --digest: one aleppo-2016 run over 330 days, its digest for the month before east
    Aleppo falls (or the last month).
 
@@ -520,10 +523,12 @@ def part_c(runs: int, seed: int, calibrated: Path = CALIBRATED) -> None:
     windows: list[tuple[Any, ...]] = []
     pending: list[tuple[Any, ...]] = []
     secured: list[int] = []
+    left: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     t0 = time.perf_counter()
     for res in chunks(loaded, runs, seed, days):
         obs.append(observe(res, rec))
         turn_south(res.daily, windows, pending, secured)
+        left.append(departures(res.daily))
     o = concat(obs)
     table = score_table(rec, o)
     # A permuted record moves only the dates of events that happened, whose observation (the
@@ -540,6 +545,36 @@ def part_c(runs: int, seed: int, calibrated: Path = CALIBRATED) -> None:
     print_c1_scale(rec, seed)
     part_c2(loaded, rec, runs, seed, days, calibrated)
     print_turn_south(windows, pending, secured, runs, seed)
+    print_departures(left, compile_scenario(loaded.scenario))
+
+
+def departures(d: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fighters who left a fallen pocket under a deal (7.6): by run and actor (the place's
+    holder the day before), by place (summed over runs), and each actor's fighters put out of
+    action by the last day, by run."""
+    ctl = d["control"].values
+    before = np.concatenate([d["control_start"].values[:, None], ctl[:, :-1]], axis=1)
+    ev = d["evacuated"].values.astype(float)
+    n_a = d.sizes["actor"]
+    by_actor = np.stack([np.where(before == a, ev, 0.0).sum(axis=(1, 2)) for a in range(n_a)],
+                        axis=1)
+    return by_actor, ev.sum(axis=(0, 1)), d["mil_dead"].values[:, -1, :].astype(float)
+
+
+def print_departures(left: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+                     world: World) -> None:
+    """The negotiated departures' line: what each actor's garrisons took to its lines."""
+    by_actor = np.concatenate([x[0] for x in left])
+    by_place = np.sum([x[1] for x in left], axis=0)
+    dead = np.concatenate([x[2] for x in left])
+    print("C4. negotiated departures (evacuation, 7.6), mean fighters a run who left a fallen "
+          "pocket for their side's lines, against those put out of action in the year:")
+    for i in np.flatnonzero(by_actor.sum(axis=0) > 0):
+        print(f"    {world.actor_ids[i]:14s} {by_actor[:, i].mean():8,.0f} left, "
+              f"{dead[:, i].mean():8,.0f} out of action")
+    top = np.argsort(-by_place)[:6]
+    print("    most from: " + ", ".join(f"{world.place_ids[p]} {by_place[p] / len(dead):,.0f}"
+                                        for p in top if by_place[p] > 0))
 
 
 def print_margin(rec: Record, table: pd.DataFrame, best: pd.DataFrame, k: int = 6) -> None:

@@ -49,7 +49,9 @@ NAMES = ("aleppo-2016", "syria-2016")  # the kept copies
 #: name no main effort worth less than a place of its that an enemy assaulted the day before
 #: (issue 13, eighth round: docs/model.md 7.3, ``focus_guard``), and when a place next to a
 #: main effort came to attack it first, a pocket to sortie toward its relief and a breakthrough
-#: to be exploited (issue 13, eleventh round: docs/model.md 7.3).
+#: to be exploited (issue 13, eleventh round: docs/model.md 7.3), and when the daily arrays
+#: gained ``evacuated`` and ``refuge`` (the negotiated departure, ``evacuation``, 0 in the
+#: kept copies: every other array was checked equal to the old snapshot before retaking).
 RTOL, ATOL = 1e-5, 1e-6
 
 

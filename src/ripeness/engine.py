@@ -53,9 +53,12 @@ class State:
     float64[run, support, place], the same by support entry (which backer's aircraft hit
     whom). effort: int64[run, actor], each
     actor's main effort, a place index (P: none); effort_age: int64[run, actor], the days
-    it has been kept. fed: bool[run, place], food reaches the place's civilians (``supplied``
-    unless a source carries only arms or only food, 7.1). arms: float64[run, actor, system],
-    the share left of each actor's heavy weapons, command and air defences (1: intact, 7.4).
+    it has been kept. evacuated: float64[run, place], fighters that left the place today under
+    a negotiated departure (it fell cut off); refuge: int64[run, place], where they went (-1:
+    none; :func:`.world.movement.evacuate`). fed: bool[run, place], food reaches the place's
+    civilians (``supplied`` unless a source carries only arms or only food, 7.1). arms:
+    float64[run, actor, system], the share left of each actor's heavy weapons, command and air
+    defences (1: intact, 7.4).
     """
 
     day: int
@@ -91,6 +94,8 @@ class State:
     flown: F64
     effort: I64
     effort_age: I64
+    evacuated: F64
+    refuge: I64
     # The scenario format's capabilities for other wars (issue 15); each inert unless used.
     fed: B
     arms: F64
@@ -131,6 +136,7 @@ def init(world: World, runs: int, seed: int, first_run: int = 0) -> State:
         flown=np.zeros((runs, len(world.support_ids), n_p)),
         effort=np.full((runs, n_a), n_p, dtype=np.int64),
         effort_age=np.zeros((runs, n_a), dtype=np.int64),
+        evacuated=zeros, refuge=np.full((runs, n_p), -1, dtype=np.int64),
         fed=st.fed, arms=np.ones((runs, n_a, 3)),
     )
 
@@ -320,7 +326,8 @@ def _apply_battle(s: State, force: F64, plan: operations.Plan, bt: combat.Battle
 
 
 #: What happened today (not state carried over): an ended run has no attacks and no sorties.
-_TODAY = {"attacker": -1, "repulsed": False, "sorties": 0.0, "flown": 0.0}
+_TODAY = {"attacker": -1, "repulsed": False, "sorties": 0.0, "flown": 0.0, "evacuated": 0.0,
+          "refuge": -1}
 
 
 def _mask(old: State, new: State) -> State:
@@ -359,11 +366,15 @@ def step(state: State, world: World, p: Params, day: int) -> State:
     bt = combat.fight(e, _noise(s, e, p, day), k * p.num("attacker_loss_rate"),
                       k * p.num("defender_loss_rate"), p.num("helmbold_exponent"))
     force, control, lost, left = _apply_battle(s, force, plan, bt, e.committed, p, world)
+    # A garrison that fell cut off leaves under a deal for its side's lines, or surrenders.
+    cut = np.where(s.supplied, -1, s.control)
+    force, evacuated, refuge = movement.evacuate(force, control, cut, s.supplied, world,
+                                                 p.num("evacuation"))
     force, surrendered = movement.rehome(force, control, world)
     force = movement.move(force, control, s.relief, world, p, plan.axis)
     done = _finish(s, replace(e, def_break=drawn), force, control, dead + lost + surrendered,
                    bt, flown, world, p, day)
-    done = replace(done, districts=left, effort=plan.effort,
+    done = replace(done, districts=left, effort=plan.effort, evacuated=evacuated, refuge=refuge,
                    effort_age=np.where(plan.effort == s.effort, s.effort_age + 1, 0))
     done = _refresh(done, world, p)
     days = np.where(done.supplied, 0, done.besieged_days + 1)

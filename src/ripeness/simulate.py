@@ -62,7 +62,8 @@ def _record(s: State, world: World, b: Batch | None = None) -> dict[str, NDArray
         "mil_dead": s.mil_dead.astype(np.float32), "sorties": s.sorties.astype(np.float32),
         "attacker": np.where(s.attacker >= 0, s.attacker, np.nan).astype(np.float32),
         "repulsed": s.repulsed.copy(), "corridor_open": s.corridor.copy(),
-        "districts": s.districts.astype(np.int16),
+        "districts": s.districts.astype(np.int16), "evacuated": s.evacuated.astype(np.float32),
+        "refuge": np.where(s.refuge >= 0, s.refuge, np.nan).astype(np.float32),
     }
 
 
@@ -71,7 +72,8 @@ _DIMS = {
     "besieged": ("place",), "civilians": ("place",), "killed": ("place",),
     "displaced": ("place",), "hosted": ("place",), "mil_dead": ("actor",),
     "sorties": ("place",), "attacker": ("place",), "repulsed": ("place",),
-    "corridor_open": ("corridor",), "districts": ("place",),
+    "corridor_open": ("corridor",), "districts": ("place",), "evacuated": ("place",),
+    "refuge": ("place",),
 }
 
 
@@ -169,6 +171,14 @@ def _events(ds: xr.Dataset, world: World) -> pd.DataFrame:
                               "detail": [f"{x} left" for x in dis[r, d, p]]}))
     if "repulsed" in ds:
         rows.append(_repulses(ds, actors, places))
+    if "evacuated" in ds:
+        r, d, p = np.nonzero(ds["evacuated"].values > 0)
+        to = ds["refuge"].values[r, d, p].astype(np.int64)
+        rows.append(pd.DataFrame({
+            "run": ds["run"].values[r], "day": d, "kind": "evacuated", "place": places[p],
+            "actor": actors[ctl0[r, d, p]],
+            "detail": [f"{n:,.0f} fighters to {places[t]}"
+                       for n, t in zip(ds["evacuated"].values[r, d, p], to, strict=True)]}))
     cor, cor0 = ds["corridor_open"].values, prev("corridor_open")
     for kind, hit in (("corridor cut", cor0 & ~cor), ("corridor reopened", ~cor0 & cor)):
         r, d, c = np.nonzero(hit)

@@ -20,10 +20,12 @@ from .report.colours import actor_colours
 from .scenario.schema import Scenario
 from .world.compile import World
 
-__all__ = ["ACTOR_CODES", "COORDS", "VARIABLES", "annotate", "coordinates", "flags"]
+__all__ = ["ACTOR_CODES", "COORDS", "PLACE_CODES", "VARIABLES", "annotate", "coordinates", "flags"]
 
 #: Variables whose values are actor indices (decoded by the ``actor`` coordinate).
 ACTOR_CODES = ("control", "control_start", "attacker")
+#: Variables whose values are place indices (decoded by the ``place`` coordinate).
+PLACE_CODES = ("refuge",)
 
 #: name -> (long_name, units); units "" for codes (flag_values) and booleans.
 VARIABLES: dict[str, tuple[str, str]] = {
@@ -46,6 +48,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "sorties": ("air sorties flown on the place that day", "sorties"),
     "repulsed": ("the day's attacker broke off its assault on the place (its losses reached "
                  "its breakpoint before the defender's)", ""),
+    "evacuated": ("fighters who left the place that day under a negotiated departure (it fell "
+                  "while cut off from supply; see the parameter evacuation)", "fighters"),
+    "refuge": ("the place those fighters went to (NaN: none left)", ""),
     "districts": ("districts of the place its holder still holds, end of day (a city is "
                   "fought for district by district)", "districts"),
     "districts_start": ("districts of the place on the start date", "districts"),
@@ -124,6 +129,8 @@ def _codes(name: str, ds: xr.Dataset) -> dict[str, Any]:
 
     if name in ACTOR_CODES:
         return flags([str(a) for a in ds["actor"].values])
+    if name in PLACE_CODES:
+        return flags([str(p) for p in ds["place"].values])
     if name == "outcome":
         return flags(OUTCOMES)
     if name == "talks_phase":

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from ..coupling import OUTCOMES, SETTLEMENT, VICTORY
 
-__all__ = ["RunSummary", "digest", "plural", "summarize_run"]
+__all__ = ["RunSummary", "digest", "plural", "summarize_run", "tell"]
 
 
 def plural(n: float, word: str, many: str | None = None) -> str:
@@ -61,7 +61,7 @@ def _news(events: pd.DataFrame, sessions: pd.DataFrame, run: int) -> dict[int, l
     """day -> the day's news in words: events first, then the talks."""
     out: dict[int, list[str]] = {}
     for e in events[events["run"] == run].itertuples():
-        out.setdefault(int(e.day), []).append(_tell(e))
+        out.setdefault(int(e.day), []).append(tell(e))
     if "held" in sessions.columns:
         for day, rows in sessions[sessions["run"] == run].groupby("day", sort=True):
             told = [x for r in rows.itertuples() for x in talks_news(r)]
@@ -136,19 +136,25 @@ def talks_news(r: Any) -> list[str]:
     return out
 
 
-def _tell(e: Any) -> str:
-    """One event in words."""
+def tell(e: Any, names: dict[str, str] | None = None) -> str:
+    """One event (a row of ``Result.events``) in words; ``names``: place id -> name, for the
+    place (its id where absent)."""
+    place = (names or {}).get(e.place, e.place)
     if e.kind == "captured":
-        return f"{e.actor} took {e.place} ({e.detail})"
+        return f"{e.actor} took {place} ({e.detail})"
     if e.kind == "ceded":
-        return f"{e.place} goes to {e.actor} by the settlement ({e.detail})"
+        return f"{place} goes to {e.actor} by the settlement ({e.detail})"
     if e.kind == "district taken":
-        return f"{e.actor} took a district of {e.place} ({e.detail})"
+        return f"{e.actor} took a district of {place} ({e.detail})"
     if e.kind == "assault repulsed":
-        return f"{e.actor}'s assault on {e.place} beaten off ({e.detail})"
+        return f"{e.actor}'s assault on {place} beaten off ({e.detail})"
+    if e.kind == "evacuated":
+        to = e.detail.rsplit(" to ", 1)
+        where = (names or {}).get(to[-1], to[-1])
+        return f"{e.actor}'s garrison of {place} evacuated under a deal ({to[0]} to {where})"
     if e.kind.startswith("siege"):
-        return f"{e.kind.replace('siege ', 'siege of ' + e.place + ' ')} ({e.actor})"
-    return f"{e.detail} ({e.actor}) {e.kind.replace('corridor ', '')}"
+        return f"siege of {place} {e.kind.removeprefix('siege ')} ({e.actor})"
+    return f"{e.detail} ({e.actor}) {e.kind.removeprefix('corridor ')}"
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,7 @@ SYMBOLS: dict[str, str] = {
     "frontage": r"$\phi_F$",
     "district_population": r"$N_D$",
     "withdraw_survival": r"$s_W$",
+    "evacuation": r"$s_E$",
     # people
     "siege_civilian_mortality": r"$d_C$",
     "sortie_civilian_kill": r"$k_{CS}$",

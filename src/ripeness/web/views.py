@@ -22,6 +22,7 @@ import pandas as pd
 from ..coupling import OUTCOMES
 from ..ensemble import EnsembleResult, wilson
 from ..report.colours import actor_colours
+from ..report.digest import tell
 from ..report.plots import colours_of
 from ..scenario import Loaded
 from ..simulate import Result
@@ -92,18 +93,6 @@ def _dates(ds: Any) -> list[str]:
     return [pd.Timestamp(d).date().isoformat() for d in ds["date"].values]
 
 
-def _tell(e: Any, names: dict[str, str]) -> str:
-    """One event in words, with the places' names."""
-    place = names.get(e.place, e.place)
-    if e.kind == "captured":
-        return f"{e.actor} took {place} ({e.detail})"
-    if e.kind == "ceded":
-        return f"{place} goes to {e.actor} by the settlement ({e.detail})"
-    if e.kind.startswith("siege"):
-        return f"siege of {place} {e.kind.removeprefix('siege ')} ({e.actor})"
-    return f"corridor {e.detail} ({e.actor}) {e.kind.removeprefix('corridor ')} at {place}"
-
-
 def _session(row: pd.Series, parties: list[str], story: list[str]) -> dict[str, Any]:
     per = {p: {f: row.get(f"{f}[{p}]") for f in PARTY_FIELDS} for p in parties}
     for p in parties:
@@ -158,7 +147,7 @@ def run_view(job: str, folder: Path, run: int | None, names: dict[str, str]) -> 
         "ceasefire": (one["ceasefire"].values.astype(int).tolist() if "ceasefire" in one
                       else None),
         "events": [{"day": int(e.day), "kind": e.kind, "place": e.place, "actor": e.actor,
-                    "text": _tell(e, names)} for e in ev.itertuples()],
+                    "text": tell(e, names)} for e in ev.itertuples()],
         "sessions": _sessions(res.sessions, run),
         "summary": res.summary(run=run).lines(), "manifest": _manifest(res.manifest)})
 

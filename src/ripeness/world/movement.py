@@ -18,7 +18,9 @@ gone quiet heads for a distant one, one link a day. An actor with a main effort
 links (over own ground) of its places on or next to the main axis, the same share of the
 spare fighters one link along the shortest way toward it: an offensive is fed from the rear
 and the quiet fronts, each keeping its reserve. Fighters left on ground their actor no longer
-holds (a lost place) go to the own neighbour with most own fighters, or surrender.
+holds (a lost place) go to the own neighbour with most own fighters, or surrender; those of
+a place that fell cut off from supply may instead leave under a negotiated departure for their
+side's nearest supplied ground (:func:`evacuate`, ``evacuation``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from numpy.typing import NDArray
 
 from .compile import Params, World
 
-__all__ = ["day0_threat", "front_floor", "move", "reach", "rear_floor", "rehome"]
+__all__ = ["day0_threat", "evacuate", "front_floor", "move", "reach", "rear_floor", "rehome"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -71,6 +73,40 @@ def rehome(force: F64, control: I64, world: World) -> tuple[F64, F64]:
         lost[:, a] = np.where(can, 0.0, orphan).sum(axis=1)
         out[:, :, a] = np.where(own, force[:, :, a] + arrive, 0.0)
     return out, lost
+
+
+def evacuate(force: F64, control: I64, cut: I64, base: NDArray[np.bool_], world: World,
+             share: float) -> tuple[F64, F64, I64]:
+    """A negotiated departure: fighters left on a place their actor held cut off from supply
+    (``cut``: int[run, place], the actor that held it this morning cut off, -1: none) and no
+    longer holds, with no own neighbour to fall back on, leave for the actor's nearest place
+    (in links, over any ground) of ``base`` (bool[run, place]: its supplied ground, held now);
+    ``share`` of them go, the rest stay for :func:`rehome` (surrender). Ties go to the lower
+    place index.
+    Returns (force, evacuated float[run, place]: the fighters that left each place, refuge
+    int[run, place]: where they went, -1 where none did)."""
+    out = force.copy()
+    n_r, n_p = control.shape
+    evacuated = np.zeros((n_r, n_p))
+    refuge = np.full((n_r, n_p), -1, dtype=np.int64)
+    if share <= 0.0:
+        return out, evacuated, refuge
+    for a in range(force.shape[2]):  # over actors; the runs and places are arrays
+        own = control == a
+        alone = ~_pad(own, False)[:, world.nbr].any(axis=2)
+        rr, vv = np.nonzero(~own & alone & (cut == a) & (force[:, :, a] > 0))
+        if not len(rr):
+            continue
+        dist = np.where(base[rr] & own[rr], world.hops[vv], np.inf)  # [N, P], N small
+        to = np.argmin(dist, axis=1)
+        ok = np.isfinite(dist[np.arange(len(rr)), to])
+        rr, vv, to = rr[ok], vv[ok], to[ok]
+        going = share * out[rr, vv, a]
+        out[rr, vv, a] -= going
+        np.add.at(out, (rr, to, np.full(len(rr), a)), going)
+        evacuated[rr, vv] += going
+        refuge[rr, vv] = to
+    return out, evacuated, refuge
 
 
 def reach(pressure: F64, own: NDArray[np.bool_], world: World, steps: int,
