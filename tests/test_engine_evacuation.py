@@ -65,25 +65,29 @@ def test_a_fallen_pocket_leaves_for_the_nearest_supplied_place() -> None:
 def test_only_a_cut_off_garrison_with_nowhere_to_fall_back_leaves() -> None:
     """On hand-set arrays: fighters left on a lost place go under the deal only where the
     place was cut off this morning, has no own neighbour now, and their side still holds a
-    supplied place; each other case is left for rehome (surrender or fall back)."""
+    supplied place; each other case is left for rehome (surrender or fall back). A place
+    taken today is not a refuge: only ground supplied for reb this morning counts."""
     world = compile_scenario(_siege(1.0))
     ix = {p: i for i, p in enumerate(world.place_ids)}
     gov, reb = world.actor_ids.index("gov"), world.actor_ids.index("reb")
-    control = np.tile(world.control0, (4, 1))
+    control = np.tile(world.control0, (5, 1))
     control[:, ix["pocket"]] = gov  # taken today in every run
-    force = np.zeros((4, len(ix), len(world.actor_ids)))
+    force = np.zeros((5, len(ix), len(world.actor_ids)))
     force[:, ix["pocket"], reb] = 50.0  # the survivors, on ground reb no longer holds
     cut = np.full(control.shape, -1)
-    cut[[0, 2, 3], ix["pocket"]] = reb  # run 1: the pocket was supplied this morning
-    base = np.ones(control.shape, dtype=bool)
-    base[3] = False  # run 3: reb holds no supplied place
+    cut[[0, 2, 3, 4], ix["pocket"]] = reb  # run 1: the pocket was supplied this morning
+    base = np.where(np.tile(world.control0, (5, 1)) == reb, reb, -1)  # this morning's
+    base[:, ix["pocket"]] = -1  # the pocket was cut off, not supplied ground
+    base[3] = -1  # run 3: reb held no supplied place this morning
     control[2, ix["n"]] = reb  # run 2: reb holds a neighbour of gsrc, not of the pocket
     control[2, ix["gsrc"]] = reb  # ... and now one next to the pocket: it falls back there
+    control[4, ix["n"]] = reb  # run 4: reb took 'n' today, nearer, but not its supplied ground
     out, gone, to = movement.evacuate(force, control, cut, base, world, 1.0)
-    assert gone[:, ix["pocket"]].tolist() == [50.0, 0.0, 0.0, 0.0]
-    assert to[0, ix["pocket"]] == min(ix["rnear"], ix["ra"]) and (to[1:] == -1).all()
-    assert out[0, ix["pocket"], reb] == 0.0 and out[0, to[0, ix["pocket"]], reb] == 50.0
-    assert (out[1:] == force[1:]).all()
+    assert gone[:, ix["pocket"]].tolist() == [50.0, 0.0, 0.0, 0.0, 50.0]
+    near = min(ix["rnear"], ix["ra"])
+    assert to[[0, 4], ix["pocket"]].tolist() == [near, near] and (to[1:4] == -1).all()
+    assert out[0, ix["pocket"], reb] == 0.0 and out[0, near, reb] == 50.0
+    assert (out[1:4] == force[1:4]).all()
     half, gone_half, _ = movement.evacuate(force, control, cut, base, world, 0.5)
     assert gone_half[0, ix["pocket"]] == 25.0 and half[0, ix["pocket"], reb] == 25.0
     assert out.sum() == force.sum() and half.sum() == force.sum()

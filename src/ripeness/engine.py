@@ -367,8 +367,8 @@ def step(state: State, world: World, p: Params, day: int) -> State:
                       k * p.num("defender_loss_rate"), p.num("helmbold_exponent"))
     force, control, lost, left = _apply_battle(s, force, plan, bt, e.committed, p, world)
     # A garrison that fell cut off leaves under a deal for its side's lines, or surrenders.
-    cut = np.where(s.supplied, -1, s.control)
-    force, evacuated, refuge = movement.evacuate(force, control, cut, s.supplied, world,
+    cut, base = np.where(s.supplied, -1, s.control), np.where(s.supplied, s.control, -1)
+    force, evacuated, refuge = movement.evacuate(force, control, cut, base, world,
                                                  p.num("evacuation"))
     force, surrendered = movement.rehome(force, control, world)
     force = movement.move(force, control, s.relief, world, p, plan.axis)

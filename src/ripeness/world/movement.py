@@ -75,12 +75,13 @@ def rehome(force: F64, control: I64, world: World) -> tuple[F64, F64]:
     return out, lost
 
 
-def evacuate(force: F64, control: I64, cut: I64, base: NDArray[np.bool_], world: World,
+def evacuate(force: F64, control: I64, cut: I64, base: I64, world: World,
              share: float) -> tuple[F64, F64, I64]:
     """A negotiated departure: fighters left on a place their actor held cut off from supply
     (``cut``: int[run, place], the actor that held it this morning cut off, -1: none) and no
     longer holds, with no own neighbour to fall back on, leave for the actor's nearest place
-    (in links, over any ground) of ``base`` (bool[run, place]: its supplied ground, held now);
+    (in links, over any ground) of its supplied ground this morning that it still holds
+    (``base``: int[run, place], the actor each place was supplied ground of, -1: none);
     ``share`` of them go, the rest stay for :func:`rehome` (surrender). Ties go to the lower
     place index.
     Returns (force, evacuated float[run, place]: the fighters that left each place, refuge
@@ -97,7 +98,7 @@ def evacuate(force: F64, control: I64, cut: I64, base: NDArray[np.bool_], world:
         rr, vv = np.nonzero(~own & alone & (cut == a) & (force[:, :, a] > 0))
         if not len(rr):
             continue
-        dist = np.where(base[rr] & own[rr], world.hops[vv], np.inf)  # [N, P], N small
+        dist = np.where((base[rr] == a) & own[rr], world.hops[vv], np.inf)  # [N, P], N small
         to = np.argmin(dist, axis=1)
         ok = np.isfinite(dist[np.arange(len(rr)), to])
         rr, vv, to = rr[ok], vv[ok], to[ok]
