@@ -109,6 +109,14 @@ CASES: list[tuple[str, Callable[[Raw], None], list[str]]] = [
         "date": __import__("datetime").date(2016, 2, 5), "description": "x",
         "set": {"places.capital.fortification": 5}, "assumption": "test"}),
      ["events[0].set", "would make the scenario invalid", "fortification"]),
+    ("event-changes-the-talks", _append("events", {
+        "date": __import__("datetime").date(2016, 2, 5), "description": "x",
+        "set": {"talks.pause_days": 5}, "assumption": "test"}),
+     ["events[0].set.talks.pause_days", "fixed when a run starts", "what-if"]),
+    ("event-changes-a-talks-parameter", _append("events", {
+        "date": __import__("datetime").date(2016, 2, 5), "description": "x",
+        "set": {"actors.gov.params.optimism": 0.2}, "assumption": "test"}),
+     ["events[0].set.actors.gov.params.optimism", "fixed when a run starts"]),
     ("uncertain-range-beyond-parameter-bounds", _set("uncertain", [{
         "path": "actors.gov.params.optimism", "low": 0, "high": 0.9, "source": "toy"}]),
      ["uncertain[0].high", "outside its bounds"]),

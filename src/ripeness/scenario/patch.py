@@ -14,10 +14,27 @@ from typing import Any
 
 from ..errors import near
 
-__all__ = ["EVENT_PREFIXES", "PatchError", "apply_patch", "entry_key", "resolve"]
+__all__ = ["EVENT_PREFIXES", "PatchError", "apply_patch", "entry_key", "fixed_for_the_run",
+           "resolve"]
 
-#: Dotted paths that dated events may set: parameters, never positions or outcomes.
-EVENT_PREFIXES = ("parameters.", "actors.", "support.", "supply.", "talks.")
+#: Dotted paths that dated events may set: parameters, never positions or outcomes (nor the
+#: talks, which are compiled once, at the start of a run: :func:`fixed_for_the_run`).
+EVENT_PREFIXES = ("parameters.", "actors.", "support.", "supply.")
+
+
+def fixed_for_the_run(path: str) -> bool:
+    """A path a dated event cannot change because it is read once, when a run starts: the
+    talks (``talks.``) and the registry parameters the talks and the outcome read (groups
+    'talks' and 'outcomes', global or per actor)."""
+    from ..params import registry
+
+    if path.startswith("talks."):
+        return True
+    parts = path.split(".")
+    name = parts[1] if len(parts) == 2 and parts[0] == "parameters" else (
+        parts[3] if len(parts) == 4 and parts[0] == "actors" and parts[2] == "params" else "")
+    p = registry().get(name)
+    return p is not None and p.group in ("talks", "outcomes")
 
 
 class PatchError(ValueError):

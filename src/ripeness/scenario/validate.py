@@ -18,7 +18,7 @@ from ..errors import Problem, ScenarioError, near
 from ..params import registry
 from . import checks
 from .collect import Loc, _Collector, _duplicates, _each, _plays, _ref, _roles
-from .patch import EVENT_PREFIXES, PatchError, apply_patch, resolve
+from .patch import EVENT_PREFIXES, PatchError, apply_patch, fixed_for_the_run, resolve
 from .quantity import Quantity
 from .schema import Scenario
 
@@ -160,11 +160,17 @@ def _check_paths(s: Scenario, raw: dict[str, Any], c: _Collector) -> None:
     set (each event, each what-if, both ends of each range) give a valid scenario."""
     for i, ev in enumerate(s.events):
         for path in ev.set:
-            if not path.startswith(EVENT_PREFIXES) or ".objective" in path or ".arms" in path:
+            if fixed_for_the_run(path):
+                c.add(("events", i, "set", path), f"a dated event cannot change '{path}': the "
+                      "talks and the parameters they and the outcome read are fixed when a "
+                      "run starts, so the change would have no effect",
+                      "set it in the scenario for the whole run ([talks], [parameters] or "
+                      "the actor's params), or compare runs with a what-if")
+            elif not path.startswith(EVENT_PREFIXES) or ".objective" in path or ".arms" in path:
                 c.add(("events", i, "set", path), f"a dated event may set parameters only, "
                       f"not '{path}' (positions and outcomes are for the model to produce)",
                       "use a path under parameters, actors.ID.params, actors.ID.enemies, "
-                      "support, supply or talks")
+                      "support or supply")
         _try_sets(c, raw, ("events", i, "set"), ev.set)
     for name, w in s.whatifs.items():
         _try_sets(c, raw, ("whatifs", name, "set"), w.set)
