@@ -252,7 +252,8 @@ class Talks(Entry):
     mediator: str = Field(description="Actor id of the mediator.")
     parties: list[str] = Field(min_length=2, description="Belligerents at the table.")
     opens: dt.date = Field(description="First day of talks.")
-    closes: dt.date | None = Field(None, description="Last possible day (default: horizon).")
+    closes: dt.date | None = Field(None, description="Day the talks close: no session on or "
+                                   "after it (default: none within the horizon).")
     protocol: Literal["mediator", "alternating", "nash"] = Field(
         "mediator", description="mediator: proposals inside the estimated range; alternating: "
         "Rubinstein offers with war as outside option; nash: Nash bargaining solution.")
