@@ -13,6 +13,7 @@ import copy
 from typing import Any
 
 from ..errors import near
+from ..params import registry
 
 __all__ = ["EVENT_PREFIXES", "PatchError", "apply_patch", "entry_key", "fixed_for_the_run",
            "resolve"]
@@ -26,8 +27,6 @@ def fixed_for_the_run(path: str) -> bool:
     """A path a dated event cannot change because it is read once, when a run starts: the
     talks (``talks.``) and the registry parameters the talks and the outcome read (groups
     'talks' and 'outcomes', global or per actor)."""
-    from ..params import registry
-
     if path.startswith("talks."):
         return True
     parts = path.split(".")
