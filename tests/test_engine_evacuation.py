@@ -60,6 +60,8 @@ def test_a_fallen_pocket_leaves_for_the_nearest_supplied_place() -> None:
     assert dead(lost) - dead(kept) == pytest.approx(gone, rel=1e-5)
     assert reb(kept) - reb(lost) == pytest.approx(gone, rel=1e-5)
     assert "reb's garrison of pocket evacuated under a deal" in " ".join(kept.digest(0))
+    assert f"reb {gone:,.0f} fighters from pocket" in str(kept.summary(0))
+    assert "Evacuated under deals" not in str(lost.summary(0))
 
 
 def test_only_a_cut_off_garrison_with_nowhere_to_fall_back_leaves() -> None:

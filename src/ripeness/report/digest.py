@@ -169,6 +169,8 @@ class RunSummary:
     scenario). aims_met: backer -> its limited aim
     is met at the end. talks: sessions, suspensions, ceasefire_days, ceasefires_agreed,
     ceasefires_broke, settled_day (None: no talks in the scenario). fighters_lost: by actor.
+    evacuated: one row per garrison that left a fallen pocket under a deal (day, place, actor,
+    fighters).
     """
 
     run: int
@@ -187,11 +189,13 @@ class RunSummary:
     civilians_killed: float
     civilians_displaced: float
     date_of: dict[int, str]
+    evacuated: pd.DataFrame
 
     def lines(self) -> list[str]:
         """The summary as lines of text."""
         return [*_outcome_line(self), *_holder_lines(self), *_change_lines(self),
-                *_air_lines(self), *_aim_lines(self), *_talks_lines(self), *_total_lines(self)]
+                *_air_lines(self), *_aim_lines(self), *_talks_lines(self), *_total_lines(self),
+                *_evacuation_lines(self)]
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
@@ -279,7 +283,17 @@ def summarize_run(daily: xr.Dataset, events: pd.DataFrame, sessions: pd.DataFram
         air=_air(ds), aims_met=aims, talks=talks,
         fighters_lost=ds["mil_dead"].to_pandas().iloc[-1].astype(np.float64),
         civilians_killed=float(ds["killed"].values[-1].sum()),
-        civilians_displaced=float(ds["displaced"].values[-1].sum()), date_of=days)
+        civilians_displaced=float(ds["displaced"].values[-1].sum()), date_of=days,
+        evacuated=_evacuated(ds, events, run))
+
+
+def _evacuated(ds: xr.Dataset, events: pd.DataFrame, run: int) -> pd.DataFrame:
+    """The run's negotiated departures: its 'evacuated' events with the fighters that left."""
+    ev = events[(events["run"] == run) & (events["kind"] == "evacuated")]
+    n = [float(ds["evacuated"].sel(day=d, place=p)) for d, p in zip(ev["day"], ev["place"],
+                                                                      strict=True)]
+    return pd.DataFrame({"day": ev["day"].to_numpy(), "place": ev["place"].to_numpy(),
+                         "actor": ev["actor"].to_numpy(), "fighters": np.array(n, dtype=float)})
 
 
 
@@ -377,3 +391,15 @@ def _total_lines(s: RunSummary) -> list[str]:
     return [f"Fighters lost: {_lost(actors, s.fighters_lost.to_numpy())}.",
             f"Civilians killed: {s.civilians_killed:,.0f}; displaced: "
             f"{s.civilians_displaced:,.0f}."]
+
+
+def _evacuation_lines(s: RunSummary) -> list[str]:
+    """Garrisons that left fallen pockets under a deal, by actor (none: no line)."""
+    if not len(s.evacuated):
+        return []
+    out = []
+    for actor, rows in s.evacuated.groupby("actor", sort=True):
+        out.append(f"{actor} {rows['fighters'].sum():,.0f} fighters from "
+                   f"{', '.join(dict.fromkeys(rows['place']))}")
+    return ["Evacuated under deals (garrisons of fallen pockets, to their side's lines): "
+            + "; ".join(out) + "."]
