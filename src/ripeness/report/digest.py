@@ -290,10 +290,10 @@ def summarize_run(daily: xr.Dataset, events: pd.DataFrame, sessions: pd.DataFram
 def _evacuated(ds: xr.Dataset, events: pd.DataFrame, run: int) -> pd.DataFrame:
     """The run's negotiated departures: its 'evacuated' events with the fighters that left."""
     ev = events[(events["run"] == run) & (events["kind"] == "evacuated")]
-    n = [float(ds["evacuated"].sel(day=d, place=p)) for d, p in zip(ev["day"], ev["place"],
-                                                                      strict=True)]
+    at = {"day": xr.DataArray(ev["day"].to_numpy()), "place": xr.DataArray(ev["place"].to_numpy())}
+    n = ds["evacuated"].sel(at).values.astype(float) if len(ev) else np.zeros(0)
     return pd.DataFrame({"day": ev["day"].to_numpy(), "place": ev["place"].to_numpy(),
-                         "actor": ev["actor"].to_numpy(), "fighters": np.array(n, dtype=float)})
+                         "actor": ev["actor"].to_numpy(), "fighters": n})
 
 
 
