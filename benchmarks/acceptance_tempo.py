@@ -83,7 +83,7 @@ from ripeness.backtest import read_record
 from ripeness.backtest.calibrate import apply_patch_file
 from ripeness.backtest.record import Record, default_record_path
 from ripeness.backtest.run import SLACK_DAYS
-from ripeness.backtest.score import Observed, observe, overall, score_table
+from ripeness.backtest.score import Observed, margin_over_null, observe, overall, score_table
 from ripeness.world import operations
 from ripeness.world.compile import World, compile_scenario
 
@@ -96,6 +96,8 @@ CESSATION = (dt.date(2016, 2, 27) - dt.date(2016, 2, 1)).days  # day 26
 LARGE = 50_000
 HELD = ("aleppo-east", "idlib", "azaz")
 SCALE_SIGMAS = (0, 7, 14, 30)  # C1 for scale: the date errors of a model that had every event
+SCALE_LEADS = (0.1, 0.2, 0.3)  # ... and errors as a share of each event's lead time
+SCALE_SHARE = 0.8  # ... with each event happening in this share of the runs
 FREE_DAYS = (0, 30, 120, 240, 329)  # B6
 
 # Aleppo and Idlib governorates, and the Damascus countryside, Daraa, Quneitra and Sweida
@@ -533,7 +535,8 @@ def part_c(runs: int, seed: int, calibrated: Path = CALIBRATED) -> None:
     table = score_table(rec, o)
     # A permuted record moves only the dates of events that happened, whose observation (the
     # first day in the window) does not depend on the dates: the same observations serve.
-    perms = [score_table(p, o) for p in (rec.permuted(s) for s in range(10))]
+    permuted = [rec.permuted(s) for s in range(10)]
+    perms = [score_table(p, o) for p in permuted]
     nulls = [overall(t) for t in perms]
     score = overall(table)
     print(f"\nC. syria-2016, {runs} runs (seed {seed}), {days} days "
@@ -541,6 +544,8 @@ def part_c(runs: int, seed: int, calibrated: Path = CALIBRATED) -> None:
     print(f"C1. backtest score {score:.3f}; permuted records: highest {max(nulls):.3f}, mean "
           f"{np.mean(nulls):.3f}; target >= {max(nulls) + 0.10:.3f}  "
           f"{verdict(score >= max(nulls) + 0.10)}")
+    margin = margin_over_null(rec, o, [(p, o) for p in permuted], seed=seed)
+    print(f"    margin over the best permutation {margin}")
     print_margin(rec, table, perms[int(np.argmax(nulls))])
     print_c1_scale(rec, seed)
     part_c2(loaded, rec, runs, seed, days, calibrated)
@@ -598,25 +603,35 @@ def print_margin(rec: Record, table: pd.DataFrame, best: pd.DataFrame, k: int = 
 
 def print_c1_scale(rec: Record, seed: int, runs: int = 400) -> None:
     """C1 for scale (a diagnostic, no simulation): the margin over the best of the same ten
-    permuted records that a model would reach whose every dated event happened in every run,
-    on its recorded first day plus an error drawn from N(0, sigma) days. Figures and 'did not
-    happen' entries score alike on the record and on a permuted one, so they cancel."""
+    permuted records that a model would reach whose every dated event happened in every run
+    (or in a share of them), on its recorded first day plus an error drawn from N(0, sigma)
+    days: sigma fixed, or a share of the event's lead time (its recorded day, at least 3
+    days). Figures and 'did not happen' entries score alike on the record and on a permuted
+    one, so they cancel."""
     dated = np.array([not e.is_figure and e.happened for e in rec.entries])
     first = rec.days()[:, 0].astype(float)
     rng = np.random.default_rng(seed)
     n = len(rec.entries)
     none = np.full((n, runs), np.nan)
     perms = [rec.permuted(s) for s in range(10)]
-    parts = []
-    for sigma in SCALE_SIGMAS:
+
+    def margin(sigma: np.ndarray, share: float = 1.0) -> float:
         day = none.copy()
-        day[dated] = first[dated, None] + np.round(rng.normal(0.0, sigma, (dated.sum(), runs)))
+        err = np.round(rng.normal(0.0, 1.0, (dated.sum(), runs)) * sigma[dated, None])
+        seen = rng.random((dated.sum(), runs)) < share
+        day[dated] = np.where(seen, first[dated, None] + err, np.nan)
         o = Observed(ids=rec.ids, day=day, lo=none, hi=none, window=rec.last_day() + 1,
                      runs=np.arange(runs))
-        best = max(overall(score_table(p, o)) for p in perms)
-        parts.append(f"{sigma} d {overall(score_table(rec, o)) - best:+.3f}")
+        return overall(score_table(rec, o)) - max(overall(score_table(p, o)) for p in perms)
+
+    fixed = ", ".join(f"{s} d {margin(np.full(n, float(s))):+.3f}" for s in SCALE_SIGMAS)
     print("    for scale: the margin a model would reach with every dated event in every run "
-          "on its recorded day, give or take a normal error of sigma days: " + ", ".join(parts))
+          "on its recorded day, give or take a normal error of sigma days: " + fixed)
+    lead = ", ".join(f"{k:.0%} {margin(np.maximum(3.0, k * first)):+.3f} / "
+                     f"{margin(np.maximum(3.0, k * first), SCALE_SHARE):+.3f}"
+                     for k in SCALE_LEADS)
+    print(f"    and with sigma a share of each event's lead time (at least 3 days), every event "
+          f"in every run / in {SCALE_SHARE:.0%} of the runs: " + lead)
 
 
 def part_c2(loaded: sc.Loaded, rec: Record, runs: int, seed: int, days: int,
@@ -632,11 +647,14 @@ def part_c2(loaded: sc.Loaded, rec: Record, runs: int, seed: int, days: int,
     obs = concat([observe(res, later) for res in chunks(patched, runs, seed, days)])
     table = score_table(later, obs)
     score = overall(table)
-    perms = [score_table(p, obs) for p in (later.permuted(s) for s in range(10))]
+    permuted = [later.permuted(s) for s in range(10)]
+    perms = [score_table(p, obs) for p in permuted]
     nulls = [overall(t) for t in perms]
     print(f"C2. calibrated before {CUTOFF} ({calibrated.name}): score of the {len(later)} "
           f"later entries {score:.3f}; permuted: highest {max(nulls):.3f}, mean "
           f"{np.mean(nulls):.3f}  {verdict(score > max(nulls))}")
+    margin = margin_over_null(later, obs, [(p, obs) for p in permuted], seed=seed)
+    print(f"    margin over the best permutation {margin}")
     print_margin(later, table, perms[int(np.argmax(nulls))], k=3)
 
 

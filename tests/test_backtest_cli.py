@@ -18,7 +18,8 @@ def test_backtest_prints_table_and_score(capsys: pytest.CaptureFixture[str]) -> 
                  "--null", "2"]) == 0
     out = capsys.readouterr().out
     for text in ("nubl-relieved", "talks-suspended", "share", "error d (q1 med q3)",
-                 "score: ", "before 2016-02-10: ", "chance level"):
+                 "score: ", "before 2016-02-10: ", "chance level",
+                 "margin over the best permuted record: ", "95% interval over the runs"):
         assert text in out
 
 

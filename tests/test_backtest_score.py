@@ -17,7 +17,14 @@ import pytest
 import ripeness
 from ripeness.backtest import backtest, format_table, read_record
 from ripeness.backtest.record import default_record_path
-from ripeness.backtest.score import Observed, observe, overall, run_scores, score_table
+from ripeness.backtest.score import (
+    Observed,
+    margin_over_null,
+    observe,
+    overall,
+    run_scores,
+    score_table,
+)
 from ripeness.scenario import read
 
 from .conftest import TOY
@@ -150,3 +157,73 @@ def test_plot_is_written(tmp_path: Path) -> None:
     res = backtest("aleppo-2016", runs=4, seed=0)
     out = plot_backtest(res, tmp_path / "bt.png")
     assert out.stat().st_size > 10_000
+
+
+def _same_in_every_run(record: ripeness.backtest.Record, day: list[float],
+                       runs: int) -> Observed:
+    d = np.tile(np.array(day, dtype=float)[:, None], (1, runs))
+    nan = np.full(d.shape, np.nan)
+    return Observed(ids=record.ids, day=d, lo=nan, hi=nan.copy(), window=20,
+                    runs=np.arange(runs))
+
+
+def test_margin_by_hand(toy_record: ripeness.backtest.Record) -> None:
+    """Runs that all do the same thing: the margin is worked out by hand and no draw of the
+    runs can move it, so the interval is that one number."""
+    nan = math.nan
+    # 'late' on its day (1), 'relief' on its day (1), 'never' not seen (0), 'held' not
+    # captured (1), 'hosted' not observed (0): 3/5. Against the null (the same record seen
+    # by runs that took 'late' 5 days late, exp(-1), and captured the capital, 'never' on
+    # time, 1, and 'held' broken, 0): (exp(-1) + 1 + 1 + 0 + 0)/5.
+    own = _same_in_every_run(toy_record, [2, 0, nan, nan, nan], 6)
+    other = _same_in_every_run(toy_record, [7, 0, 0, 0, nan], 6)
+    m = margin_over_null(toy_record, own, [(toy_record, other)], resamples=50)
+    assert m.value == pytest.approx(3 / 5 - (math.exp(-1) + 2) / 5)
+    assert m.low == pytest.approx(m.value) and m.high == pytest.approx(m.value)
+    # Against two nulls the best one counts: the record against its own runs scores 3/5.
+    m2 = margin_over_null(toy_record, own, [(toy_record, other), (toy_record, own)],
+                          resamples=50)
+    assert m2.value == pytest.approx(0.0) and m2.low == pytest.approx(0.0)
+
+
+def test_margin_interval_has_the_bootstrap_width(
+        toy_record: ripeness.backtest.Record) -> None:
+    """With one null record the margin is a mean over runs of each run's difference, so its
+    95% bootstrap interval spans about 2 x 1.96 standard errors of that mean; four times the
+    runs halve it. A wrong resampling (the entries drawn instead of the runs, or the nulls
+    redrawn apart from the runs) fails this."""
+    rng = np.random.default_rng(3)
+    widths = []
+    for runs in (400, 1600):
+        late = rng.integers(0, 12, runs).astype(float)  # 'late' seen 0-11 days: errors vary
+        d = np.full((5, runs), np.nan)
+        d[0] = late
+        none = np.full(d.shape, np.nan)
+        own = Observed(ids=toy_record.ids, day=d, lo=none, hi=none.copy(), window=20,
+                       runs=np.arange(runs))
+        other = _same_in_every_run(toy_record, [math.nan] * 5, runs)
+        m = margin_over_null(toy_record, own, [(toy_record, other)], seed=1)
+        diff = (run_scores(toy_record, own).mean(axis=0)
+                - run_scores(toy_record, other).mean(axis=0))
+        se = diff.std() / math.sqrt(runs)
+        assert m.value == pytest.approx(diff.mean())
+        assert m.low < m.value < m.high
+        assert m.high - m.low == pytest.approx(2 * 1.96 * se, rel=0.15)
+        widths.append(m.high - m.low)
+    assert widths[1] == pytest.approx(widths[0] / 2, rel=0.15)
+
+
+def test_margin_refuses_no_null_and_a_bad_level(toy_record: ripeness.backtest.Record) -> None:
+    obs = _same_in_every_run(toy_record, [math.nan] * 5, 2)
+    with pytest.raises(ValueError, match="at least one null record"):
+        margin_over_null(toy_record, obs, [])
+    with pytest.raises(ValueError, match="level must lie in"):
+        margin_over_null(toy_record, obs, [(toy_record, obs)], level=1.0)
+
+
+def test_backtest_gives_the_margin_over_its_null_records() -> None:
+    res = backtest("aleppo-2016", runs=6, seed=2, null=3)
+    assert res.margin is not None
+    assert res.margin.value == pytest.approx(res.score - res.null_scores.max())
+    assert res.margin.low <= res.margin.value <= res.margin.high
+    assert backtest("aleppo-2016", runs=2, seed=2).margin is None

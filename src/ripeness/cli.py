@@ -473,6 +473,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         print(f"chance level: the same runs against {args.null} records with the event dates "
               f"permuted score {res.null_scores.mean():.3f} on average (max "
               f"{res.null_scores.max():.3f})")
+        print(f"margin over the best permuted record: {res.margin}")
     if args.plot is not None:
         try:
             from .backtest.plot import plot_backtest
@@ -531,7 +532,8 @@ def _add_backtest_commands(sub: Any) -> None:
     p.add_argument("--patch", metavar="PATCH.toml", default=None, help="apply a patch "
                    "file, e.g. written by `ripeness calibrate --out`")
     p.add_argument("--null", type=_count, default=20, metavar="N", help="also score the runs "
-                   "against N records with permuted event dates: the chance level "
+                   "against N records with permuted event dates: the chance level, and "
+                   "the margin over the best with its 95%% interval over the runs "
                    "(default 20; 0: skip)")
     _add_record_flags(p)
     p = _add(sub, "calibrate", cmd_calibrate, "Fit the scenario's [[uncertain]] numbers (or "

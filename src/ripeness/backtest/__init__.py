@@ -8,7 +8,7 @@ date and scores the fit after it. See docs/backtest.md for the score's definitio
 from .calibrate import Calibration, apply_patch_file, calibrate, read_patch, write_patch
 from .record import Entry, Record, read_record
 from .run import BacktestResult, backtest, format_table
-from .score import KAPPA, TAU
+from .score import KAPPA, TAU, Margin, margin_over_null
 
 __all__ = [
     "KAPPA",
@@ -16,11 +16,13 @@ __all__ = [
     "BacktestResult",
     "Calibration",
     "Entry",
+    "Margin",
     "Record",
     "apply_patch_file",
     "backtest",
     "calibrate",
     "format_table",
+    "margin_over_null",
     "read_patch",
     "read_record",
     "write_patch",

@@ -21,7 +21,7 @@ import pandas as pd
 from ..scenario import Loaded, Scenario, read
 from ..simulate import simulate
 from .record import Record, default_record_path, read_record
-from .score import KAPPA, TAU, Observed, observe, overall, score_table
+from .score import KAPPA, TAU, Margin, Observed, margin_over_null, observe, overall, score_table
 
 __all__ = ["SLACK_DAYS", "BacktestResult", "backtest", "format_table", "resolve_record"]
 
@@ -36,7 +36,9 @@ class BacktestResult:
     score; ``side`` before/after when a cut-off was given), ``score`` (overall), the record,
     the observations behind the table (for plots and re-scoring), a manifest, and
     ``null_scores``: the overall scores of the same runs against records whose event dates
-    were permuted among the events (the chance level; empty unless asked for)."""
+    were permuted among the events (the chance level; empty unless asked for), and
+    ``margin``: the score less the highest of them, with its interval over the runs
+    (:func:`~.score.margin_over_null`; None without permuted records)."""
 
     table: pd.DataFrame
     score: float
@@ -44,6 +46,7 @@ class BacktestResult:
     observed: Observed
     manifest: dict[str, Any] = field(repr=False)
     null_scores: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    margin: Margin | None = field(default=None, repr=False)
 
     def side_score(self, side: str) -> float:
         """The mean score of the entries before (``"before"``) or after the cut-off."""
@@ -90,8 +93,9 @@ def backtest(scenario: Scenario | Loaded | str | Path, runs: int, seed: int = 0,
                       progress=progress)
     obs = observe(result, rec)
     table = score_table(rec, obs, tau, kappa)
-    nulls = np.array([overall(score_table(p, observe(result, p), tau, kappa))
-                      for p in (rec.permuted(s) for s in range(null))])
+    permuted = [(p, observe(result, p)) for p in (rec.permuted(s) for s in range(null))]
+    nulls = np.array([overall(score_table(p, o, tau, kappa)) for p, o in permuted])
+    margin = margin_over_null(rec, obs, permuted, tau, kappa, seed=seed) if null else None
     if cutoff is not None:
         table.insert(4, "side", ["before" if e.last <= cutoff else "after"
                                  for e in rec.entries])
@@ -106,7 +110,7 @@ def backtest(scenario: Scenario | Loaded | str | Path, runs: int, seed: int = 0,
                  "(docs/backtest.md)",
     }
     return BacktestResult(table=table, score=overall(table), record=rec, observed=obs,
-                          manifest=manifest, null_scores=nulls)
+                          manifest=manifest, null_scores=nulls, margin=margin)
 
 
 def _fmt(x: Any, digits: int = 0) -> str:

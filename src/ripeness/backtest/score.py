@@ -14,10 +14,13 @@ per-run scores in [0, 1]:
   ``exp(-d / kappa)``, d = |ln((x + 1) / (b + 1))| from the nearest bound b of the range.
 
 An entry's score is the mean over runs; the overall score is the mean over entries.
+:func:`margin_over_null` gives the overall score's margin over the best of some permuted
+records, with an interval over the runs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +31,8 @@ from numpy.typing import NDArray
 from ..simulate import Result
 from .record import EVENT_KINDS, FIGURE_KINDS, Entry, Record
 
-__all__ = ["KAPPA", "TAU", "Observed", "observe", "overall", "run_scores", "score_table"]
+__all__ = ["KAPPA", "TAU", "Margin", "Observed", "margin_over_null", "observe", "overall",
+           "run_scores", "score_table"]
 
 TAU = 5.0
 """Days: an event off by ``TAU`` days scores exp(-1) ≈ 0.37 of one on time."""
@@ -192,3 +196,51 @@ def score_table(record: Record, obs: Observed, tau: float = TAU,
 def overall(table: pd.DataFrame) -> float:
     """The overall score: the mean of the entries' scores (NaN for an empty table)."""
     return float(table["score"].mean()) if len(table) else float("nan")
+
+
+@dataclass(frozen=True)
+class Margin:
+    """The overall score's margin over the best of some null records (permuted dates),
+    ``value``, and the bounds ``low``, ``high`` of its bootstrap interval over the runs at
+    ``level``."""
+
+    value: float
+    low: float
+    high: float
+    level: float
+
+    def __str__(self) -> str:
+        return (f"{self.value:+.3f} ({self.level:.0%} interval over the runs "
+                f"{self.low:+.3f} to {self.high:+.3f})")
+
+
+def margin_over_null(record: Record, obs: Observed,
+                     nulls: Sequence[tuple[Record, Observed]], tau: float = TAU,
+                     kappa: float = KAPPA, level: float = 0.95, resamples: int = 2000,
+                     seed: int = 0) -> Margin:
+    """The overall score of ``obs`` against ``record`` less the highest overall score of the
+    same runs against the null records (``nulls``: each a record and the runs' observations
+    of it), with a percentile bootstrap interval: the runs are drawn ``resamples`` times with
+    replacement (``seed``) and the margin recomputed on each draw, the null records kept.
+    Why: a margin of a few thousandths may be a draw of the runs; the interval says how far
+    the same number of runs could move it."""
+    if not nulls:
+        raise ValueError("margin_over_null needs at least one null record")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must lie in (0, 1), got {level}")
+    # The overall score is the mean over entries of the mean over runs, so the mean over
+    # runs of each run's mean over entries: one number per run carries it.
+    own = run_scores(record, obs, tau, kappa).mean(axis=0)
+    null = np.stack([run_scores(r, o, tau, kappa).mean(axis=0) for r, o in nulls])
+    n_runs = own.shape[0]
+    rng = np.random.default_rng(seed)
+    # Draws per block, so that the [null, draw, run] array stays near 2 million numbers.
+    step = max(1, 2_000_000 // (n_runs * len(nulls)))
+    parts = []
+    for k in range(0, resamples, step):
+        draw = rng.integers(0, n_runs, (min(step, resamples - k), n_runs))
+        parts.append(own[draw].mean(axis=1) - null[:, draw].mean(axis=2).max(axis=0))
+    m = np.concatenate(parts)
+    low, high = np.quantile(m, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
+    return Margin(value=float(own.mean() - null.mean(axis=1).max()), low=float(low),
+                  high=float(high), level=level)
