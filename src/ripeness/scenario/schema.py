@@ -108,9 +108,10 @@ class Actor(Entry):
     description: str = Field("", description="Who the actor is, in words.")
     enemies: dict[str, Weight] = Field(
         default_factory=dict, description="Belligerent: actors it fights, with a priority "
-        "weight. Backer: how strongly it wants each enemy of its client struck (air "
-        "allocation weight). Hostility between belligerents is symmetric: listing it on one "
-        "side is enough."
+        "weight (recorded, but the engine does not yet use a belligerent's weights: "
+        "docs/model.md section 10, item 4). Backer: how strongly it wants each enemy of its "
+        "client struck (air allocation weight). Hostility between belligerents is symmetric: "
+        "listing it on one side is enough."
     )
     objective: Objective | None = Field(None, description="What the actor values (a table).")
     colour: str | None = Field(
