@@ -223,7 +223,8 @@ def margin_over_null(record: Record, obs: Observed,
     of it), with a percentile bootstrap interval: the runs are drawn ``resamples`` times with
     replacement (``seed``) and the margin recomputed on each draw, the null records kept.
     Why: a margin of a few thousandths may be a draw of the runs; the interval says how far
-    the same number of runs could move it."""
+    the same number of runs could move it. The best null is picked in each draw, after its
+    noise, so with many nulls the interval leans low of the margin (cautious)."""
     if not nulls:
         raise ValueError("margin_over_null needs at least one null record")
     if not 0.0 < level < 1.0:
