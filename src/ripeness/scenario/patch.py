@@ -15,8 +15,8 @@ from typing import Any
 from ..errors import near
 from ..params import registry
 
-__all__ = ["EVENT_PREFIXES", "PatchError", "apply_patch", "entry_key", "fixed_for_the_run",
-           "resolve"]
+__all__ = ["EVENT_PREFIXES", "PatchError", "apply_patch", "entry_key", "event_may_set",
+           "fixed_for_the_run", "resolve"]
 
 #: Dotted paths that dated events may set: parameters, never positions or outcomes (nor the
 #: talks, which are compiled once, at the start of a run: :func:`fixed_for_the_run`).
@@ -34,6 +34,13 @@ def fixed_for_the_run(path: str) -> bool:
         parts[3] if len(parts) == 4 and parts[0] == "actors" and parts[2] == "params" else "")
     p = registry().get(name)
     return p is not None and p.group in ("talks", "outcomes")
+
+
+def event_may_set(path: str) -> bool:
+    """A path a dated event may set: a parameter of the war (under :data:`EVENT_PREFIXES`, not
+    an objective or arms) that is not fixed for the run (:func:`fixed_for_the_run`)."""
+    return (path.startswith(EVENT_PREFIXES) and ".objective" not in path
+            and ".arms" not in path and not fixed_for_the_run(path))
 
 
 class PatchError(ValueError):

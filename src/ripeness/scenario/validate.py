@@ -18,7 +18,7 @@ from ..errors import Problem, ScenarioError, near
 from ..params import registry
 from . import checks
 from .collect import Loc, _Collector, _duplicates, _each, _plays, _ref, _roles
-from .patch import EVENT_PREFIXES, PatchError, apply_patch, fixed_for_the_run, resolve
+from .patch import PatchError, apply_patch, event_may_set, fixed_for_the_run, resolve
 from .quantity import Quantity
 from .schema import Scenario
 
@@ -166,7 +166,7 @@ def _check_paths(s: Scenario, raw: dict[str, Any], c: _Collector) -> None:
                       "run starts, so the change would have no effect",
                       "set it in the scenario for the whole run ([talks], [parameters] or "
                       "the actor's params), or compare runs with a what-if")
-            elif not path.startswith(EVENT_PREFIXES) or ".objective" in path or ".arms" in path:
+            elif not event_may_set(path):
                 c.add(("events", i, "set", path), f"a dated event may set parameters only, "
                       f"not '{path}' (positions and outcomes are for the model to produce)",
                       "use a path under parameters, actors.ID.params, actors.ID.enemies, "

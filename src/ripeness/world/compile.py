@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..params import registry
-from ..scenario.patch import EVENT_PREFIXES, apply_patch, fixed_for_the_run
+from ..scenario.patch import EVENT_PREFIXES, apply_patch, event_may_set
 from ..scenario.schema import Scenario
 from .changes import Change, compile_changes
 from .coalitions import allies
@@ -309,8 +309,7 @@ def _phases(s: Scenario) -> tuple[tuple[int, Params], ...]:
     raw = s.model_dump(mode="json", by_alias=True, exclude_none=True)
     for ev in sorted((e for e in s.events if e.enabled and e.set), key=lambda e: e.date):
         for path in ev.set:
-            if (not path.startswith(EVENT_PREFIXES) or ".objective" in path or ".arms" in path
-                    or fixed_for_the_run(path)):
+            if not event_may_set(path):
                 raise ValueError(f"event on {ev.date} sets '{path}': dated events may set "
                                  "parameters of the war only (paths under parameters, "
                                  "actors.*.params, actors.*.enemies, support or supply; not "
