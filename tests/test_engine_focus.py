@@ -334,7 +334,7 @@ def test_off_axis_attack_needs_focus_threshold_times_attack_threshold(
 
 # --- A road: reb's Q, then gov's q, m, r, f, then reb's E (the main effort).
 
-def road(reach: int) -> tuple[World, Params, engine.State]:
+def road(reach: int, **gov: float) -> tuple[World, Params, engine.State]:
     names = ["q_reb", "q", "m", "r", "f", "e"]
     held = {"q_reb": ("reb", 200.0), "q": ("gov", 1000.0), "m": ("gov", 400.0),
             "r": ("gov", 300.0), "f": ("gov", 2000.0), "e": ("reb", 1000.0)}
@@ -342,7 +342,7 @@ def road(reach: int) -> tuple[World, Params, engine.State]:
           for i, n in enumerate(names)]
     links = list(itertools.pairwise(names))
     supply = [("m", ["gov"]), ("q_reb", ["reb"]), ("e", ["reb"])]
-    world, p = world_of(ps, links, supply, gov={"focus_reach": reach})
+    world, p = world_of(ps, links, supply, gov={"focus_reach": reach, **gov})
     s = engine.init(world, 1, 0)
     assert_quiet(s, world)
     return world, p, s
@@ -400,6 +400,55 @@ def test_focus_reach_feeds_the_axis_from_the_rear(reach: int) -> None:
     none = movement.move(s.force, s.control, s.relief, world, p,
                          operations.axes_of(np.full((1, 2), len(ids)), world))
     assert {n: none[0, ids.index(n), gov] for n in OLD} == pytest.approx(OLD)
+
+
+# Local defence (local_share 0.5): every gov place on the road keeps half its day-0 garrison
+# whatever the fronts ask (the larger of that and its reserve against hostile neighbours). By
+# the pressure rule (focus_reach 0) m sends 0.15 x (400 - 200) = 30 to q and r 0.15 x (300 -
+# 150) = 22.5 to f; fed from 3 links (focus_reach 3) q keeps max(0.5 x 200, 0.5 x 1,000) = 500
+# and sends 0.15 x 500 = 75 to m, m 30 to r, r 22.5 to f.
+LOCAL = {0: {"q": 1030.0, "m": 370.0, "r": 277.5, "f": 2022.5},
+         3: {"q": 925.0, "m": 445.0, "r": 307.5, "f": 2022.5}}
+
+
+@pytest.mark.parametrize("reach", [0, 3])
+def test_local_defence_stays_whatever_the_fronts_ask(reach: int) -> None:
+    """local_share s: a place keeps s x its day-0 garrison while its day-0 holder holds it,
+    under the pressure rule and the main effort's feed alike; fighters are conserved."""
+    world, p, s = road(reach, local_share=0.5)
+    gov, ids = world.actor_ids.index("gov"), world.place_ids
+    axis = operations.axes_of(np.array([[ids.index("e"), len(ids)]]), world)
+    after = movement.move(s.force, s.control, s.relief, world, p, axis)
+    assert {n: after[0, ids.index(n), gov] for n in LOCAL[reach]} == pytest.approx(LOCAL[reach])
+    assert after.sum(axis=1) == pytest.approx(s.force.sum(axis=1))
+
+
+def test_local_defence_is_the_day0_holders_only() -> None:
+    """The floor is local_share x the day-0 garrison where the day-0 holder still holds the
+    place, 0 on ground that changed hands (an occupier has no local militia there)."""
+    world, p, s = road(3, local_share=0.5)
+    ids = world.place_ids
+    floor = movement.local_floor(s.control, world, p)[0]
+    day0 = {"q_reb": 0.0, "q": 500.0, "m": 200.0, "r": 150.0, "f": 1000.0, "e": 0.0}
+    assert dict(zip(ids, floor, strict=True)) == pytest.approx(day0)  # reb's share is 0
+    control = s.control.copy()
+    control[0, ids.index("m")] = world.actor_ids.index("reb")
+    control[0, ids.index("q_reb")] = world.actor_ids.index("gov")
+    moved = movement.local_floor(control, world, p)[0]
+    assert moved[ids.index("m")] == 0.0 and moved[ids.index("q_reb")] == 0.0
+    assert moved[ids.index("q")] == pytest.approx(500.0)
+
+
+def test_local_defence_still_joins_the_assaults_next_to_it() -> None:
+    """The local share binds redeployment only: the day's plan (who attacks what, with how
+    many) is the same with local_share 0 and 0.9."""
+    plans = []
+    for share in (0.0, 0.9):
+        world, p = fronts(gov={"local_share": share})
+        s = engine.init(world, 1, 0)
+        plans.append(plan_of(world, p, s))
+    assert attacked_by(plans[0], world, "gov") == attacked_by(plans[1], world, "gov") != set()
+    np.testing.assert_array_equal(plans[0].per_target, plans[1].per_target)
 
 
 # --- A fork: gov's rear place k links the start line o (facing reb's E, the main effort) and

@@ -65,6 +65,7 @@ SYMBOLS: dict[str, str] = {
     "move_reach": r"$k_M$",
     "move_link_cost": r"$\delta_M$",
     "focus_reach": r"$k_a$",
+    "local_share": r"$s^L_a$",
     # air
     "sortie_kill": r"$k_S$",
     "sortie_heavy_kill": r"$k^H_S$",

@@ -2,7 +2,8 @@
 
 Each day a share ``move_rate`` of an actor's fighters at a place it holds (beyond the reserve
 ``hold_ratio`` keeps against hostile fighters next to it, no fewer than on day 0 while the
-place still faces an enemy: :func:`front_floor`) moves one link,
+place still faces an enemy: :func:`front_floor`; and beyond its local defence, ``local_share``
+of its day-0 garrison while its day-0 holder holds it: :func:`local_floor`) moves one link,
 through its own ground, to the neighbouring own place under the most pressure when that exceeds
 the pressure where they stand. Pressure at own place u for actor a is
 
@@ -30,7 +31,8 @@ from numpy.typing import NDArray
 
 from .compile import Params, World
 
-__all__ = ["day0_threat", "evacuate", "front_floor", "move", "reach", "rear_floor", "rehome"]
+__all__ = ["day0_threat", "evacuate", "front_floor", "local_floor", "move", "reach", "rear_floor",
+           "rehome"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -157,6 +159,17 @@ def rear_floor(control: I64, world: World) -> F64:
     return np.asarray(np.where(control == c0[None, :], floor[None, :], 0.0))
 
 
+def local_floor(control: I64, world: World, p: Params) -> F64:
+    """float[run, place]: the local defence a place keeps whatever the fronts ask:
+    ``local_share`` of its holder times its day-0 garrison, while its day-0 holder holds it;
+    0 on ground that changed hands. Village and neighbourhood militias fight where they live,
+    and in the place's assaults on its neighbours, but are not sent to other fronts (7.7)."""
+    c0 = world.control0
+    f0 = world.force0[np.arange(len(c0)), c0]
+    share = p.by_actor("local_share")[control]
+    return np.asarray(np.where(control == c0[None, :], share * f0[None, :], 0.0))
+
+
 def move(force: F64, control: I64, relief: F64, world: World, p: Params,
          axis: NDArray[np.bool_] | None = None) -> F64:
     """One day of redeployment along own ground toward higher pressure, or toward the main
@@ -166,6 +179,7 @@ def move(force: F64, control: I64, relief: F64, world: World, p: Params,
     defender = force[np.arange(n_r)[:, None], np.arange(n_p)[None, :], control]
     rate = p.num("move_rate")
     reach_f = p.by_actor("focus_reach")
+    local = local_floor(control, world, p)
     for a in np.flatnonzero(world.belligerent):
         own = control == a
         hostile = world.hostile[a][control]
@@ -179,8 +193,9 @@ def move(force: F64, control: I64, relief: F64, world: World, p: Params,
         far = reach(pressure, own, world, int(p.num("move_reach")) - 1, p.num("move_link_cost"))
         dest, best = _best_neighbour(far, own, world)
         go = own & (best > pressure)
-        spare = np.maximum(force[:, :, a] - p.by_actor("hold_ratio")[a]
-                           * front_floor(threat, control, world), 0.0)
+        kept = np.maximum(p.by_actor("hold_ratio")[a] * front_floor(threat, control, world),
+                          local)
+        spare = np.maximum(force[:, :, a] - kept, 0.0)
         if axis is not None and reach_f[a] > 0:
             on = axis[:, a, :]
             # The base is the start line: own places on the axis or next to the enemy ground
@@ -196,7 +211,7 @@ def move(force: F64, control: I64, relief: F64, world: World, p: Params,
             # to the main effort, however far: a front that has gone quiet sends its troops
             # to the next (7.7).
             free = toward & ~feed & (threat == 0)
-            kept = rear_floor(control, world)
+            kept = np.maximum(rear_floor(control, world), local)
             spare = np.where(free, np.maximum(force[:, :, a] - kept, 0.0), spare)
             dest = np.where(feed | free, f_dest, dest)
             go = go | feed | free
