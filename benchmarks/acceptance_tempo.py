@@ -189,14 +189,18 @@ SETS = ModelSets()
 scenario = SETS.scenario
 
 
+def february_events(rec: Record) -> Record:
+    """A1's events: the captures, reliefs and corridor cuts the record dates by 16 Feb 2016."""
+    feb16 = (dt.date(2016, 2, 16) - rec.start).days
+    return rec.select([(not e.is_figure) and e.happened
+                       and e.kind in ("captured", "siege relieved", "corridor cut")
+                       and rec.day(e.last) <= feb16 for e in rec.entries])
+
+
 def part_a(runs: int, seed: int) -> None:
     loaded = scenario("aleppo-2016")
     rec = read_record(default_record_path(loaded), loaded)
-    feb16 = (dt.date(2016, 2, 16) - rec.start).days
-    keep = [(not e.is_figure) and e.happened and e.kind in ("captured", "siege relieved",
-                                                           "corridor cut")
-            and rec.day(e.last) <= feb16 for e in rec.entries]
-    events = rec.select(keep)
+    events = february_events(rec)
     figures = rec.select([e.is_figure and e.kind == "military dead" for e in rec.entries])
     tables, dead, held = [], [], []
     t0 = time.perf_counter()

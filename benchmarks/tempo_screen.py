@@ -38,11 +38,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from acceptance_tempo import HELD, february_events, holds  # benchmarks/, the script's folder
 
 import ripeness
 from ripeness import scenario as sc
 from ripeness.backtest import read_record
-from ripeness.backtest.record import Record, default_record_path
+from ripeness.backtest.record import default_record_path
 from ripeness.backtest.run import SLACK_DAYS
 from ripeness.backtest.score import observe, overall, score_table
 
@@ -68,7 +69,6 @@ RANGES: dict[str, tuple[float, float]] = {
 }
 #: Parameters the registry counts in whole links.
 WHOLE = ("focus_reach", "focus_mass_reach")
-HELD = ("aleppo-east", "idlib", "azaz")
 MARCH31 = 59
 MAY1 = (dt.date(2016, 5, 1) - dt.date(2016, 2, 1)).days
 OUTPUTS = ("a1", "a1_share", "a2", "c1", "castello_early")
@@ -82,16 +82,9 @@ def setting(x: np.ndarray) -> dict[str, float]:
     return out
 
 
-def _events(rec: Record) -> Record:
-    feb16 = (dt.date(2016, 2, 16) - rec.start).days
-    return rec.select([(not e.is_figure) and e.happened
-                       and e.kind in ("captured", "siege relieved", "corridor cut")
-                       and rec.day(e.last) <= feb16 for e in rec.entries])
-
-
 def _aleppo(sets: dict[str, float], runs: int, seed: int) -> tuple[float, float, float]:
     loaded = sc.variant(sc.read("aleppo-2016"), None, sets or None)
-    events = _events(read_record(default_record_path(loaded), loaded))
+    events = february_events(read_record(default_record_path(loaded), loaded))
     res = ripeness.simulate(loaded, runs, seed, 90)
     o = observe(res, events)
     tab = score_table(events, o)
@@ -99,11 +92,7 @@ def _aleppo(sets: dict[str, float], runs: int, seed: int) -> tuple[float, float,
     first = events.days()[:, 0][:, None]
     last = events.days()[:, 1][:, None]
     near = (o.day >= first - 3) & (o.day <= last + 3)
-    d = res.daily
-    kept = [(d["control"].sel(place=p).values[:, :MARCH31 + 1]
-             == d["control_start"].sel(place=p).values[:, None]).all(axis=1).mean()
-            for p in HELD]
-    return float(ok.sum()), float(near.mean()), float(min(kept))
+    return float(ok.sum()), float(near.mean()), float(holds(res, HELD, MARCH31).mean(axis=0).min())
 
 
 def _syria(sets: dict[str, float], runs: int, seed: int) -> tuple[float, float]:

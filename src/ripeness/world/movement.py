@@ -126,12 +126,17 @@ def reach(pressure: F64, own: NDArray[np.bool_], world: World, steps: int,
     return field
 
 
+def _day0_garrison(world: World) -> F64:
+    """float[place]: the day-0 holder's fighters at each place, as the scenario deployed them."""
+    c0 = world.control0
+    return np.asarray(world.force0[np.arange(len(c0)), c0])
+
+
 def day0_threat(world: World) -> F64:
     """float[place]: the hostile fighters next to each place on day 0 (hostile to its day-0
     holder), as the scenario deployed them."""
     c0 = world.control0
-    n_p = len(c0)
-    f0 = world.force0[np.arange(n_p), c0]
+    f0 = _day0_garrison(world)
     hostile = world.hostile[c0[:, None], _pad(c0[None, :], 0)[0][world.nbr]]
     return np.asarray((_pad(f0[None, :], 0.0)[0][world.nbr] * hostile).sum(axis=1))
 
@@ -150,13 +155,8 @@ def rear_floor(control: I64, world: World) -> F64:
     """float[run, place]: the garrison a quiet place keeps when it sends its fighters to a
     distant main effort: its day-0 garrison if it held no front on day 0 (a rear garrison
     the scenario put there) and still has its day-0 holder; 0 for a front gone quiet."""
-    c0 = world.control0
-    n_p = len(c0)
-    f0 = world.force0[np.arange(n_p), c0]
-    hostile = world.hostile[c0[:, None], _pad(c0[None, :], 0)[0][world.nbr]]
-    threat0 = (_pad(f0[None, :], 0.0)[0][world.nbr] * hostile).sum(axis=1)
-    floor = np.where(threat0 > 0, 0.0, f0)
-    return np.asarray(np.where(control == c0[None, :], floor[None, :], 0.0))
+    floor = np.where(day0_threat(world) > 0, 0.0, _day0_garrison(world))
+    return np.asarray(np.where(control == world.control0[None, :], floor[None, :], 0.0))
 
 
 def local_floor(control: I64, world: World, p: Params) -> F64:
@@ -164,10 +164,9 @@ def local_floor(control: I64, world: World, p: Params) -> F64:
     ``local_share`` of its holder times its day-0 garrison, while its day-0 holder holds it;
     0 on ground that changed hands. Village and neighbourhood militias fight where they live,
     and in the place's assaults on its neighbours, but are not sent to other fronts (7.7)."""
-    c0 = world.control0
-    f0 = world.force0[np.arange(len(c0)), c0]
     share = p.by_actor("local_share")[control]
-    return np.asarray(np.where(control == c0[None, :], share * f0[None, :], 0.0))
+    return np.asarray(np.where(control == world.control0[None, :],
+                               share * _day0_garrison(world)[None, :], 0.0))
 
 
 def move(force: F64, control: I64, relief: F64, world: World, p: Params,
@@ -180,6 +179,8 @@ def move(force: F64, control: I64, relief: F64, world: World, p: Params,
     rate = p.num("move_rate")
     reach_f = p.by_actor("focus_reach")
     local = local_floor(control, world, p)
+    # A quiet place beyond the feed's reach keeps its rear garrison or its local defence.
+    rear = np.maximum(rear_floor(control, world), local)
     for a in np.flatnonzero(world.belligerent):
         own = control == a
         hostile = world.hostile[a][control]
@@ -211,8 +212,7 @@ def move(force: F64, control: I64, relief: F64, world: World, p: Params,
             # to the main effort, however far: a front that has gone quiet sends its troops
             # to the next (7.7).
             free = toward & ~feed & (threat == 0)
-            kept = np.maximum(rear_floor(control, world), local)
-            spare = np.where(free, np.maximum(force[:, :, a] - kept, 0.0), spare)
+            spare = np.where(free, np.maximum(force[:, :, a] - rear, 0.0), spare)
             dest = np.where(feed | free, f_dest, dest)
             go = go | feed | free
         leaving = np.where(go, rate * spare, 0.0)
