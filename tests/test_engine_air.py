@@ -32,7 +32,7 @@ def _flown(sc: object) -> tuple[np.ndarray, object]:
     world = compile_scenario(sc)  # type: ignore[arg-type]
     p = world.params_on(0)
     s = eng.init(world, 2, 0)
-    pl = plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor, s.ceasefire,
+    pl = plan(s.control, s.force, s.supplied, s.lost, s.pull, s.aid_factor, s.ceasefire,
               world, p, s.effort, s.effort_age, s.districts, s.besieged_days)
     held = eng._holder_force(s.force, s.control)
     return air.allocate(pl.attacker, s.control, held, s.aid_factor, s.ceasefire, world, p), world

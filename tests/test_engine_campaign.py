@@ -114,7 +114,7 @@ def _siege(besieged_days: int) -> tuple[World, Params, engine.State, operations.
     p = world.params_on(0)
     s = engine.init(world, 1, 0)
     days = np.full(s.supplied.shape, besieged_days)
-    pl = operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+    pl = operations.plan(s.control, s.force, s.supplied, s.lost, s.pull, s.aid_factor,
                          s.ceasefire, world, p, s.effort, s.effort_age, s.districts,
                          np.where(s.supplied, 0, days))
     return world, p, s, pl
@@ -168,34 +168,91 @@ def test_a_front_keeps_its_day0_reserve_when_the_enemy_opposite_thins() -> None:
     assert free[0, f] == pytest.approx(2000.0 - 0.5 * 1000.0)
 
 
-# --- The relief pull shared over the captures on the road.
+# --- The pull of pockets and of objectives, shared over the captures on the road.
+
+def _line(held: dict[str, str], objective: dict[str, Any] | None = None,
+          **parameters: float) -> tuple[World, np.ndarray]:
+    """gov's supplied base - r1 - r2 - r3 - end, in a line (no detours); gov's objective as
+    given; the day-0 pull of gov on each place."""
+    names = ["base", "r1", "r2", "r3", "end"]
+    ps = [place(n, held[n], {held[n]: 300.0}, lat=36.0 + 0.05 * i) for i, n in enumerate(names)]
+    gov = actor("gov", enemies={"reb": 1.0}, **({"objective": objective} if objective else {}))
+    sc = build(ps, [("base", "r1"), ("r1", "r2"), ("r2", "r3"), ("r3", "end")],
+               [("base", ["gov"]), ("r3", ["reb"])], actors=[gov, actor("reb")],
+               parameters={"assumption": "test", **parameters})
+    world = compile_scenario(sc)
+    return world, engine.init(world, 1, 0).pull[0, world.actor_ids.index("gov")]
+
+
+REB = {"base": "gov", "r1": "reb", "r2": "reb", "r3": "reb", "end": "reb"}
+
 
 def test_the_relief_pull_is_shared_over_the_captures_on_the_road() -> None:
     """gov's base - reb r1 - r2 - r3 - gov's pocket (cut off): the pocket is 4 links from
     the supplied base, so a relief takes 3 captures and each place on the road pulls
-    obj_norm(pocket) / 3 (no detour); with r1 taken the pocket is 3 links away and r2, r3
-    pull / 2."""
-    def pull(taken: tuple[str, ...]) -> tuple[World, np.ndarray]:
-        names = ["base", "r1", "r2", "r3", "pocket"]
-        held = {"base": "gov", "r1": "reb", "r2": "reb", "r3": "reb", "pocket": "gov"}
-        held |= dict.fromkeys(taken, "gov")
-        ps = [place(n, held[n], {held[n]: 300.0}, lat=36.0 + 0.05 * i)
-              for i, n in enumerate(names)]
-        sc = build(ps, [("base", "r1"), ("r1", "r2"), ("r2", "r3"), ("r3", "pocket")],
-                   [("base", ["gov"]), ("r3", ["reb"])],
-                   parameters={"assumption": "test"})
-        world = compile_scenario(sc)
-        s = engine.init(world, 1, 0)
-        return world, s.relief[0, world.actor_ids.index("gov")]
-
-    world, rel = pull(())
+    relief_weight x obj_norm(pocket) / 3 (no detour); with r1 taken the pocket is 3 links
+    away and r2, r3 pull / 2."""
+    w_l = 3.0  # the registry's relief_weight
+    world, pull = _line(REB | {"end": "gov"})
     gov, ids = world.actor_ids.index("gov"), world.place_ids
-    share = world.obj_norm[gov, ids.index("pocket")]
+    share = w_l * world.obj_norm[gov, ids.index("end")]
     for n in ("r1", "r2", "r3"):
-        assert rel[ids.index(n)] == pytest.approx(share / 3)
-    world, rel = pull(("r1",))
-    assert rel[ids.index("r2")] == pytest.approx(share / 2)
-    assert rel[ids.index("r3")] == pytest.approx(share / 2)
+        assert pull[ids.index(n)] == pytest.approx(share / 3)
+    world, pull = _line(REB | {"end": "gov", "r1": "gov"})
+    assert pull[ids.index("r2")] == pytest.approx(share / 2)
+    assert pull[ids.index("r3")] == pytest.approx(share / 2)
+    world, pull = _line(REB | {"end": "gov"}, relief_weight=1.5)
+    assert pull[ids.index("r1")] == pytest.approx(share / 2 / 3)
+
+
+def test_an_objective_beyond_the_front_pulls_the_road_to_it() -> None:
+    """gov's objective weighs 'end' (reb's, 4 links from gov's supplied base: 4 captures
+    with itself): at objective_pull 2 each place on the road, 'end' included, pulls 2 x
+    aim_norm(end) / 4 (aim_norm 1, its only weight). With r1 and r2 taken, 2 captures: / 2.
+    Next to gov's ground (r3 taken too) it pulls nothing: it is a target itself. At the
+    registry's objective_pull 0, nothing; without the objective, nothing; a place of gov's
+    own in the objective pulls nothing."""
+    obj = {"kind": "open", "places": {"end": 2.0}, "assumption": "test"}
+    world, pull = _line(REB, obj, objective_pull=2.0)
+    gov, ids = world.actor_ids.index("gov"), world.place_ids
+    assert world.aim_norm[gov, ids.index("end")] == pytest.approx(1.0)
+    for n in ("r1", "r2", "r3", "end"):
+        assert pull[ids.index(n)] == pytest.approx(2.0 / 4)
+    _, pull = _line(REB | {"r1": "gov", "r2": "gov"}, obj, objective_pull=2.0)
+    assert pull[ids.index("r3")] == pytest.approx(2.0 / 2)
+    assert pull[ids.index("end")] == pytest.approx(2.0 / 2)
+    _, pull = _line(REB | {"r1": "gov", "r2": "gov", "r3": "gov"}, obj, objective_pull=2.0)
+    assert not pull.any()
+    _, pull = _line(REB, obj)
+    assert not pull.any()
+    _, pull = _line(REB, objective_pull=2.0)
+    assert not pull.any()
+    _, pull = _line(REB | {"end": "gov", "r3": "gov", "r2": "gov", "r1": "gov"}, obj,
+                    objective_pull=2.0)
+    assert not pull.any()
+
+
+def test_the_pull_of_an_objective_fades_off_the_shortest_way() -> None:
+    """A side road: base - r1 - end and base - s1 - s2 - end (reb's 'end' 2 links away on the
+    short road), at objective_pull 2. r1 lies on the shortest way (pull 2 x 1 / 2: aim_norm 1
+    over the 2 captures); s1 is one link off it (detour
+    hops(s1, end) + dist(s1) - dist(end) = 2 + 1 - 2 = 1: half as much at relief_decay 0.5), as
+    is s2 (1 + 2 - 2)."""
+    names = ["base", "r1", "s1", "s2", "end"]
+    ps = [place(n, "gov" if n == "base" else "reb", {"gov" if n == "base" else "reb": 300.0},
+                lat=36.0 + 0.05 * i) for i, n in enumerate(names)]
+    obj = {"kind": "open", "places": {"end": 1.0}, "assumption": "test"}
+    sc = build(ps, [("base", "r1"), ("r1", "end"), ("base", "s1"), ("s1", "s2"),
+                    ("s2", "end")], [("base", ["gov"]), ("end", ["reb"])],
+               actors=[actor("gov", enemies={"reb": 1.0}, objective=obj), actor("reb")],
+               parameters={"objective_pull": 2.0, "assumption": "test"})
+    world = compile_scenario(sc)
+    pull = engine.init(world, 1, 0).pull[0, world.actor_ids.index("gov")]
+    ids = world.place_ids
+    assert pull[ids.index("r1")] == pytest.approx(1.0)
+    assert pull[ids.index("end")] == pytest.approx(1.0)
+    assert pull[ids.index("s1")] == pytest.approx(0.5)
+    assert pull[ids.index("s2")] == pytest.approx(0.5)  # 1 + 2 - 2: the long way round
 
 
 # --- A limited aim bounds the operations.
@@ -219,7 +276,7 @@ def test_a_limited_aim_attacks_only_its_places_and_the_road_to_them() -> None:
                    actors=actors, parameters={"combat_noise": 0.0, "assumption": "test"})
         world = compile_scenario(sc)
         s = engine.init(world, 1, 0)
-        pl = operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+        pl = operations.plan(s.control, s.force, s.supplied, s.lost, s.pull, s.aid_factor,
                              s.ceasefire, world, world.params_on(0))
         sdf = world.actor_ids.index("sdf")
         hit = {world.place_ids[v] for v in np.flatnonzero(pl.attacker[0] == sdf)}

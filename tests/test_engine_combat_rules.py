@@ -144,7 +144,7 @@ def test_no_reserve_is_kept_against_the_neighbour_attacked() -> None:
     world = compile_scenario(sc)
     p = world.params_on(0)
     s = engine.init(world, 1, 0)
-    plan = operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+    plan = operations.plan(s.control, s.force, s.supplied, s.lost, s.pull, s.aid_factor,
                            s.ceasefire, world, p)
     front, town = world.place_ids.index("front"), world.place_ids.index("town")
     gov = world.actor_ids.index("gov")
@@ -174,7 +174,7 @@ def test_move_reach_lets_a_depot_feed_a_distant_front(reach: int, goes_to: str) 
 
     world, p = fork(reach)
     s = engine.init(world, 1, 0)
-    after = movement.move(s.force, s.control, s.relief, world, p)
+    after = movement.move(s.force, s.control, s.pull, world, p)
     gov = world.actor_ids.index("gov")
     gained = after[0, :, gov] - s.force[0, :, gov]
     ids = world.place_ids

@@ -48,7 +48,7 @@ def world_of(places: list[dict[str, Any]], links: list[tuple[str, str]],
 
 def plan_of(world: World, p: Params, s: engine.State, effort: Any = None,
             age: Any = None, assailed: Any = None) -> operations.Plan:
-    return operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+    return operations.plan(s.control, s.force, s.supplied, s.lost, s.pull, s.aid_factor,
                            s.ceasefire, world, p, effort, age, assailed=assailed)
 
 
@@ -66,7 +66,7 @@ def assert_quiet(s: engine.State, world: World) -> None:
     """Every place supplied and no reb place cuts anything off when taken: relief pull and
     the cut term play no part in the hand sums."""
     assert s.supplied.all()
-    assert not s.relief.any()
+    assert not s.pull.any()
     assert not s.lost[:, s.control[0] == world.actor_ids.index("reb")].any()
 
 
@@ -374,7 +374,7 @@ def test_pressure_rule_by_hand_without_focus_reach() -> None:
     assert pressure["q"] > pressure["m"] and pressure["f"] > pressure["r"] > pressure["m"]
     effort = np.array([[ids.index("e"), len(ids)]])
     for eff in (None, effort):
-        after = movement.move(s.force, s.control, s.relief, world, p,
+        after = movement.move(s.force, s.control, s.pull, world, p,
                               None if eff is None else operations.axes_of(eff, world))
         got = {n: after[0, ids.index(n), gov] for n in OLD}
         assert got == pytest.approx(OLD)
@@ -390,14 +390,14 @@ def test_focus_reach_feeds_the_axis_from_the_rear(reach: int) -> None:
     world, p, s = road(reach)
     gov, ids = world.actor_ids.index("gov"), world.place_ids
     effort = np.array([[ids.index("e"), len(ids)]])
-    after = movement.move(s.force, s.control, s.relief, world, p,
+    after = movement.move(s.force, s.control, s.pull, world, p,
                           operations.axes_of(effort, world))
     got = {n: after[0, ids.index(n), gov] for n in FED[reach]}
     assert got == pytest.approx(FED[reach])
     assert after.sum(axis=1) == pytest.approx(s.force.sum(axis=1))  # per actor
     assert after[0, :, world.actor_ids.index("reb")].tolist() == pytest.approx(
         s.force[0, :, world.actor_ids.index("reb")].tolist())
-    none = movement.move(s.force, s.control, s.relief, world, p,
+    none = movement.move(s.force, s.control, s.pull, world, p,
                          operations.axes_of(np.full((1, 2), len(ids)), world))
     assert {n: none[0, ids.index(n), gov] for n in OLD} == pytest.approx(OLD)
 
@@ -418,7 +418,7 @@ def test_local_defence_stays_whatever_the_fronts_ask(reach: int) -> None:
     world, p, s = road(reach, local_share=0.5)
     gov, ids = world.actor_ids.index("gov"), world.place_ids
     axis = operations.axes_of(np.array([[ids.index("e"), len(ids)]]), world)
-    after = movement.move(s.force, s.control, s.relief, world, p, axis)
+    after = movement.move(s.force, s.control, s.pull, world, p, axis)
     assert {n: after[0, ids.index(n), gov] for n in LOCAL[reach]} == pytest.approx(LOCAL[reach])
     assert after.sum(axis=1) == pytest.approx(s.force.sum(axis=1))
 
@@ -470,10 +470,10 @@ def test_the_feed_reaches_the_start_line_not_another_front() -> None:
     assert_quiet(s, world)
     gov, ids = world.actor_ids.index("gov"), world.place_ids
     k, o, p_ = ids.index("k"), ids.index("o"), ids.index("p")
-    bare = movement.move(s.force, s.control, s.relief, world, p, None)
+    bare = movement.move(s.force, s.control, s.pull, world, p, None)
     assert bare[0, p_, gov] == pytest.approx(650.0)  # the pressure rule: k to p
     axis = operations.axes_of(np.array([[ids.index("e"), len(ids)]]), world)
-    after = movement.move(s.force, s.control, s.relief, world, p, axis)
+    after = movement.move(s.force, s.control, s.pull, world, p, axis)
     assert after[0, k, gov] == pytest.approx(850.0)
     assert after[0, o, gov] == pytest.approx(1150.0)
     assert after[0, p_, gov] == pytest.approx(500.0)
@@ -689,7 +689,7 @@ def test_a_breakthrough_is_exploited(f_b: float, population: float, expected: st
     assert {ids[v] for v in np.flatnonzero(opened[0])} == (
         {"hub", "weak"} if population == 1000.0 else set())
     # yesterday's effort 'won' is gov's now; reb had none
-    plan = operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+    plan = operations.plan(s.control, s.force, s.supplied, s.lost, s.pull, s.aid_factor,
                            s.ceasefire, world, p, np.array([[won, len(ids)]]),
                            np.array([[0, 0]]), s.districts)
     assert effort_of(plan, world) == expected

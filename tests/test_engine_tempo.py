@@ -77,7 +77,7 @@ def test_close_support_goes_to_the_assault_on_the_road() -> None:
     world, p = relief_road()
     ids = world.place_ids
     s = engine.init(world, 1, 0)
-    pl = operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+    pl = operations.plan(s.control, s.force, s.supplied, s.lost, s.pull, s.aid_factor,
                          s.ceasefire, world, p, s.effort, s.effort_age, s.districts,
                          s.besieged_days)
     gov = world.actor_ids.index("gov")
@@ -116,7 +116,7 @@ def test_no_close_support_is_expected_off_the_axis() -> None:
 
 def _plan(world: object, p: object) -> tuple[object, object]:
     s = engine.init(world, 1, 0)  # type: ignore[arg-type]
-    return s, operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+    return s, operations.plan(s.control, s.force, s.supplied, s.lost, s.pull, s.aid_factor,
                               s.ceasefire, world, p, s.effort, s.effort_age,  # type: ignore
                               s.districts, s.besieged_days)
 
@@ -193,7 +193,7 @@ def test_a_front_gone_quiet_sends_its_troops_to_the_main_effort() -> None:
     effort = np.array([[ids.index("r"), len(ids)]])
     floor = movement.rear_floor(control, world)[0]
     assert floor[ids.index("g0")] == 0.0 and floor[ids.index("g2")] == 1000.0
-    after = movement.move(force, control, s.relief, world, p,
+    after = movement.move(force, control, s.pull, world, p,
                           operations.axes_of(effort, world))[0, :, gov]
     rate = p.num("move_rate")
     assert abs(after[ids.index("g0")] - 1000.0 * (1 - rate)) < 1e-9
@@ -221,7 +221,7 @@ def test_a_limited_aim_met_ends_the_offensives() -> None:
     s = engine.init(world, 1, 0)
 
     def attacks(control: np.ndarray) -> set[str]:
-        pl = operations.plan(control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+        pl = operations.plan(control, s.force, s.supplied, s.lost, s.pull, s.aid_factor,
                              s.ceasefire, world, p)
         return {ids[v] for v in np.flatnonzero(pl.attacker[0] == sdf)}
 

@@ -54,7 +54,7 @@ TRUCE = {"id": "towns", "parties": ["gov", "reb"], "places": ["town", "fort"]}
 def _plan(world: World, day: int = 0) -> tuple[operations.Plan, engine.State]:
     s = engine.init(world, 1, 0)
     p = world.params_on(day)
-    plan = operations.plan(s.control, s.force, s.supplied, s.lost, s.relief, s.aid_factor,
+    plan = operations.plan(s.control, s.force, s.supplied, s.lost, s.pull, s.aid_factor,
                            s.ceasefire, world, p, truce=world.truce_on(day))
     return plan, s
 

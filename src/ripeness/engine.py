@@ -45,7 +45,8 @@ class State:
     not fight. active: bool[run], False once a run has ended. aid_factor: float64[run, support],
     multiplies delivered fighters and sorties. supplied: bool[run, place], the holder reaches
     a source. lost: float32[run, place, place], see :class:`~ripeness.world.supply.Structure`.
-    corridor: bool[run, corridor], open. relief: float64[run, actor, place]. struct_control:
+    corridor: bool[run, corridor], open. pull: float64[run, actor, place], what draws each actor's
+    offensives (:class:`~ripeness.world.supply.Structure`). struct_control:
     int64[run, place], the map the last four were computed for; struct_phase: the parameter
     phase. attacker: int64[run, place], today's attacker (-1: none; tomorrow's plan reads it for
     defence first, 7.3); repulsed: bool[run, place], today's attacker broke off its assault
@@ -85,7 +86,7 @@ class State:
     supplied: B
     lost: NDArray[np.float32]
     corridor: B
-    relief: F64
+    pull: F64
     struct_control: I64
     struct_phase: int
     attacker: I64
@@ -129,7 +130,7 @@ def init(world: World, runs: int, seed: int, first_run: int = 0) -> State:
         ceasefire=np.zeros((runs, n_a, n_a), dtype=bool),
         active=np.ones(runs, dtype=bool),
         aid_factor=np.ones((runs, len(world.support_ids))),
-        supplied=st.supplied, lost=st.lost, corridor=st.corridor, relief=st.relief,
+        supplied=st.supplied, lost=st.lost, corridor=st.corridor, pull=st.pull,
         struct_control=control, struct_phase=p.phase,
         attacker=np.full((runs, n_p), -1, dtype=np.int64),
         repulsed=np.zeros((runs, n_p), dtype=bool), sorties=zeros,
@@ -142,14 +143,14 @@ def init(world: World, runs: int, seed: int, first_run: int = 0) -> State:
 
 
 def _refresh(s: State, world: World, p: Params) -> State:
-    """Recompute supply, cut sets, corridors and relief for runs whose map changed."""
+    """Recompute supply, cut sets, corridors and the pull for runs whose map changed."""
     stale = (s.control != s.struct_control).any(axis=1) | (p.phase != s.struct_phase)
     if not stale.any():
         return s
     idx = np.flatnonzero(stale)
     new = supply.structure(s.control[idx], p, world)
     out = {}
-    for name in ("supplied", "lost", "corridor", "relief", "fed"):
+    for name in ("supplied", "lost", "corridor", "pull", "fed"):
         arr = getattr(s, name).copy()
         arr[idx] = getattr(new, name)
         out[name] = arr
@@ -348,7 +349,7 @@ def step(state: State, world: World, p: Params, day: int) -> State:
     s = _refresh(changes.apply(state, world, day), world, p)  # the day's changes of forces
     force, dead = _siege_and_reinforce(s, world, p)
     truce = world.truce_on(day)  # local truces (None: none today)
-    plan = operations.plan(s.control, force, s.supplied, s.lost, s.relief, s.aid_factor,
+    plan = operations.plan(s.control, force, s.supplied, s.lost, s.pull, s.aid_factor,
                            s.ceasefire, world, p, s.effort, s.effort_age, s.districts,
                            s.besieged_days, truce, s.attacker)
     held = _holder_force(force, s.control)
@@ -371,7 +372,7 @@ def step(state: State, world: World, p: Params, day: int) -> State:
     force, evacuated, refuge = movement.evacuate(force, control, cut, base, world,
                                                  p.num("evacuation"))
     force, surrendered = movement.rehome(force, control, world)
-    force = movement.move(force, control, s.relief, world, p, plan.axis)
+    force = movement.move(force, control, s.pull, world, p, plan.axis)
     done = _finish(s, replace(e, def_break=drawn), force, control, dead + lost + surrendered,
                    bt, flown, world, p, day)
     done = replace(done, districts=left, effort=plan.effort, evacuated=evacuated, refuge=refuge,

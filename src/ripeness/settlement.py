@@ -121,7 +121,7 @@ def redraw(war: State, before: TalksState, after: TalksState, spec: TalksSpec,
     war = replace(war, control=control, force=force)
     idx = np.flatnonzero(ceded.any(axis=1))
     st = supply.structure(control[idx], p, world)
-    fields = {k: getattr(war, k).copy() for k in ("supplied", "lost", "corridor", "relief",
+    fields = {k: getattr(war, k).copy() for k in ("supplied", "lost", "corridor", "pull",
                                                   "fed")}
     for k, arr in fields.items():
         arr[idx] = getattr(st, k)

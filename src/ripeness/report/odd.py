@@ -53,6 +53,7 @@ SYMBOLS: dict[str, str] = {
     "ratio_weight": r"$w_R$",
     "relief_weight": r"$w_L$",
     "relief_decay": r"$\eta$",
+    "objective_pull": r"$w_O$",
     "hold_ratio": r"$\zeta_a$",
     "focus_threshold": r"$\Theta_a$",
     "focus_persist": r"$w_P$",

@@ -8,7 +8,8 @@ through its own ground, to the neighbouring own place under the most pressure wh
 the pressure where they stand. Pressure at own place u for actor a is
 
     log((hostile fighters next to u + 1) / (a's fighters at u + 1))
-    + move_value_weight * best (value + relief pull) of an enemy place next to u
+    + move_value_weight * best (value + pull of pockets and objectives) of an enemy place
+      next to u
 
 so forces drain from quiet rear areas to threatened fronts and toward valued targets (Assad's
 forces turn to the next front once one is safe). With ``move_reach`` k > 1 a place looks
@@ -169,7 +170,7 @@ def local_floor(control: I64, world: World, p: Params) -> F64:
                                share * _day0_garrison(world)[None, :], 0.0))
 
 
-def move(force: F64, control: I64, relief: F64, world: World, p: Params,
+def move(force: F64, control: I64, pull: F64, world: World, p: Params,
          axis: NDArray[np.bool_] | None = None) -> F64:
     """One day of redeployment along own ground toward higher pressure, or toward the main
     effort's axis (``axis``: bool[run, actor, place], :attr:`.operations.Plan.axis`)."""
@@ -186,11 +187,10 @@ def move(force: F64, control: I64, relief: F64, world: World, p: Params,
         hostile = world.hostile[a][control]
         hf = np.where(hostile, defender, 0.0)
         threat = _pad(hf, 0.0)[:, world.nbr].sum(axis=2)
-        target = np.where(hostile, world.obj_norm[a][None, :] + p.num("relief_weight")
-                          * relief[:, a, :], 0.0)
-        pull = _pad(target, 0.0)[:, world.nbr].max(axis=2)
+        target = np.where(hostile, world.obj_norm[a][None, :] + pull[:, a, :], 0.0)
+        prize = _pad(target, 0.0)[:, world.nbr].max(axis=2)
         pressure = (np.log((threat + 1.0) / (force[:, :, a] + 1.0))
-                    + p.num("move_value_weight") * pull)
+                    + p.num("move_value_weight") * prize)
         far = reach(pressure, own, world, int(p.num("move_reach")) - 1, p.num("move_link_cost"))
         dest, best = _best_neighbour(far, own, world)
         go = own & (best > pressure)

@@ -5,7 +5,9 @@ covered by a local truce between them, :mod:`.truces`) next to a place where a h
 and has fighters (not under such a truce). Its score is
 
     ratio_weight * log(expected local force ratio)
-    + value_weight * (value of the place to a, normalised + relief_weight * relief pull)
+    + value_weight * (value of the place to a, normalised + the pull on it: relief_weight x
+                      the relief of a's pockets + objective_pull x a's objectives beyond
+                      its front, :class:`.supply.Structure`)
     + cut_weight * (enemy force its capture would cut off from supply / enemy's total force)
 
 The expected ratio is a's committed force x fire x expected air factor over the defender's force
@@ -24,9 +26,10 @@ Each actor attacks its best ``attacks_per_day`` targets whose ratio exceeds its
 
 Main effort (an actor with ``focus_threshold`` > 1 or ``focus_reach`` > 0): each day the actor
 names one enemy place on its front as its main effort: the most valuable (its value to the
-actor, plus its weight in the actor's objective normalised by the largest, plus the relief
-pull) among those it could take with the free fighters that reach it within
-``focus_mass_reach`` links, all but the last over its own ground (the roads movement uses),
+actor, plus its weight in the actor's objective normalised by the largest, plus the pull
+of its pockets and of its objectives beyond the front) among those it could take with the
+free fighters that reach it within ``focus_mass_reach`` links, all but the last over its own
+ground (the roads movement uses),
 massed there (a place next to the target keeps no reserve against the garrison it would
 attack, as on the day of the assault), weighed by what the place will take: its prize times
 P / (P + days), P = ``focus_patience`` and days the time the massed force would need by the
@@ -213,8 +216,8 @@ def _score(att: F64, a: int, ctx: dict[str, F64], world: World,
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf: clipped below
         ratio = np.where(ctx["defence"] > 0, att / ctx["defence"], np.inf)
         log_ratio = np.log(np.clip(ratio, 1e-9, 1e3))
-    value = world.obj_norm[a][None, :] + p.num("relief_weight") * ctx["relief"][:, a, :]
-    # One day's assault can win one district: the prize (value, relief, the cut that comes
+    value = world.obj_norm[a][None, :] + ctx["pull"][:, a, :]
+    # One day's assault can win one district: the prize (value, pull, the cut that comes
     # with the place) is shared over the districts the holder still holds.
     score = (p.num("ratio_weight") * log_ratio
              + (p.num("value_weight") * value + p.num("cut_weight") * ctx["cut"])
@@ -269,8 +272,7 @@ def _main_effort(a: int, control: I64, ctx: dict[str, F64], world: World, p: Par
     air = air_factor(ctx["air_all"][:, a, None], ctx["front"], p)
     _, ratio = _score(engaged * p.by_actor("fire_rate")[a] * air, a, ctx, world, p)
     cap = p.by_actor("attack_threshold")[a] * max(float(p.by_actor("focus_threshold")[a]), 1.0)
-    prize = (world.obj_norm[a] + world.aim_norm[a])[None, :] + p.num("relief_weight") * ctx[
-        "relief"][:, a, :]
+    prize = (world.obj_norm[a] + world.aim_norm[a])[None, :] + ctx["pull"][:, a, :]
     # What the place will take: a campaign as long as the actor's patience is worth half.
     patience = p.num("focus_patience")
     days = days_to_take(a, engaged, air, control, ctx, p, defence_factor(world, p))
@@ -385,7 +387,7 @@ def _top(score: F64, k: int) -> B:
     return chosen
 
 
-def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relief: F64,
+def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], pull: F64,
          aid: F64, ceasefire: B, world: World, p: Params, effort: I64 | None = None,
          effort_age: I64 | None = None, districts: I64 | None = None,
          besieged_days: I64 | None = None, truce: B | None = None,
@@ -407,7 +409,7 @@ def plan(control: I64, force: F64, supplied: B, lost: NDArray[np.float32], relie
     ctx = {
         "defence": defender * fire_d * defence_factor(world, p)[None, :],
         "cut": np.where(total > 0, cut / np.maximum(total, 1e-9), 0.0),
-        "relief": relief,
+        "pull": pull,
         "air": air_expected(aid, world, p),
         "air_all": air_expected(aid, world, p, shared=False),
         "focused": focused(p),

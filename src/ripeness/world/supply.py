@@ -7,7 +7,8 @@ set by per-byte look-up tables: ``table[word, byte, value]`` is the neighbour se
 whose bits are set in that byte. The search stops when no instance changes (at most P steps).
 
 What depends only on who controls what (supply, the places a loss would strand, corridors,
-the pull of besieged places) is recomputed only for runs whose map changed that day.
+the pull of besieged places and of objectives beyond the front) is recomputed only for runs
+whose map changed that day.
 """
 
 from __future__ import annotations
@@ -100,18 +101,20 @@ class Structure:
     supplied: bool[run, place], the controller of the place reaches one of its open sources
     through its own ground. lost: float32[run, place v, place p], 1 where losing v would cut
     p off from its controller's supply (p supplied now, stranded without v). corridor: bool[run,
-    corridor], the corridor's actor holds a path from its start to its end. relief:
-    float64[run, actor, place], the pull of the actor's own besieged places on each place,
-    value-weighted, strongest on the shortest ways out of the pockets (what makes an attacker
-    push toward a pocket along the shortest road). fed: bool[run, place], the same search as
-    ``supplied`` from the sources that carry food (``supplied`` itself when every source
-    carries all): its civilians are not besieged.
+    corridor], the corridor's actor holds a path from its start to its end. pull:
+    float64[run, actor, place], what draws the actor's offensives along the roads: the pull of
+    its own besieged places (``relief_weight`` times :func:`_relief`, strongest on the
+    shortest ways out of the pockets) and of its objectives beyond its front
+    (``objective_pull`` times :func:`_aims`, strongest on the shortest ways to them), in the
+    units of a place's normalised value (docs/model.md 7.1). fed: bool[run, place], the same
+    search as ``supplied`` from the sources that carry food (``supplied`` itself when every
+    source carries all): its civilians are not besieged.
     """
 
     supplied: B
     lost: NDArray[np.float32]
     corridor: B
-    relief: NDArray[np.float64]
+    pull: NDArray[np.float64]
     fed: B
 
 
@@ -170,6 +173,21 @@ def hops_from(seeds: U64, world: World) -> NDArray[np.float64]:
     return dist
 
 
+def _along_roads(dist: NDArray[np.float64], cols: NDArray[np.intp], per: NDArray[np.float64],
+                 powers: NDArray[np.float64], world: World) -> NDArray[np.float64]:
+    """float[run, place]: the sum over the places b = ``cols`` of per[:, b] x
+    decay^(detour(v, b)) (``powers``: decay^0, decay^1, ...). ``dist``: float[run, place], the
+    links from the actor's supplied ground; the detour hops(v, b) + dist(v) - dist(b) is 0 on a
+    shortest way between that ground and b and grows by whole links off it (no way at all:
+    nothing)."""
+    n_p = dist.shape[1]
+    with np.errstate(invalid="ignore"):  # inf - inf: no way at all
+        detour = world.hops[None, :, cols] + dist[:, :, None] - dist[:, None, cols]
+    ok = np.isfinite(detour)
+    k = np.where(ok, powers[np.clip(np.where(ok, detour, 0), 0, 2 * n_p + 1).astype(int)], 0.0)
+    return np.asarray((k * per[:, None, :]).sum(2))
+
+
 def _relief(control: NDArray[np.int64], supplied: B, world: World,
             decay: float) -> NDArray[np.float64]:
     """float[run, actor, place]: the pull of each actor's own besieged places on each place.
@@ -192,19 +210,52 @@ def _relief(control: NDArray[np.int64], supplied: B, world: World,
         pocket = pocket[rows]
         dist = hops_from(pack((control[rows] == a) & supplied[rows]), world)  # [r, P]
         cols = np.flatnonzero(pocket.any(axis=0))  # only places that are a pocket somewhere
-        with np.errstate(invalid="ignore"):  # inf - inf: no way out at all
-            detour = world.hops[None, :, cols] + dist[:, :, None] - dist[:, None, cols]
-        ok = np.isfinite(detour)
-        k = np.where(ok, powers[np.clip(np.where(ok, detour, 0), 0, 2 * n_p + 1).astype(int)],
-                     0.0)
-        steps = np.maximum(dist[:, cols] - 1.0, 1.0)  # inf where no way out: k is 0 there
+        steps = np.maximum(dist[:, cols] - 1.0, 1.0)  # inf where no way out: no pull
         per = np.where(pocket[:, cols], world.obj_norm[a][cols] / steps, 0.0)
-        out[rows, a, :] = (k * per[:, None, :]).sum(2)
+        out[rows, a, :] = _along_roads(dist, cols, per, powers, world)
     return out
 
 
+def _aims(control: NDArray[np.int64], supplied: B, world: World,
+          decay: float) -> NDArray[np.float64]:
+    """float[run, actor, place]: the pull of each belligerent's objectives beyond its front on
+    each place.
+
+    For a place b of the actor's objective (its own weight, aim_norm[b] > 0) held by an enemy
+    and at least 2 links from the actor's supplied ground, and place v: aim_norm[b] / dist(b) x
+    decay^(detour), the detour as in :func:`_relief`, dist(b) the captures on the way there, b
+    included: an offensive toward an objective it cannot yet reach earns each capture on the
+    road its share, as a relief does. An objective next to the actor's supplied ground is a
+    target itself (its own weight is in the target score) and pulls nothing here.
+    """
+    n_r, n_p = control.shape
+    out = np.zeros((n_r, len(world.actor_ids), n_p))
+    powers = decay ** np.arange(2 * n_p + 2, dtype=np.float64)
+    for a in np.flatnonzero(world.belligerent):
+        cols = np.flatnonzero(world.aim_norm[a] > 0)
+        if len(cols) == 0:
+            continue
+        dist = hops_from(pack((control == a) & supplied), world)  # [R, P]
+        far = (world.hostile[a][control[:, cols]] & (dist[:, cols] >= 2)
+               & np.isfinite(dist[:, cols]))
+        per = np.where(far, world.aim_norm[a][cols] / np.where(far, dist[:, cols], 1.0), 0.0)
+        out[:, a, :] = _along_roads(dist, cols, per, powers, world)
+    return out
+
+
+def _pull(control: NDArray[np.int64], supplied: B, world: World,
+          params: Params) -> NDArray[np.float64]:
+    """float[run, actor, place]: ``relief_weight`` x :func:`_relief` + ``objective_pull`` x
+    :func:`_aims` (the latter not computed at 0, the registry's default)."""
+    decay = params.num("relief_decay")
+    pull = params.num("relief_weight") * _relief(control, supplied, world, decay)
+    w_o = params.num("objective_pull")
+    return pull + w_o * _aims(control, supplied, world, decay) if w_o else pull
+
+
 def structure(control: NDArray[np.int64], params: Params, world: World) -> Structure:
-    """Supply, cut sets, corridors and relief pull for the runs in ``control`` [run, place]."""
+    """Supply, cut sets, corridors and the pull of pockets and objectives for the runs in
+    ``control`` [run, place]."""
     n_a = len(world.actor_ids)
     held = _own_bits(control, n_a)
     own = coalitions.ground(held, world)  # with allies, their ground carries supply too
@@ -214,7 +265,7 @@ def structure(control: NDArray[np.int64], params: Params, world: World) -> Struc
         supplied=supplied,
         lost=_lost(own, src, sup, control, world, None if own is held else held),
         corridor=_corridors(own, world),
-        relief=_relief(control, supplied, world, params.num("relief_decay")),
+        pull=_pull(control, supplied, world, params),
         fed=_supplied(own, coalitions.sources(pack(params.food.T), world), control,
                       world)[1] if world.split_supply else supplied,
     )
