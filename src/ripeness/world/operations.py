@@ -29,15 +29,15 @@ names one enemy place on its front as its main effort: the most valuable (its va
 actor, plus its weight in the actor's objective normalised by the largest, plus the pull
 of its pockets and of its objectives beyond the front) among those it could take with the
 free fighters that reach it within ``focus_mass_reach`` links, all but the last over its own
-ground (the roads movement uses),
-massed there (a place next to the target keeps no reserve against the garrison it would
-attack, as on the day of the assault), weighed by what the place will take: its prize times
-P / (P + days), P = ``focus_patience`` and days the time the massed force would need by the
-fitted combat law (:mod:`.campaign`), so a city or a fresh siege waits while quicker prizes
-are to be had. The ratio term of that score is capped at ``focus_threshold`` x the attack
-threshold, so that among targets it can win by that margin value decides. A target whose
-massed ratio does not pass the attack threshold cannot be the main effort; with none, the
-actor names no main effort and stands on the defensive (no axis, no feed from the rear).
+ground (the roads movement uses), massed there (a place next to the target keeps no reserve
+against the garrison it would attack, as on the day of the assault), weighed by what the
+place will take: its prize times P / (P + days), P = ``focus_patience`` and days the time
+the massed force would need by the fitted combat law (:mod:`.campaign`), so a city or a fresh
+siege waits while quicker prizes are to be had. The ratio term of that score is capped at
+``focus_threshold`` x the attack threshold, so that among targets it can win by that margin
+value decides. A target whose massed ratio does not pass the attack threshold cannot be the
+main effort; with none, the actor names no main effort and stands on the defensive (no axis,
+no feed from the rear).
 Defence first: nor can a target whose prize is below ``focus_guard`` x the value of the most
 valued place of the actor's that an enemy assaulted yesterday (:func:`stakes`).
 Yesterday's choice gets ``focus_persist`` added, or taken away once it has been kept
