@@ -59,9 +59,11 @@ class TalksObs:
     deaths: float64[run, K], the party's own military dead that day, persons (the coupling
     divides the engine's fighters out of action by ``out_of_action_per_death``);
     backer_satisfied: bool[run, B], whether each backer's limited objective is met today;
-    forecast: optional float64[run, K], a model-consistent forecast of each party's share
-    after the horizon (the engine run forward, see ``beliefs.ForecastHook``); None: each
-    party forecasts from its learned beliefs. front: optional float64[run, K], the fraction
+    forecast: optional float64[run, K], a model-consistent forecast of each party's share:
+    its share after ``forecast_lookahead_days`` of the engine run forward from today
+    (``coupling.model_forecast``, see ``beliefs.ForecastHook``), which the talks take for the
+    share after their horizon (docs/model.md section 10 item 2); None: each party forecasts
+    from its learned beliefs. front: optional float64[run, K], the fraction
     of the party's fighters on its places next to another party's (the front it holds);
     besieged: optional float64[run, K], the fraction of the civilians in its places that are
     cut off from supply. None: 0. fought: optional bool[run], whether two of the talks'
