@@ -174,13 +174,14 @@ def hops_from(seeds: U64, world: World) -> NDArray[np.float64]:
 
 
 def _along_roads(dist: NDArray[np.float64], cols: NDArray[np.intp], per: NDArray[np.float64],
-                 powers: NDArray[np.float64], world: World) -> NDArray[np.float64]:
+                 decay: float, world: World) -> NDArray[np.float64]:
     """float[run, place]: the sum over the places b = ``cols`` of per[:, b] x
-    decay^(detour(v, b)) (``powers``: decay^0, decay^1, ...). ``dist``: float[run, place], the
+    decay^(detour(v, b)). ``dist``: float[run, place], the
     links from the actor's supplied ground; the detour hops(v, b) + dist(v) - dist(b) is 0 on a
     shortest way between that ground and b and grows by whole links off it (no way at all:
     nothing)."""
     n_p = dist.shape[1]
+    powers = decay ** np.arange(2 * n_p + 2, dtype=np.float64)  # detours are whole links
     with np.errstate(invalid="ignore"):  # inf - inf: no way at all
         detour = world.hops[None, :, cols] + dist[:, :, None] - dist[:, None, cols]
     ok = np.isfinite(detour)
@@ -201,7 +202,6 @@ def _relief(control: NDArray[np.int64], supplied: B, world: World,
     """
     n_r, n_p = control.shape
     out = np.zeros((n_r, len(world.actor_ids), n_p))
-    powers = decay ** np.arange(2 * n_p + 2, dtype=np.float64)  # detours are whole links
     for a in np.flatnonzero(world.belligerent):
         pocket = (control == a) & ~supplied
         rows = np.flatnonzero(pocket.any(axis=1))  # only runs where a has a pocket
@@ -212,7 +212,7 @@ def _relief(control: NDArray[np.int64], supplied: B, world: World,
         cols = np.flatnonzero(pocket.any(axis=0))  # only places that are a pocket somewhere
         steps = np.maximum(dist[:, cols] - 1.0, 1.0)  # inf where no way out: no pull
         per = np.where(pocket[:, cols], world.obj_norm[a][cols] / steps, 0.0)
-        out[rows, a, :] = _along_roads(dist, cols, per, powers, world)
+        out[rows, a, :] = _along_roads(dist, cols, per, decay, world)
     return out
 
 
@@ -230,7 +230,6 @@ def _aims(control: NDArray[np.int64], supplied: B, world: World,
     """
     n_r, n_p = control.shape
     out = np.zeros((n_r, len(world.actor_ids), n_p))
-    powers = decay ** np.arange(2 * n_p + 2, dtype=np.float64)
     for a in np.flatnonzero(world.belligerent):
         cols = np.flatnonzero(world.aim_norm[a] > 0)
         if len(cols) == 0:
@@ -239,7 +238,7 @@ def _aims(control: NDArray[np.int64], supplied: B, world: World,
         far = (world.hostile[a][control[:, cols]] & (dist[:, cols] >= 2)
                & np.isfinite(dist[:, cols]))
         per = np.where(far, world.aim_norm[a][cols] / np.where(far, dist[:, cols], 1.0), 0.0)
-        out[:, a, :] = _along_roads(dist, cols, per, powers, world)
+        out[:, a, :] = _along_roads(dist, cols, per, decay, world)
     return out
 
 
