@@ -30,8 +30,9 @@ C. syria-2016, N_C runs (200), 395 days (the backtest's window, one year and its
       scale, the margin a model would reach whose every dated event happened in every run on
       its recorded day give or take a normal error of 0, 7, 14 or 30 days; and by origin
       (a diagnostic): the margin with the events whose dates decisions outside the war
-      engine set (DECIDED) put on their recorded day, with the engine's own events so
-      instead, and of the engine's own events alone;
+      engine set (DECIDED) put on their recorded day (and only those outside the model,
+      the talks' own dates as simulated), with the engine's own events so instead, and of
+      the engine's own events alone;
    2. with the patch calibrated on the record before 2016-06-01 (CALIBRATED, written by
       ``ripeness calibrate syria-2016 --cutoff 2016-06-01``): the score of the later entries
       against the highest permuted record's later entries (target: above it), and where
@@ -653,9 +654,11 @@ def print_c1_scale(rec: Record, seed: int, runs: int = 400) -> None:
 def print_c1_by_origin(rec: Record, o: Observed, seed: int) -> None:
     """C1 by origin (a diagnostic): the margin over the best of the same ten permuted records
     with the dated events of DECIDED (dates set by decisions the war engine does not make) put
-    on their recorded first day in every run, then with the engine's own dated events so put,
-    the rest as simulated; and the margin of the engine's own events alone (a record without
-    DECIDED, its dates permuted among those events). Which events a target rests on."""
+    on their recorded first day in every run, then with only those outside the model (the
+    talks' own dates, TALKS_DATES, as simulated), then with the engine's own dated events so
+    put instead, the rest as simulated each time; and the margin of the engine's own events
+    alone (a record without DECIDED, its dates permuted among those events). Which events a
+    target rests on."""
     missing = sorted(set(DECIDED) - set(rec.ids))
     if missing:
         raise ValueError(f"DECIDED names entries the record lacks: {', '.join(missing)}; "
