@@ -563,8 +563,8 @@ def part_c(runs: int, seed: int, calibrated: Path = CALIBRATED) -> None:
     margin = margin_over_null(rec, o, [(p, o) for p in permuted], seed=seed)
     print(f"    margin over the best permutation {margin}")
     print_margin(rec, table, perms[int(np.argmax(nulls))])
-    print_c1_scale(rec, seed)
-    print_c1_by_origin(rec, o, seed)
+    print_c1_scale(rec, permuted, seed)
+    print_c1_by_origin(rec, o, permuted, seed)
     part_c2(loaded, rec, runs, seed, days, calibrated)
     print_turn_south(windows, pending, secured, runs, seed)
     print_departures(left, compile_scenario(loaded.scenario))
@@ -618,7 +618,13 @@ def print_margin(rec: Record, table: pd.DataFrame, best: pd.DataFrame, k: int = 
               f"{r['error']:+.0f} d")
 
 
-def print_c1_scale(rec: Record, seed: int, runs: int = 400) -> None:
+def best_margin(rec: Record, o: Observed, perms: list[Record]) -> float:
+    """The overall score of ``o`` against ``rec`` less its best against the permuted
+    records ``perms`` (no interval: the diagnostics' hypothetical runs)."""
+    return overall(score_table(rec, o)) - max(overall(score_table(p, o)) for p in perms)
+
+
+def print_c1_scale(rec: Record, perms: list[Record], seed: int, runs: int = 400) -> None:
     """C1 for scale (a diagnostic, no simulation): the margin over the best of the same ten
     permuted records that a model would reach whose every dated event happened in every run
     (or in a share of them), on its recorded first day plus an error drawn from N(0, sigma)
@@ -630,7 +636,6 @@ def print_c1_scale(rec: Record, seed: int, runs: int = 400) -> None:
     rng = np.random.default_rng(seed)
     n = len(rec.entries)
     none = np.full((n, runs), np.nan)
-    perms = [rec.permuted(s) for s in range(10)]
 
     def margin(sigma: np.ndarray, share: float = 1.0) -> float:
         day = none.copy()
@@ -639,7 +644,7 @@ def print_c1_scale(rec: Record, seed: int, runs: int = 400) -> None:
         day[dated] = np.where(seen, first[dated, None] + err, np.nan)
         o = Observed(ids=rec.ids, day=day, lo=none, hi=none, window=rec.last_day() + 1,
                      runs=np.arange(runs))
-        return overall(score_table(rec, o)) - max(overall(score_table(p, o)) for p in perms)
+        return best_margin(rec, o, perms)
 
     fixed = ", ".join(f"{s} d {margin(np.full(n, float(s))):+.3f}" for s in SCALE_SIGMAS)
     print("    for scale: the margin a model would reach with every dated event in every run "
@@ -651,7 +656,7 @@ def print_c1_scale(rec: Record, seed: int, runs: int = 400) -> None:
           f"in every run / in {SCALE_SHARE:.0%} of the runs: " + lead)
 
 
-def print_c1_by_origin(rec: Record, o: Observed, seed: int) -> None:
+def print_c1_by_origin(rec: Record, o: Observed, perms: list[Record], seed: int) -> None:
     """C1 by origin (a diagnostic): the margin over the best of the same ten permuted records
     with the dated events of DECIDED (dates set by decisions the war engine does not make) put
     on their recorded first day in every run, then with only those outside the model (the
@@ -666,13 +671,11 @@ def print_c1_by_origin(rec: Record, o: Observed, seed: int) -> None:
     dated = np.array([not e.is_figure and e.happened for e in rec.entries])
     decided = np.isin(np.array(rec.ids), DECIDED)
     first = rec.days()[:, 0].astype(float)
-    perms = [rec.permuted(s) for s in range(10)]
 
     def margin(put: np.ndarray) -> float:
         day = o.day.copy()
         day[put] = first[put, None]
-        on = replace(o, day=day)
-        return overall(score_table(rec, on)) - max(overall(score_table(p, on)) for p in perms)
+        return best_margin(rec, replace(o, day=day), perms)
 
     keep = ~decided
     engine = rec.select(keep)
